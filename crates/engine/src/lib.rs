@@ -1,0 +1,166 @@
+/*!
+The proofdesk screening engine: bytes in, signals out.
+
+Give [`screen`] the bytes of a photo, receipt or screenshot; it returns a
+[`FileReport`] with the detected format, interpreted metadata, Content
+Credentials, watermark decoding, explained [`Signal`]s and a [`Verdict`].
+No file system, network or database is touched, so the engine can run inside
+a CLI, an HTTP worker or a fuzzer alike.
+
+```
+let report = proofdesk_engine::screen(b"not an image", &proofdesk_engine::Options::default());
+assert_eq!(report.verdict, proofdesk_engine::Verdict::Error);
+```
+*/
+#![deny(missing_docs)]
+#![deny(clippy::unwrap_used)]
+
+pub mod container;
+pub mod credentials;
+pub mod format;
+pub mod jpeg_quality;
+pub mod metadata;
+pub mod pixels;
+mod rules;
+pub mod signal;
+pub mod verdict;
+pub mod watermark;
+
+pub use format::Format;
+pub use signal::{Category, Direction, Lang, Signal, Text};
+pub use verdict::Verdict;
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+/// Version of the JSON report schema; bumped on any breaking change.
+pub const SCHEMA_VERSION: &str = "proofdesk.screen/1";
+
+/// How to screen.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Decode pixels (watermarks, thumbnail check). Off: metadata and provenance only.
+    pub pixels: bool,
+    /// Largest image, in pixels, whose pixels are decoded.
+    pub max_pixels: u64,
+    /// The file name's extension, used only to spot mislabelled files.
+    pub extension: Option<String>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self { pixels: true, max_pixels: pixels::DEFAULT_MAX_PIXELS, extension: None }
+    }
+}
+
+/// The screening result for one file.
+#[derive(Debug, Clone, Serialize)]
+pub struct FileReport {
+    /// SHA-256 of the bytes, lowercase hex.
+    pub sha256: String,
+    /// Size in bytes.
+    pub size: usize,
+    /// Format detected from content.
+    pub format: Format,
+    /// The conclusion.
+    pub verdict: Verdict,
+    /// Ids of the strongest signals behind the verdict.
+    pub reasons: Vec<String>,
+    /// Every finding, strongest first.
+    pub signals: Vec<Signal>,
+    /// Interpreted metadata.
+    pub metadata: metadata::Metadata,
+    /// Content Credentials, if any.
+    pub credentials: Option<credentials::Credentials>,
+    /// Why the file could not be analysed, for verdict `error`.
+    pub error: Option<String>,
+}
+
+impl FileReport {
+    /// A report for a file that could not be analysed.
+    pub fn failed(sha256: String, size: usize, format: Format, error: String) -> FileReport {
+        FileReport {
+            sha256,
+            size,
+            format,
+            verdict: Verdict::Error,
+            reasons: Vec::new(),
+            signals: Vec::new(),
+            metadata: metadata::Metadata::default(),
+            credentials: None,
+            error: Some(error),
+        }
+    }
+}
+
+/// Screens one file's bytes.
+pub fn screen(bytes: &[u8], opts: &Options) -> FileReport {
+    let sha256 = hex(&Sha256::digest(bytes));
+    let format = Format::detect(bytes);
+    let fail = |msg: String| FileReport::failed(sha256.clone(), bytes.len(), format, msg);
+    if bytes.is_empty() {
+        return fail("the file is empty (0 bytes)".into());
+    }
+    if matches!(format, Format::Unknown | Format::Gif | Format::Bmp | Format::Pdf) {
+        return fail(match format {
+            Format::Unknown => "not a recognised image: the content is not JPEG, PNG, WebP, TIFF or HEIF".into(),
+            f => format!("{} files are recognised but not screened yet", f.name().to_uppercase()),
+        });
+    }
+    let extracted = container::extract(format, bytes);
+    let metadata = metadata::Metadata::from_extracted(&extracted);
+    let credentials = if extracted.has_c2pa {
+        read_credentials(bytes, format)
+    } else {
+        Ok(None)
+    };
+    let mut pixel_error = None;
+    let mut watermark = None;
+    let mut thumbnail = None;
+    if opts.pixels {
+        match pixels::decode(bytes, format, (metadata.width, metadata.height), opts.max_pixels) {
+            Ok(px) => {
+                watermark = watermark::detect(&px.rgb, px.width, px.height);
+                if let Some(t) = metadata.exif.as_ref().and_then(|e| e.thumbnail.as_ref()) {
+                    thumbnail = pixels::compare_thumbnail(t, &px);
+                }
+            }
+            Err(e) => pixel_error = Some(e),
+        }
+    }
+    let evidence = rules::Evidence {
+        format,
+        extension: opts.extension.as_deref(),
+        extracted: &extracted,
+        metadata: &metadata,
+        credentials: &credentials,
+        pixel_error: pixel_error.as_ref(),
+        watermark: watermark.as_ref(),
+        thumbnail: thumbnail.as_ref(),
+    };
+    let mut signals = rules::evaluate(&evidence);
+    signals.sort_by(|a, b| b.strength.total_cmp(&a.strength));
+    let verdict = verdict::decide(&signals);
+    let reasons = verdict::reasons(&signals, verdict);
+    FileReport {
+        sha256,
+        size: bytes.len(),
+        format,
+        verdict,
+        reasons,
+        signals,
+        metadata,
+        credentials: credentials.ok().flatten(),
+        error: None,
+    }
+}
+
+/// Reads Content Credentials, turning a panic inside the SDK into an error.
+fn read_credentials(bytes: &[u8], format: Format) -> Result<Option<credentials::Credentials>, String> {
+    std::panic::catch_unwind(|| credentials::read(bytes, format.mime()))
+        .unwrap_or_else(|_| Err("the C2PA SDK failed on this file".into()))
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}

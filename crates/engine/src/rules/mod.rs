@@ -1,0 +1,56 @@
+//! Rules: turn what was read from a file into explained [`Signal`]s.
+//!
+//! Each submodule owns one family of findings. Rules only read [`Evidence`];
+//! they never parse bytes themselves.
+
+mod ai;
+mod editing;
+mod integrity;
+mod provenance;
+
+use crate::container::Extracted;
+use crate::credentials::Credentials;
+use crate::format::Format;
+use crate::metadata::Metadata;
+use crate::pixels::{PixelError, ThumbnailCheck};
+use crate::signal::Signal;
+use crate::watermark::WatermarkReport;
+
+/// Everything the rules may look at for one file.
+pub struct Evidence<'a> {
+    /// Detected format.
+    pub format: Format,
+    /// The file name's extension, if known.
+    pub extension: Option<&'a str>,
+    /// Container facts.
+    pub extracted: &'a Extracted,
+    /// Interpreted metadata.
+    pub metadata: &'a Metadata,
+    /// Content Credentials: `Ok(None)` none, `Err` unreadable.
+    pub credentials: &'a Result<Option<Credentials>, String>,
+    /// Why pixels were not decoded, if they were not.
+    pub pixel_error: Option<&'a PixelError>,
+    /// Watermark decoding, when pixels were decoded.
+    pub watermark: Option<&'a WatermarkReport>,
+    /// Thumbnail check, when there was a thumbnail and pixels.
+    pub thumbnail: Option<&'a ThumbnailCheck>,
+}
+
+/// Runs every rule.
+pub fn evaluate(e: &Evidence) -> Vec<Signal> {
+    let mut out = Vec::new();
+    integrity::check(e, &mut out);
+    provenance::check(e, &mut out);
+    ai::check(e, &mut out);
+    editing::check(e, &mut out);
+    out
+}
+
+/// Shortens text for a summary sentence.
+pub(crate) fn clip(s: &str, n: usize) -> String {
+    let mut t: String = s.chars().take(n).collect();
+    if s.chars().count() > n {
+        t.push('…');
+    }
+    t
+}

@@ -1,0 +1,204 @@
+//! Invisible watermarks: the Stable Diffusion `dwtDct` marks.
+//!
+//! The reference decoder (the `invisible-watermark` Python package) converts
+//! BGR to YUV, takes a one-level Haar DWT of the U channel, and in each 4×4
+//! block of the approximation band reads one bit from the largest non-DC
+//! coefficient: `|v| mod 36 > 18`. Bit `k` of an `L`-bit message is the
+//! majority over blocks `k, k+L, k+2L, ...`. We decode the same way but in
+//! floating point (the reference rounds YUV to 8 bits first, which loses the
+//! mark in many clean files), in both channel orders, for each known payload,
+//! and decide by the bit error rate.
+
+use serde::Serialize;
+
+/// A known watermark payload.
+#[derive(Debug, Clone, Copy)]
+pub struct Payload {
+    /// Short id used in reports.
+    pub id: &'static str,
+    /// The generator family that writes it.
+    pub generator: &'static str,
+    /// The message bits, most significant first.
+    bits: &'static [u8],
+    len: usize,
+}
+
+impl Payload {
+    fn bit(&self, i: usize) -> u8 {
+        (self.bits[i / 8] >> (7 - i % 8)) & 1
+    }
+}
+
+/// Payloads written by public Stable Diffusion pipelines.
+pub const PAYLOADS: &[Payload] = &[
+    Payload { id: "sd1", generator: "Stable Diffusion 1.x", bits: b"StableDiffusionV1", len: 136 },
+    Payload { id: "sd2", generator: "Stable Diffusion 2.x", bits: b"SDV2", len: 32 },
+    Payload { id: "sdxl", generator: "Stable Diffusion XL", bits: &[0xB3, 0xEC, 0x90, 0x7B, 0xB1, 0x9E], len: 48 },
+    // 0x2AFE879CF52E written through Python's bin(): the two leading zero bits are dropped.
+    Payload { id: "svd", generator: "Stable Video Diffusion / SV3D", bits: &[0xAB, 0xFA, 0x1E, 0x73, 0xD4, 0xB8], len: 46 },
+];
+
+/// Probability, under "no watermark" (each bit a fair coin), of a match at
+/// least this good in one test. Eight tests run per image (four payloads, two
+/// channel orders), so the false-alarm rate per image stays below 1 in 100,000.
+pub const P_THRESHOLD: f64 = 1e-6;
+
+/// The decoding result for one payload in one channel order.
+#[derive(Debug, Clone, Serialize)]
+pub struct Decoding {
+    /// Payload id.
+    pub payload: &'static str,
+    /// `bgr` (as the reference reads files) or `rgb` (a pipeline that swapped channels).
+    pub order: &'static str,
+    /// Bits that differ from the payload.
+    pub bit_errors: usize,
+    /// Payload length.
+    pub bits: usize,
+    /// Bit errors / bits.
+    pub bit_error_rate: f64,
+    /// Chance of this many or fewer errors on an unmarked image.
+    pub p_value: f64,
+}
+
+/// The watermark check of one image.
+#[derive(Debug, Clone, Serialize)]
+pub struct WatermarkReport {
+    /// The best match, if it passes [`P_THRESHOLD`].
+    pub found: Option<Decoding>,
+    /// The best decoding per payload (lowest p-value).
+    pub decodings: Vec<Decoding>,
+}
+
+/// Decodes the known payloads from RGB pixels (`rgb.len() == w * h * 3`).
+///
+/// Returns `None` when the image is too small for the reference method (it
+/// refuses images under 256×256 pixels).
+pub fn detect(rgb: &[u8], width: usize, height: usize) -> Option<WatermarkReport> {
+    if width * height < 256 * 256 || rgb.len() < width * height * 3 {
+        return None;
+    }
+    let mut decodings = Vec::new();
+    for (order, swap) in [("bgr", false), ("rgb", true)] {
+        let scores = block_scores(rgb, width, height, swap);
+        if scores.is_empty() {
+            return None;
+        }
+        for p in PAYLOADS {
+            decodings.push(score(p, order, &scores));
+        }
+    }
+    let mut best: Vec<Decoding> = Vec::new();
+    for p in PAYLOADS {
+        if let Some(d) = decodings
+            .iter()
+            .filter(|d| d.payload == p.id)
+            .min_by(|a, b| a.p_value.total_cmp(&b.p_value))
+        {
+            best.push(d.clone());
+        }
+    }
+    let found = best.iter().filter(|d| d.p_value < P_THRESHOLD).min_by(|a, b| a.p_value.total_cmp(&b.p_value)).cloned();
+    Some(WatermarkReport { found, decodings: best })
+}
+
+/// Per-block bits in row-major block order, one per 4×4 block of the LL band.
+fn block_scores(rgb: &[u8], width: usize, height: usize, swap: bool) -> Vec<u8> {
+    let (w4, h4) = (width / 4 * 4, height / 4 * 4);
+    let (lw, lh) = (w4 / 2, h4 / 2);
+    // U channel in floating point, as OpenCV's BGR2YUV defines it (delta 128).
+    let u = |x: usize, y: usize| -> f32 {
+        let i = (y * width + x) * 3;
+        let (r, g, b) = (rgb[i] as f32, rgb[i + 1] as f32, rgb[i + 2] as f32);
+        let (r, b) = if swap { (b, r) } else { (r, b) };
+        let luma = 0.299 * r + 0.587 * g + 0.114 * b;
+        0.492_111 * (b - luma) + 128.0
+    };
+    let mut ll = vec![0f32; lw * lh];
+    for y in 0..lh {
+        for x in 0..lw {
+            let (sx, sy) = (2 * x, 2 * y);
+            ll[y * lw + x] = (u(sx, sy) + u(sx + 1, sy) + u(sx, sy + 1) + u(sx + 1, sy + 1)) / 2.0;
+        }
+    }
+    let (bw, bh) = (lw / 4, lh / 4);
+    let mut scores = Vec::with_capacity(bw * bh);
+    for by in 0..bh {
+        for bx in 0..bw {
+            let mut best = (0usize, -1f32);
+            for k in 1..16 {
+                let v = ll[(by * 4 + k / 4) * lw + bx * 4 + k % 4].abs();
+                if v > best.1 {
+                    best = (k, v);
+                }
+            }
+            scores.push(u8::from(best.1 % 36.0 > 18.0));
+        }
+    }
+    scores
+}
+
+fn score(p: &Payload, order: &'static str, scores: &[u8]) -> Decoding {
+    let mut ones = vec![0u32; p.len];
+    let mut count = vec![0u32; p.len];
+    for (n, s) in scores.iter().enumerate() {
+        ones[n % p.len] += *s as u32;
+        count[n % p.len] += 1;
+    }
+    let errors = (0..p.len)
+        .filter(|&k| {
+            let avg = ones[k] as f64 / count[k].max(1) as f64;
+            let bit = u8::from(avg * 255.0 > 127.0);
+            bit != p.bit(k)
+        })
+        .count();
+    Decoding {
+        payload: p.id,
+        order,
+        bit_errors: errors,
+        bits: p.len,
+        bit_error_rate: errors as f64 / p.len as f64,
+        p_value: binomial_cdf_half(p.len, errors),
+    }
+}
+
+/// P(X ≤ k) for X ~ Binomial(n, 1/2).
+fn binomial_cdf_half(n: usize, k: usize) -> f64 {
+    let mut c = 1f64; // C(n, 0)
+    let mut sum = 0f64;
+    for i in 0..=k.min(n) {
+        if i > 0 {
+            c = c * (n - i + 1) as f64 / i as f64;
+        }
+        sum += c;
+    }
+    (sum * 0.5f64.powi(n as i32)).min(1.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn payload_bits_match_the_published_messages() {
+        let sdxl = &PAYLOADS[2];
+        let bits: String = (0..48).map(|i| char::from(b'0' + sdxl.bit(i))).collect();
+        assert_eq!(bits, "101100111110110010010000011110111011000110011110");
+        let svd = &PAYLOADS[3];
+        let bits: String = (0..46).map(|i| char::from(b'0' + svd.bit(i))).collect();
+        assert_eq!(bits, format!("{:b}", 0x2AFE879CF52Eu64));
+    }
+
+    #[test]
+    fn binomial_tail() {
+        assert!((binomial_cdf_half(1, 0) - 0.5).abs() < 1e-12);
+        assert!((binomial_cdf_half(48, 48) - 1.0).abs() < 1e-9);
+        assert!(binomial_cdf_half(48, 5) < 1e-8);
+    }
+
+    #[test]
+    fn flat_image_has_no_mark() {
+        let rgb = vec![128u8; 512 * 512 * 3];
+        let r = detect(&rgb, 512, 512).unwrap();
+        assert!(r.found.is_none());
+    }
+}

@@ -1,0 +1,53 @@
+//! `proofdesk`: screen claim evidence for AI generation, manipulation and reuse.
+//!
+//! Exit codes: 0 nothing flagged, 1 at least one file flagged (ai-generated or
+//! manipulated), 2 an error (bad arguments, unreadable or unanalysable file).
+
+mod eval;
+mod files;
+mod output;
+mod screen;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Screen photos, receipts and screenshots sent as claim evidence.
+#[derive(Parser)]
+#[command(name = "proofdesk", version, about, arg_required_else_help = true)]
+struct Cli {
+    /// Directory for proofdesk's own data (index, database, evidence store).
+    #[arg(long, global = true, env = "PROOFDESK_DATA_DIR", default_value = "proofdesk-data")]
+    data_dir: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Screen files and folders (recursively) and explain what each file is.
+    Screen(screen::ScreenArgs),
+    /// Screen a labelled corpus (MANIFEST.csv) and report agreement per group.
+    Eval(eval::EvalArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let _ = &cli.data_dir; // Accepted by every command; used by the index and the service.
+    let result = match cli.command {
+        Command::Screen(args) => screen::run(args),
+        Command::Eval(args) => eval::run(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            if let Some(io) = e.downcast_ref::<std::io::Error>() {
+                if io.kind() == std::io::ErrorKind::BrokenPipe {
+                    return ExitCode::SUCCESS;
+                }
+            }
+            eprintln!("proofdesk: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}

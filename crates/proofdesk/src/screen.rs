@@ -1,0 +1,110 @@
+//! `proofdesk screen`: screen files and folders.
+
+use crate::files;
+use crate::output::{self, FileEntry};
+use anyhow::Result;
+use clap::{Args, ValueEnum};
+use indicatif::{ProgressBar, ProgressStyle};
+use proofdesk_engine::{Lang, Options, Verdict};
+use rayon::prelude::*;
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Output language.
+#[derive(Clone, Copy, ValueEnum)]
+pub enum LangArg {
+    /// English.
+    En,
+    /// Nederlands.
+    Nl,
+}
+
+impl From<LangArg> for Lang {
+    fn from(l: LangArg) -> Lang {
+        match l {
+            LangArg::En => Lang::En,
+            LangArg::Nl => Lang::Nl,
+        }
+    }
+}
+
+/// Arguments of `proofdesk screen`.
+#[derive(Args)]
+pub struct ScreenArgs {
+    /// Files and folders to screen (folders recursively).
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    /// Print the versioned JSON report (schema proofdesk.screen/1) instead of a table.
+    #[arg(long)]
+    json: bool,
+    /// Language of the explanations.
+    #[arg(long, value_enum, default_value = "en", env = "PROOFDESK_LANG")]
+    lang: LangArg,
+    /// Metadata and provenance checks only: skip pixel decoding (watermarks, thumbnail check).
+    #[arg(long)]
+    no_pixels: bool,
+    /// Show every signal, not only the strongest reasons.
+    #[arg(long)]
+    all: bool,
+    /// Largest image (in megapixels) whose pixels are decoded.
+    #[arg(long, default_value_t = 64)]
+    max_megapixels: u64,
+    /// Largest file (in MiB) that is read.
+    #[arg(long, default_value_t = 256)]
+    max_file_mib: u64,
+    /// Worker threads (default: one per core).
+    #[arg(long)]
+    jobs: Option<usize>,
+}
+
+/// Screens the given paths in parallel, in input order.
+pub fn screen_all(paths: &[PathBuf], opts: &Options, max_file: u64, progress: bool) -> Vec<FileEntry> {
+    let bar = if progress && paths.len() > 1 && std::io::stderr().is_terminal() {
+        let b = ProgressBar::new(paths.len() as u64);
+        b.set_style(ProgressStyle::with_template("{bar:40} {pos}/{len} {per_sec} {eta}").unwrap_or_else(|_| ProgressStyle::default_bar()));
+        b
+    } else {
+        ProgressBar::hidden()
+    };
+    let out: Vec<FileEntry> = paths
+        .par_iter()
+        .map(|p| {
+            let report = files::screen_path(p, opts, max_file);
+            bar.inc(1);
+            FileEntry { path: p.display().to_string(), report }
+        })
+        .collect();
+    bar.finish_and_clear();
+    out
+}
+
+/// Runs `proofdesk screen`.
+pub fn run(args: ScreenArgs) -> Result<ExitCode> {
+    if let Some(n) = args.jobs {
+        rayon::ThreadPoolBuilder::new().num_threads(n.max(1)).build_global().ok();
+    }
+    let paths = files::collect(&args.paths)?;
+    let opts = Options { pixels: !args.no_pixels, max_pixels: args.max_megapixels.saturating_mul(1_000_000), extension: None };
+    let entries = screen_all(&paths, &opts, args.max_file_mib << 20, true);
+    let lang: Lang = args.lang.into();
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    if args.json {
+        output::write_json(&mut out, &entries)?;
+    } else {
+        output::write_table(&mut out, &entries, lang, args.all)?;
+        if entries.len() > 1 {
+            output::write_summary(&mut out, &entries, lang)?;
+        }
+    }
+    out.flush()?;
+    let code = if entries.iter().any(|e| e.report.verdict == Verdict::Error) {
+        2
+    } else if entries.iter().any(|e| e.report.verdict.is_flagged()) {
+        1
+    } else {
+        0
+    };
+    Ok(ExitCode::from(code))
+}

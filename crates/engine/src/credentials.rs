@@ -79,6 +79,13 @@ pub struct Credentials {
     pub actions: Vec<Action>,
     /// Digital source types declared anywhere in the active manifest.
     pub digital_source_types: Vec<String>,
+    /// Digital source types declared in the manifests of ingredients.
+    pub ingredient_digital_source_types: Vec<String>,
+    /// The capturing device named in signed EXIF (`stds.exif`), e.g. "Google Pixel 5".
+    pub capture_device: Option<String>,
+    /// Whether the credentials say a camera captured this picture (a capture source
+    /// type, or signed camera EXIF with no ingredients).
+    pub camera_capture: bool,
     /// Ingredients of the active manifest.
     pub ingredients: Vec<IngredientSummary>,
     /// Number of manifests in the store.
@@ -126,7 +133,9 @@ pub fn read(bytes: &[u8], mime: &str) -> Result<Option<Credentials>, String> {
         c2pa::ValidationState::Trusted => CredentialState::Trusted,
         c2pa::ValidationState::Valid => CredentialState::Valid,
     };
-    let failing_check = failures.first().map(|f| plain_check(&f.code).to_owned());
+    // The most telling failure names the check: a missing claim or changed pixels
+    // explain the rest, which often follow from them.
+    let failing_check = failures.iter().map(|f| plain_check(&f.code)).min_by_key(|c| check_rank(c)).map(str::to_owned);
     let manifest = reader.active_manifest();
     let mut creds = Credentials {
         state,
@@ -140,6 +149,9 @@ pub fn read(bytes: &[u8], mime: &str) -> Result<Option<Credentials>, String> {
         signed_at: manifest.and_then(|m| m.signature_info()).and_then(|s| s.time.clone()),
         actions: Vec::new(),
         digital_source_types: Vec::new(),
+        ingredient_digital_source_types: Vec::new(),
+        capture_device: None,
+        camera_capture: false,
         ingredients: Vec::new(),
         manifests: reader.manifests().len(),
     };
@@ -167,8 +179,29 @@ pub fn read(bytes: &[u8], mime: &str) -> Result<Option<Credentials>, String> {
             });
         }
     }
+    let active = reader.active_label().map(str::to_owned);
+    for m in reader.iter_manifests().filter(|m| m.label().map(str::to_owned) != active) {
+        let mut inner = Vec::new();
+        for a in m.assertions() {
+            if let (true, Ok(v)) = (a.label().starts_with("c2pa.actions"), a.value()) {
+                for act in v.get("actions").and_then(|x| x.as_array()).into_iter().flatten() {
+                    if let Some(d) = act.get("digitalSourceType").and_then(|d| d.as_str()) {
+                        inner.push(d.to_owned());
+                    }
+                }
+            }
+        }
+        creds.ingredient_digital_source_types.extend(inner);
+    }
     creds.digital_source_types.sort();
     creds.digital_source_types.dedup();
+    creds.ingredient_digital_source_types.sort();
+    creds.ingredient_digital_source_types.dedup();
+    let capture_type = creds
+        .digital_source_types
+        .iter()
+        .any(|d| d.ends_with("/digitalCapture") || d.ends_with("/computationalCapture"));
+    creds.camera_capture = capture_type || (creds.capture_device.is_some() && creds.ingredients.is_empty());
     Ok(Some(creds))
 }
 
@@ -195,8 +228,32 @@ fn collect_assertion(label: &str, value: &serde_json::Value, creds: &mut Credent
                 digital_source_type: dst,
             });
         }
+    } else if label.starts_with("stds.exif") || label.starts_with("c2pa.metadata") {
+        let get = |k: &str| value.get(k).and_then(|v| v.as_str()).map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+        let (make, model) = (get("EXIF:Make").or(get("tiff:Make")), get("EXIF:Model").or(get("tiff:Model")));
+        let device = match (make, model) {
+            (Some(a), Some(b)) if b.starts_with(&a) => Some(b),
+            (Some(a), Some(b)) => Some(format!("{a} {b}")),
+            (a, b) => a.or(b),
+        };
+        if device.is_some() {
+            creds.capture_device = device;
+        }
     } else if let Some(d) = value.get("digitalSourceType").and_then(|v| v.as_str()) {
         creds.digital_source_types.push(d.to_owned());
+    }
+}
+
+/// Order in which failed checks explain a failure (lower first).
+fn check_rank(check: &str) -> u8 {
+    match check {
+        "claim missing" => 0,
+        "hard-binding hash" => 1,
+        "signature" => 2,
+        "assertion tampered" => 3,
+        "signing certificate" => 4,
+        "time stamp" => 5,
+        _ => 6,
     }
 }
 
@@ -210,7 +267,9 @@ pub fn plain_check(code: &str) -> &'static str {
             "hard-binding hash"
         }
         c if c.starts_with("assertion.hashedURI") || c.starts_with("assertion.missing") => "assertion tampered",
-        c if c.starts_with("claim.missing") || c.starts_with("manifest.missing") => "claim missing",
+        c if c.starts_with("claim.missing") || c.starts_with("manifest.missing") || c == "ingredient.manifest.missing" => {
+            "claim missing"
+        }
         c if c.starts_with("ingredient") => "ingredient",
         c if c.starts_with("assertion") => "assertion",
         c if c.starts_with("claim") => "claim",

@@ -92,7 +92,7 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
         .into_iter()
         .zip(entries)
         .map(|((path, group, label, expect), e)| {
-            let (agrees, found) = agrees(&expect, &e.report);
+            let (agrees, found) = agrees(&expect, &label, &e.report);
             let false_alarm = label == "authentic" && e.report.verdict.is_flagged();
             RowResult { path, group, label, expect, verdict: e.report.verdict, agrees, false_alarm, found }
         })
@@ -139,7 +139,7 @@ fn has(r: &FileReport, id: &str) -> bool {
 }
 
 /// Whether a report agrees with a manifest `expect`, and a short note of what was found.
-pub fn agrees(expect: &str, r: &FileReport) -> (bool, String) {
+pub fn agrees(expect: &str, label: &str, r: &FileReport) -> (bool, String) {
     let (kind, detail) = expect.split_once(':').unwrap_or((expect, ""));
     let creds = r.credentials.as_ref();
     let state = creds.map(|c| format!("{:?}", c.state).to_lowercase()).unwrap_or_else(|| {
@@ -180,8 +180,10 @@ pub fn agrees(expect: &str, r: &FileReport) -> (bool, String) {
                 exif.and_then(|x| x.orientation).map(|v| v.to_string()).as_deref() == Some(o)
             } else if detail == "gps" {
                 exif.is_some_and(|x| x.gps.is_some())
-            } else {
+            } else if detail.starts_with("camera=") {
                 has(r, "provenance.camera")
+            } else {
+                exif.is_some_and(|x| x.fields > 0)
             };
             (ok && !r.verdict.is_flagged(), base)
         }
@@ -199,7 +201,7 @@ pub fn agrees(expect: &str, r: &FileReport) -> (bool, String) {
             };
             (ok, note)
         }
-        "pixels-only" => (r.verdict == Verdict::AiGenerated, base),
+        "pixels-only" => ((r.verdict == Verdict::AiGenerated) == (label == "ai-generated"), base),
         "forgery" => (r.verdict == Verdict::Manipulated, base),
         "no-crash" => (true, r.error.clone().map(|e| format!("error: {e}")).unwrap_or(base)),
         _ => (false, format!("unknown expectation; {base}")),

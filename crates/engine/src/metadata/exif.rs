@@ -121,11 +121,8 @@ pub fn parse(tiff: &[u8]) -> ExifFacts {
 
 fn ascii(f: &Field) -> Option<String> {
     match &f.value {
-        Value::Ascii(v) => {
-            let s = v.iter().map(|x| crate::container::lossy_text(x)).collect::<Vec<_>>().join(" ");
-            let s = s.trim().to_owned();
-            (!s.is_empty()).then_some(s)
-        }
+        // Several NUL-separated strings may follow; readers (ExifTool too) take the first.
+        Value::Ascii(v) => v.iter().map(|x| crate::container::lossy_text(x).trim().to_owned()).find(|s| !s.is_empty()),
         Value::Byte(b) | Value::Undefined(b, _) => {
             let s = crate::container::lossy_text(b).trim().to_owned();
             (!s.is_empty()).then_some(s)
@@ -179,14 +176,23 @@ fn date(dt: Option<String>, offset: Option<String>) -> Option<String> {
     Some(s)
 }
 
+/// Rational values as floats; some writers use signed rationals where EXIF says unsigned.
+fn rationals(v: &Value) -> Option<Vec<f64>> {
+    match v {
+        Value::Rational(r) => Some(r.iter().map(|x| if x.denom == 0 { f64::NAN } else { x.to_f64() }).collect()),
+        Value::SRational(r) => Some(r.iter().map(|x| if x.denom == 0 { f64::NAN } else { x.to_f64() }).collect()),
+        _ => None,
+    }
+}
+
 fn gps(exif: &exif::Exif) -> Option<Gps> {
     let coord = |tag: Tag, reference: Tag, negative: u8| -> Option<f64> {
         let f = exif.get_field(tag, In::PRIMARY)?;
-        let Value::Rational(r) = &f.value else { return None };
-        if r.len() < 3 || r.iter().take(3).any(|x| x.denom == 0) {
+        let r = rationals(&f.value)?;
+        if r.len() < 3 || r.iter().take(3).any(|x| !x.is_finite()) {
             return None;
         }
-        let v = r[0].to_f64() + r[1].to_f64() / 60.0 + r[2].to_f64() / 3600.0;
+        let v = r[0] + r[1] / 60.0 + r[2] / 3600.0;
         let neg = exif
             .get_field(reference, In::PRIMARY)
             .and_then(ascii)
@@ -198,13 +204,10 @@ fn gps(exif: &exif::Exif) -> Option<Gps> {
     if !(-90.0..=90.0).contains(&latitude) || !(-180.0..=180.0).contains(&longitude) {
         return None;
     }
-    let altitude = exif.get_field(Tag::GPSAltitude, In::PRIMARY).and_then(|f| match &f.value {
-        Value::Rational(r) if r.first().is_some_and(|x| x.denom != 0) => {
-            let below = exif.get_field(Tag::GPSAltitudeRef, In::PRIMARY).and_then(|f| f.value.get_uint(0)) == Some(1);
-            let a = r[0].to_f64();
-            Some(if below { -a } else { a })
-        }
-        _ => None,
+    let altitude = exif.get_field(Tag::GPSAltitude, In::PRIMARY).and_then(|f| {
+        let a = *rationals(&f.value)?.first().filter(|a| a.is_finite())?;
+        let below = exif.get_field(Tag::GPSAltitudeRef, In::PRIMARY).and_then(|f| f.value.get_uint(0)) == Some(1);
+        Some(if below { -a } else { a })
     });
     Some(Gps { latitude, longitude, altitude })
 }

@@ -251,7 +251,10 @@ fn software_names(e: &Evidence, out: &mut Vec<Signal>) {
 fn credentials(e: &Evidence, out: &mut Vec<Signal>) {
     let Ok(Some(c)) = e.credentials else { return };
     let best = c.digital_source_types.iter().filter_map(|d| source_type_of(d).map(|t| (t, d))).max_by(|a, b| a.0 .1.total_cmp(&b.0 .1));
-    let Some(((name, strength, en, nl), value)) = best else { return };
+    let Some(((name, strength, en, nl), value)) = best else {
+        ingredient_ai(c, out);
+        return;
+    };
     let tool = c.claim_generator.as_deref().map(|s| clip(s, 60)).unwrap_or_else(|| "an unnamed tool".into());
     out.push(
         Signal::new(
@@ -270,6 +273,24 @@ fn credentials(e: &Evidence, out: &mut Vec<Signal>) {
     );
 }
 
+/// An ingredient's own credentials declare AI: the picture was made from AI material.
+fn ingredient_ai(c: &crate::credentials::Credentials, out: &mut Vec<Signal>) {
+    let Some(((name, ..), value)) = c.ingredient_digital_source_types.iter().filter_map(|d| source_type_of(d).map(|t| (t, d))).next() else { return };
+    out.push(
+        Signal::new(
+            "ai.c2pa.ingredient-declared",
+            Ai,
+            Suspicious,
+            0.85,
+            Text::new(
+                format!("The Content Credentials show this picture was made from material that its own credentials declare AI-generated (\"{name}\")."),
+                format!("De inhoudsreferenties tonen dat deze afbeelding is gemaakt van materiaal dat volgens de eigen referenties door AI is gegenereerd (\"{name}\")."),
+            ),
+        )
+        .with("digital_source_type", value.clone()),
+    );
+}
+
 fn watermark(e: &Evidence, out: &mut Vec<Signal>) {
     let Some(w) = e.watermark else { return };
     let decodings = serde_json::to_value(&w.decodings).unwrap_or_default();
@@ -282,8 +303,8 @@ fn watermark(e: &Evidence, out: &mut Vec<Signal>) {
                 Suspicious,
                 0.97,
                 Text::new(
-                    format!("An invisible {gen} watermark was found in the pixels ({} of {} bits differ; chance of this on an unmarked image below one in a million).", d.bit_errors, d.bits),
-                    format!("In de pixels is een onzichtbaar watermerk van {gen} gevonden ({} van {} bits wijken af; kans hierop bij een afbeelding zonder watermerk kleiner dan één op een miljoen).", d.bit_errors, d.bits),
+                    format!("An invisible {gen} watermark was found in the pixels ({} of {} bits differ; chance of this on an unmarked image below one in 100,000).", d.bit_errors, d.bits),
+                    format!("In de pixels is een onzichtbaar watermerk van {gen} gevonden ({} van {} bits wijken af; kans hierop bij een afbeelding zonder watermerk kleiner dan één op 100.000).", d.bit_errors, d.bits),
                 ),
             )
             .with("payload", d.payload)

@@ -130,11 +130,16 @@ fn credentials(e: &Evidence, out: &mut Vec<Signal>) {
             .with("trust_list", if c.untrusted_signer || c.state == CredentialState::Valid { "signer not on a configured trust list" } else { "trusted" })
             .with("actions", serde_json::to_value(&c.actions).unwrap_or_default())
             .with("ingredients", serde_json::to_value(&c.ingredients).unwrap_or_default())
+            .with("capture_device", c.capture_device.clone())
             .with("failures", serde_json::to_value(&c.failures).unwrap_or_default())
     };
     match c.state {
         CredentialState::Valid | CredentialState::Trusted => {
-            let capture = c.digital_source_types.iter().any(|d| d.ends_with("/digitalCapture"));
+            let capture = c.camera_capture;
+            let tool = match (&c.capture_device, capture) {
+                (Some(dev), true) => format!("{dev}, {tool}"),
+                _ => tool.clone(),
+            };
             let trust_en = if c.state == CredentialState::Trusted { "a trusted signer" } else { "a signer that is on no configured trust list" };
             let trust_nl = if c.state == CredentialState::Trusted { "een vertrouwde ondertekenaar" } else { "een ondertekenaar die op geen ingestelde vertrouwenslijst staat" };
             let (en, nl) = if capture {

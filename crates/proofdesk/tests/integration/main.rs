@@ -1,0 +1,5 @@
+//! End-to-end tests: the `proofdesk` binary on crafted files and on the shared corpus.
+
+mod cli;
+mod corpus;
+mod util;

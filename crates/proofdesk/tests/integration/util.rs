@@ -1,0 +1,76 @@
+//! Helpers: run the binary, find the shared corpus, craft files.
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Output of one run.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.stdout))
+    }
+}
+
+/// Runs `proofdesk` with `args`.
+pub fn proofdesk(args: &[&str]) -> Run {
+    let out = Command::new(env!("CARGO_BIN_EXE_proofdesk")).args(args).output().expect("binary runs");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// The shared corpus (`../shared/corpus` beside the repository), or `None` with a message.
+pub fn corpus() -> Option<PathBuf> {
+    let dir = std::env::var_os("PROOFDESK_CORPUS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus"));
+    if dir.join("MANIFEST.csv").is_file() {
+        Some(dir)
+    } else {
+        eprintln!("skipping: no corpus at {} (set PROOFDESK_CORPUS)", dir.display());
+        None
+    }
+}
+
+/// A PNG chunk with its CRC.
+pub fn png_chunk(kind: &[u8; 4], data: &[u8]) -> Vec<u8> {
+    let mut c = (data.len() as u32).to_be_bytes().to_vec();
+    c.extend_from_slice(kind);
+    c.extend_from_slice(data);
+    let mut crc = flate2::Crc::new();
+    crc.update(kind);
+    crc.update(data);
+    c.extend_from_slice(&crc.sum().to_be_bytes());
+    c
+}
+
+/// A PNG that claims `w` × `h` pixels, with `text` chunks, and a tiny IDAT.
+pub fn png(w: u32, h: u32, text: &[(&str, &str)]) -> Vec<u8> {
+    let mut f = b"\x89PNG\r\n\x1a\n".to_vec();
+    let mut ihdr = w.to_be_bytes().to_vec();
+    ihdr.extend_from_slice(&h.to_be_bytes());
+    ihdr.extend_from_slice(&[8, 2, 0, 0, 0]);
+    f.extend(png_chunk(b"IHDR", &ihdr));
+    for (k, v) in text {
+        let mut d = k.as_bytes().to_vec();
+        d.push(0);
+        d.extend_from_slice(v.as_bytes());
+        f.extend(png_chunk(b"tEXt", &d));
+    }
+    f.extend(png_chunk(b"IDAT", &[0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01]));
+    f.extend(png_chunk(b"IEND", b""));
+    f
+}
+
+/// The signal ids of the first file in a screen document.
+pub fn signal_ids(doc: &Value) -> Vec<String> {
+    doc["files"][0]["signals"].as_array().expect("signals").iter().map(|s| s["id"].as_str().unwrap_or("").to_owned()).collect()
+}

@@ -36,6 +36,9 @@ use sha2::{Digest, Sha256};
 /// Version of the JSON report schema; bumped on any breaking change.
 pub const SCHEMA_VERSION: &str = "proofdesk.screen/1";
 
+/// JPEG quality below which the watermark test is not run (the marks are gone).
+pub const WATERMARK_MIN_JPEG_QUALITY: u8 = 90;
+
 /// How to screen.
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -117,7 +120,11 @@ pub fn screen(bytes: &[u8], opts: &Options) -> FileReport {
     let mut pixel_error = None;
     let mut watermark = None;
     let mut thumbnail = None;
-    if opts.pixels {
+    // The dwtDct marks do not survive JPEG compression below quality 90 (see
+    // README, "Watermarks"); such a JPEG is decoded only for its thumbnail check.
+    let lossy_quality = metadata.jpeg_quality.as_ref().map(|q| q.quality).filter(|q| *q < WATERMARK_MIN_JPEG_QUALITY);
+    let has_thumbnail = metadata.exif.as_ref().is_some_and(|e| e.thumbnail.is_some());
+    if opts.pixels && (lossy_quality.is_none() || has_thumbnail) {
         match pixels::decode(bytes, format, (metadata.width, metadata.height), opts.max_pixels) {
             Ok(px) => {
                 watermark = watermark::detect(&px.rgb, px.width, px.height);
@@ -136,6 +143,7 @@ pub fn screen(bytes: &[u8], opts: &Options) -> FileReport {
         credentials: &credentials,
         pixel_error: pixel_error.as_ref(),
         watermark: watermark.as_ref(),
+        watermark_skipped_quality: if opts.pixels && watermark.is_none() { lossy_quality } else { None },
         thumbnail: thumbnail.as_ref(),
     };
     let mut signals = rules::evaluate(&evidence);

@@ -78,8 +78,8 @@ pub fn detect(rgb: &[u8], width: usize, height: usize) -> Option<WatermarkReport
         return None;
     }
     let mut decodings = Vec::new();
-    for (order, swap) in [("bgr", false), ("rgb", true)] {
-        let scores = block_scores(rgb, width, height, swap);
+    let [bgr, swapped] = block_scores(rgb, width, height);
+    for (order, scores) in [("bgr", bgr), ("rgb", swapped)] {
         if scores.is_empty() {
             return None;
         }
@@ -101,40 +101,46 @@ pub fn detect(rgb: &[u8], width: usize, height: usize) -> Option<WatermarkReport
     Some(WatermarkReport { found, decodings: best })
 }
 
-/// Per-block bits in row-major block order, one per 4×4 block of the LL band.
-fn block_scores(rgb: &[u8], width: usize, height: usize, swap: bool) -> Vec<u8> {
+/// Per-block bits in row-major block order, one per 4×4 block of the LL band,
+/// for both channel orders (`[bgr, rgb]`).
+///
+/// U is linear in R, G and B, so the Haar LL value of a 2×2 cell is U applied to
+/// the cell's channel sums: one pass over the pixels serves both orders.
+fn block_scores(rgb: &[u8], width: usize, height: usize) -> [Vec<u8>; 2] {
     let (w4, h4) = (width / 4 * 4, height / 4 * 4);
     let (lw, lh) = (w4 / 2, h4 / 2);
-    // U channel in floating point, as OpenCV's BGR2YUV defines it (delta 128).
-    let u = |x: usize, y: usize| -> f32 {
-        let i = (y * width + x) * 3;
-        let (r, g, b) = (rgb[i] as f32, rgb[i + 1] as f32, rgb[i + 2] as f32);
-        let (r, b) = if swap { (b, r) } else { (r, b) };
-        let luma = 0.299 * r + 0.587 * g + 0.114 * b;
-        0.492_111 * (b - luma) + 128.0
-    };
-    let mut ll = vec![0f32; lw * lh];
+    // OpenCV BGR2YUV: U = 0.492111 (B - Y) + 128, Y = 0.299 R + 0.587 G + 0.114 B.
+    // Over a 2x2 cell (sums of 4 pixels) the LL band is sum(U) / 2.
+    let u_of = |r: f32, g: f32, b: f32| (0.492_111 * (b - (0.299 * r + 0.587 * g + 0.114 * b)) + 4.0 * 128.0) / 2.0;
+    let mut ll = [vec![0f32; lw * lh], vec![0f32; lw * lh]];
     for y in 0..lh {
+        let row0 = &rgb[(2 * y) * width * 3..(2 * y + 1) * width * 3];
+        let row1 = &rgb[(2 * y + 1) * width * 3..(2 * y + 2) * width * 3];
         for x in 0..lw {
-            let (sx, sy) = (2 * x, 2 * y);
-            ll[y * lw + x] = (u(sx, sy) + u(sx + 1, sy) + u(sx, sy + 1) + u(sx + 1, sy + 1)) / 2.0;
+            let i = 6 * x;
+            let sum = |c: usize| (row0[i + c] as u32 + row0[i + 3 + c] as u32 + row1[i + c] as u32 + row1[i + 3 + c] as u32) as f32;
+            let (r, g, b) = (sum(0), sum(1), sum(2));
+            ll[0][y * lw + x] = u_of(r, g, b);
+            ll[1][y * lw + x] = u_of(b, g, r);
         }
     }
     let (bw, bh) = (lw / 4, lh / 4);
-    let mut scores = Vec::with_capacity(bw * bh);
-    for by in 0..bh {
-        for bx in 0..bw {
-            let mut best = (0usize, -1f32);
-            for k in 1..16 {
-                let v = ll[(by * 4 + k / 4) * lw + bx * 4 + k % 4].abs();
-                if v > best.1 {
-                    best = (k, v);
+    ll.map(|band| {
+        let mut scores = Vec::with_capacity(bw * bh);
+        for by in 0..bh {
+            for bx in 0..bw {
+                let mut best = -1f32;
+                for k in 1..16 {
+                    let v = band[(by * 4 + k / 4) * lw + bx * 4 + k % 4].abs();
+                    if v > best {
+                        best = v;
+                    }
                 }
+                scores.push(u8::from(best % 36.0 > 18.0));
             }
-            scores.push(u8::from(best.1 % 36.0 > 18.0));
         }
-    }
-    scores
+        scores
+    })
 }
 
 fn score(p: &Payload, order: &'static str, scores: &[u8]) -> Decoding {

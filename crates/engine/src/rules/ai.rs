@@ -292,6 +292,23 @@ fn ingredient_ai(c: &crate::credentials::Credentials, out: &mut Vec<Signal>) {
 }
 
 fn watermark(e: &Evidence, out: &mut Vec<Signal>) {
+    if let Some(q) = e.watermark_skipped_quality {
+        out.push(
+            Signal::new(
+                "ai.watermark.inconclusive",
+                Ai,
+                Neutral,
+                0.0,
+                Text::new(
+                    format!("Not tested for invisible AI watermarks: this JPEG was saved at about quality {q}, which erases them, so the test would be inconclusive."),
+                    format!("Niet getest op onzichtbare AI-watermerken: deze JPEG is opgeslagen op ongeveer kwaliteit {q}, wat ze wist, dus de test zou niets zeggen."),
+                ),
+            )
+            .with("jpeg_quality", q)
+            .with("tested", false),
+        );
+        return;
+    }
     let Some(w) = e.watermark else { return };
     let decodings = serde_json::to_value(&w.decodings).unwrap_or_default();
     if let Some(d) = &w.found {

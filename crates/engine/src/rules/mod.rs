@@ -32,6 +32,8 @@ pub struct Evidence<'a> {
     pub pixel_error: Option<&'a PixelError>,
     /// Watermark decoding, when pixels were decoded.
     pub watermark: Option<&'a WatermarkReport>,
+    /// Estimated JPEG quality when the watermark test was skipped as pointless.
+    pub watermark_skipped_quality: Option<u8>,
     /// Thumbnail check, when there was a thumbnail and pixels.
     pub thumbnail: Option<&'a ThumbnailCheck>,
 }

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Throughput and peak memory of ExifTool and proofdesk over one folder, and the
+# per-file latency of a 12-megapixel JPEG. Not a test: it reports, it does not judge.
+#
+# Usage: scripts/bench.sh [FOLDER] [12MP_JPEG]
+#   FOLDER    default ../shared/corpus
+#   12MP_JPEG default ../shared/corpus/c2pa/truepic-20230212-camera.jpg (12.2 MP camera photo, quality 95, EXIF thumbnail, Content Credentials)
+# Needs exiftool (Debian package libimage-exiftool-perl) and GNU time.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+folder=${1:-../shared/corpus}
+big=${2:-../shared/corpus/c2pa/truepic-20230212-camera.jpg}
+target=${CARGO_TARGET_DIR:-target}
+cargo build --release --quiet
+bin="$target/release/proofdesk"
+[ -d "$folder" ] || { echo "skipping: no folder $folder"; exit 0; }
+n=$(find "$folder" -type f \( -iname '*.jpg' -o -iname '*.jpeg' -o -iname '*.png' -o -iname '*.webp' -o -iname '*.tif' -o -iname '*.tiff' -o -iname '*.heic' -o -iname '*.heif' \) | wc -l)
+echo "folder: $folder ($n image files), $(nproc) cores"
+measure() { # label, command...
+  local label=$1; shift
+  local tmp; tmp=$(mktemp)
+  /usr/bin/time -o "$tmp" -f '%e %M' "$@" >/dev/null 2>&1 || true
+  local out; out=$(tail -1 "$tmp"); rm -f "$tmp"
+  local secs=${out% *} kb=${out#* }
+  awk -v l="$label" -v s="$secs" -v k="$kb" -v n="$n" 'BEGIN { printf "%-38s %7.2f s %8.1f files/s %7.1f MiB peak\n", l, s, n / (s > 0 ? s : 0.01), k / 1024 }'
+}
+"$bin" screen --json --no-pixels "$folder" >/dev/null 2>&1 || true # warm the page cache
+if command -v exiftool >/dev/null; then
+  measure "exiftool -json -r" exiftool -json -r "$folder"
+else
+  echo "exiftool not installed: skipped"
+fi
+measure "proofdesk screen --json --no-pixels" "$bin" screen --json --no-pixels "$folder"
+measure "proofdesk screen --json (full)" "$bin" screen --json "$folder"
+if [ -f "$big" ]; then
+  python3 - "$bin" "$big" <<'PY'
+import statistics, subprocess, sys, time
+bin, path = sys.argv[1], sys.argv[2]
+for label, extra in (("metadata only", ["--no-pixels"]), ("full", [])):
+    runs = []
+    for _ in range(7):
+        t = time.perf_counter()
+        subprocess.run([bin, "screen", "--json", *extra, path], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        runs.append(time.perf_counter() - t)
+    print(f"12 MP JPEG ({path.rsplit('/', 1)[-1]}), {label}: median {statistics.median(runs) * 1000:.0f} ms over 7 runs")
+PY
+fi

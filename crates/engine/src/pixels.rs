@@ -50,17 +50,16 @@ pub fn decode(bytes: &[u8], format: Format, header: (Option<u32>, Option<u32>), 
     if let (Some(w), Some(h)) = header {
         check_size(w as u64, h as u64, max_pixels)?;
     }
-    let mut reader = image::ImageReader::with_format(Cursor::new(bytes), fmt);
-    let mut limits = image::Limits::default();
-    limits.max_alloc = Some(max_pixels.saturating_mul(8).max(64 << 20));
-    reader.limits(limits);
-    let (w, h) = reader.into_dimensions().map_err(|e| PixelError::Corrupt(e.to_string()))?;
+    let reader = || {
+        let mut r = image::ImageReader::with_format(Cursor::new(bytes), fmt);
+        let mut limits = image::Limits::default();
+        limits.max_alloc = Some(max_pixels.saturating_mul(8).max(64 << 20));
+        r.limits(limits);
+        r
+    };
+    let (w, h) = reader().into_dimensions().map_err(|e| PixelError::Corrupt(e.to_string()))?;
     check_size(w as u64, h as u64, max_pixels)?;
-    let mut reader = image::ImageReader::with_format(Cursor::new(bytes), fmt);
-    let mut limits = image::Limits::default();
-    limits.max_alloc = Some(max_pixels.saturating_mul(8).max(64 << 20));
-    reader.limits(limits);
-    let img = reader.decode().map_err(|e| PixelError::Corrupt(e.to_string()))?;
+    let img = reader().decode().map_err(|e| PixelError::Corrupt(e.to_string()))?;
     let rgb = img.into_rgb8();
     Ok(Pixels { width: rgb.width() as usize, height: rgb.height() as usize, rgb: rgb.into_raw() })
 }

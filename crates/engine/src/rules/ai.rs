@@ -125,21 +125,8 @@ fn generator_text(e: &Evidence, out: &mut Vec<Signal>) {
             _ => ("", false),
         };
         if found {
-            out.push(
-                Signal::new(
-                    "ai.metadata.generator-parameters",
-                    Ai,
-                    Suspicious,
-                    0.95,
-                    Text::new(
-                        format!("The file holds the prompt and settings of an AI image generator ({tool}) in its \"{}\" text.", chunk.keyword),
-                        format!("Het bestand bevat de prompt en instellingen van een AI-beeldgenerator ({tool}) in de tekst \"{}\".", chunk.keyword),
-                    ),
-                )
-                .with("generator", tool)
-                .with("keyword", chunk.keyword.clone())
-                .with("excerpt", clip(&chunk.text, 200)),
-            );
+            let (en, nl) = (format!("its \"{}\" text", chunk.keyword), format!("de tekst \"{}\"", chunk.keyword));
+            out.push(generator_signal(tool, &en, &nl, &chunk.text).with("keyword", chunk.keyword.clone()));
             return;
         }
     }
@@ -157,24 +144,27 @@ fn generator_text(e: &Evidence, out: &mut Vec<Signal>) {
         let webui = t.contains("Steps:") && (t.contains("Sampler:") || t.contains("CFG scale:") || t.contains("Seed:"));
         if comfy || webui {
             let tool = if comfy { "ComfyUI" } else { "Stable Diffusion WebUI" };
-            out.push(
-                Signal::new(
-                    "ai.metadata.generator-parameters",
-                    Ai,
-                    Suspicious,
-                    0.95,
-                    Text::new(
-                        format!("The file holds the prompt and settings of an AI image generator ({tool}) in its EXIF {field} field."),
-                        format!("Het bestand bevat de prompt en instellingen van een AI-beeldgenerator ({tool}) in het EXIF-veld {field}."),
-                    ),
-                )
-                .with("generator", tool)
-                .with("field", field)
-                .with("excerpt", clip(v, 200)),
-            );
+            let (en, nl) = (format!("its EXIF {field} field"), format!("het EXIF-veld {field}"));
+            out.push(generator_signal(tool, &en, &nl, v).with("field", field));
             return;
         }
     }
+}
+
+/// The signal for a generator's prompt and settings found in `place`.
+fn generator_signal(tool: &str, place_en: &str, place_nl: &str, text: &str) -> Signal {
+    Signal::new(
+        "ai.metadata.generator-parameters",
+        Ai,
+        Suspicious,
+        0.95,
+        Text::new(
+            format!("The file holds the prompt and settings of an AI image generator ({tool}) in {place_en}."),
+            format!("Het bestand bevat de prompt en instellingen van een AI-beeldgenerator ({tool}) in {place_nl}."),
+        ),
+    )
+    .with("generator", tool)
+    .with("excerpt", clip(text, 200))
 }
 
 /// Case-insensitive match of `name` in `hay` on word boundaries.

@@ -39,6 +39,10 @@ fn boxes(b: &[u8], from: usize, to: usize, out: &mut Extracted) -> Vec<Bx> {
             out.truncated = true;
         }
         let end = end.min(to as u64) as usize;
+        if pos + header > end {
+            out.truncated = true;
+            break;
+        }
         v.push(Bx { kind, start: pos + header, end });
         pos = end;
     }
@@ -210,6 +214,53 @@ fn find_ispe(b: &[u8], from: usize, to: usize, out: &mut Extracted, depth: usize
                 }
             }
             _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bx(kind: &[u8; 4], body: &[u8]) -> Vec<u8> {
+        let mut v = ((body.len() + 8) as u32).to_be_bytes().to_vec();
+        v.extend_from_slice(kind);
+        v.extend_from_slice(body);
+        v
+    }
+
+    fn sample() -> Vec<u8> {
+        let tiff = b"\0\0\0\x06Exif\0\0MM\0*\0\0\0\x08\0\0";
+        let mut infe = vec![2, 0, 0, 0, 0, 1, 0, 0];
+        infe.extend_from_slice(b"Exif\0");
+        let mut iinf = vec![0, 0, 0, 0, 0, 1];
+        iinf.extend(bx(b"infe", &infe));
+        // iloc v1: offset 4, length 4, base 0; one item, idat construction, one extent.
+        let mut iloc = vec![1, 0, 0, 0, 0x44, 0x00, 0, 1, 0, 1, 0, 1, 0, 0, 0, 1];
+        iloc.extend_from_slice(&0u32.to_be_bytes());
+        iloc.extend_from_slice(&(tiff.len() as u32).to_be_bytes());
+        let mut meta = vec![0, 0, 0, 0];
+        meta.extend(bx(b"iinf", &iinf));
+        meta.extend(bx(b"iloc", &iloc));
+        meta.extend(bx(b"idat", tiff));
+        let mut f = bx(b"ftyp", b"heic\0\0\0\0mif1heic");
+        f.extend(bx(b"meta", &meta));
+        f
+    }
+
+    #[test]
+    fn finds_exif_item_in_idat() {
+        let mut out = Extracted::default();
+        parse(&sample(), &mut out);
+        assert!(out.exif.as_deref().is_some_and(|e| e.starts_with(b"MM\0*")), "{:?}", out.warnings);
+    }
+
+    #[test]
+    fn every_truncation_is_handled() {
+        let f = sample();
+        for n in 0..f.len() {
+            let mut out = Extracted::default();
+            parse(&f[..n], &mut out);
         }
     }
 }

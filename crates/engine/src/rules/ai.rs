@@ -281,18 +281,17 @@ fn ingredient_ai(c: &crate::credentials::Credentials, out: &mut Vec<Signal>) {
     );
 }
 
+/// The neutral signal for a watermark test that JPEG compression made inconclusive.
+fn inconclusive(en: String, nl: String) -> Signal {
+    Signal::new("ai.watermark.inconclusive", Ai, Neutral, 0.0, Text::new(en, nl))
+}
+
 fn watermark(e: &Evidence, out: &mut Vec<Signal>) {
     if let Some(q) = e.watermark_skipped_quality {
         out.push(
-            Signal::new(
-                "ai.watermark.inconclusive",
-                Ai,
-                Neutral,
-                0.0,
-                Text::new(
-                    format!("Not tested for invisible AI watermarks: this JPEG was saved at about quality {q}, which erases them, so the test would be inconclusive."),
-                    format!("Niet getest op onzichtbare AI-watermerken: deze JPEG is opgeslagen op ongeveer kwaliteit {q}, wat ze wist, dus de test zou niets zeggen."),
-                ),
+            inconclusive(
+                format!("Not tested for invisible AI watermarks: this JPEG was saved at about quality {q}, which erases them, so the test would be inconclusive."),
+                format!("Niet getest op onzichtbare AI-watermerken: deze JPEG is opgeslagen op ongeveer kwaliteit {q}, wat ze wist, dus de test zou niets zeggen."),
             )
             .with("jpeg_quality", q)
             .with("tested", false),
@@ -322,15 +321,9 @@ fn watermark(e: &Evidence, out: &mut Vec<Signal>) {
         );
     } else if e.format == Format::Jpeg {
         out.push(
-            Signal::new(
-                "ai.watermark.inconclusive",
-                Ai,
-                Neutral,
-                0.0,
-                Text::new(
-                    "No invisible AI watermark was found, but this is a JPEG: saving as JPEG usually erases these marks, so the test is inconclusive.",
-                    "Er is geen onzichtbaar AI-watermerk gevonden, maar dit is een JPEG: opslaan als JPEG wist deze merktekens meestal, dus de test is niet doorslaggevend.",
-                ),
+            inconclusive(
+                "No invisible AI watermark was found, but this is a JPEG: saving as JPEG usually erases these marks, so the test is inconclusive.".into(),
+                "Er is geen onzichtbaar AI-watermerk gevonden, maar dit is een JPEG: opslaan als JPEG wist deze merktekens meestal, dus de test is niet doorslaggevend.".into(),
             )
             .with("decodings", decodings),
         );

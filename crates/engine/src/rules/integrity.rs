@@ -41,12 +41,14 @@ pub(super) fn check(e: &Evidence, out: &mut Vec<Signal>) {
     }
     if let Some(j) = &e.extracted.jpeg {
         if j.trailing_bytes > 0 {
-            let (dir, strength) = if j.trailing_jpeg { (Neutral, 0.1) } else if j.trailing_bytes > 4096 { (Suspicious, 0.2) } else { (Neutral, 0.05) };
+            // Phones append previews, depth maps and maker data after the image; on
+            // its own this says nothing about the picture, so it stays neutral.
+            let strength = if j.trailing_jpeg || j.trailing_bytes > 4096 { 0.1 } else { 0.05 };
             out.push(
                 Signal::new(
                     "integrity.trailing-data",
                     Integrity,
-                    dir,
+                    Neutral,
                     strength,
                     if j.trailing_jpeg {
                         Text::new(
@@ -55,8 +57,8 @@ pub(super) fn check(e: &Evidence, out: &mut Vec<Signal>) {
                         )
                     } else {
                         Text::new(
-                            format!("{} bytes of unknown data follow the end of the image.", j.trailing_bytes),
-                            format!("Na het einde van de afbeelding volgen {} bytes onbekende gegevens.", j.trailing_bytes),
+                            format!("{} bytes of other data follow the end of the image (some phones and apps store extra data there).", j.trailing_bytes),
+                            format!("Na het einde van de afbeelding volgen {} bytes andere gegevens (sommige telefoons en apps bewaren daar extra gegevens).", j.trailing_bytes),
                         )
                     },
                 )

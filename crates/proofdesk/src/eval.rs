@@ -13,6 +13,7 @@ use proofdesk_engine::credentials::CredentialState;
 use proofdesk_engine::{FileReport, Options, Verdict};
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -108,30 +109,35 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
         *g.verdicts.entry(r.verdict.as_str().to_owned()).or_default() += 1;
     }
     let groups: Vec<GroupResult> = groups.into_values().collect();
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
     if args.json {
         let doc = EvalDocument { schema: "proofdesk.eval/1", proofdesk: env!("CARGO_PKG_VERSION"), groups: &groups, files: &results };
-        println!("{}", serde_json::to_string_pretty(&doc)?);
+        serde_json::to_writer_pretty(&mut out, &doc)?;
+        writeln!(out)?;
     } else {
-        print_table(&groups, &results);
+        write_table(&mut out, &groups, &results)?;
     }
+    out.flush()?;
     Ok(ExitCode::SUCCESS)
 }
 
-fn print_table(groups: &[GroupResult], results: &[RowResult]) {
-    println!("{:<15} {:<13} {:>5} {:>7} {:>12}  verdicts", "group", "label", "files", "agree", "false alarms");
+fn write_table(out: &mut impl Write, groups: &[GroupResult], results: &[RowResult]) -> std::io::Result<()> {
+    writeln!(out, "{:<15} {:<13} {:>5} {:>7} {:>12}  verdicts", "group", "label", "files", "agree", "false alarms")?;
     for g in groups {
         let v: Vec<String> = g.verdicts.iter().map(|(k, n)| format!("{k} {n}")).collect();
-        println!("{:<15} {:<13} {:>5} {:>7} {:>12}  {}", g.group, g.label, g.files, g.agree, g.false_alarms, v.join(", "));
+        writeln!(out, "{:<15} {:<13} {:>5} {:>7} {:>12}  {}", g.group, g.label, g.files, g.agree, g.false_alarms, v.join(", "))?;
     }
     let (n, a, f) = groups.iter().fold((0, 0, 0), |acc, g| (acc.0 + g.files, acc.1 + g.agree, acc.2 + g.false_alarms));
-    println!("{:<15} {:<13} {:>5} {:>7} {:>12}", "all", "", n, a, f);
+    writeln!(out, "{:<15} {:<13} {:>5} {:>7} {:>12}", "all", "", n, a, f)?;
     let misses: Vec<&RowResult> = results.iter().filter(|r| !r.agrees || r.false_alarm).collect();
     if !misses.is_empty() {
-        println!("\ndisagreements ({}):", misses.len());
+        writeln!(out, "\ndisagreements ({}):", misses.len())?;
         for r in misses {
-            println!("  {}  expected {}  got {} ({})", r.path, r.expect, r.verdict.as_str(), r.found);
+            writeln!(out, "  {}  expected {}  got {} ({})", r.path, r.expect, r.verdict.as_str(), r.found)?;
         }
     }
+    Ok(())
 }
 
 fn has(r: &FileReport, id: &str) -> bool {

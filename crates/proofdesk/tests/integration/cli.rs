@@ -81,3 +81,33 @@ fn missing_path_is_a_usage_error() {
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("no such file"), "{}", run.stderr);
 }
+
+#[test]
+fn a_closed_pipe_is_not_a_crash() {
+    let dir = tempfile::tempdir().unwrap();
+    for i in 0..50 {
+        std::fs::write(dir.path().join(format!("{i}.png")), png(300, 300, &[])).unwrap();
+    }
+    for json in [false, true] {
+        let mut args = vec!["screen", dir.path().to_str().unwrap()];
+        if json {
+            args.push("--json");
+        }
+        closed_pipe(&args);
+    }
+}
+
+fn closed_pipe(args: &[&str]) {
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_proofdesk"))
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take()); // the reader goes away, as with `| head -0`
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(out.status.code(), Some(0));
+}

@@ -113,15 +113,19 @@ fn block_scores(rgb: &[u8], width: usize, height: usize) -> [Vec<u8>; 2] {
     // Over a 2x2 cell (sums of 4 pixels) the LL band is sum(U) / 2.
     let u_of = |r: f32, g: f32, b: f32| (0.492_111 * (b - (0.299 * r + 0.587 * g + 0.114 * b)) + 4.0 * 128.0) / 2.0;
     let mut ll = [vec![0f32; lw * lh], vec![0f32; lw * lh]];
+    let [ll_bgr, ll_rgb] = &mut ll;
     for y in 0..lh {
-        let row0 = &rgb[(2 * y) * width * 3..(2 * y + 1) * width * 3];
-        let row1 = &rgb[(2 * y + 1) * width * 3..(2 * y + 2) * width * 3];
-        for x in 0..lw {
-            let i = 6 * x;
-            let sum = |c: usize| (row0[i + c] as u32 + row0[i + 3 + c] as u32 + row1[i + c] as u32 + row1[i + 3 + c] as u32) as f32;
-            let (r, g, b) = (sum(0), sum(1), sum(2));
-            ll[0][y * lw + x] = u_of(r, g, b);
-            ll[1][y * lw + x] = u_of(b, g, r);
+        let row0 = &rgb[(2 * y) * width * 3..][..w4 * 3];
+        let row1 = &rgb[(2 * y + 1) * width * 3..][..w4 * 3];
+        let out_bgr = &mut ll_bgr[y * lw..][..lw];
+        let out_rgb = &mut ll_rgb[y * lw..][..lw];
+        // Two horizontal pixels of two rows make one LL cell: 6 bytes from each row.
+        for (((a, b), ob), or) in row0.chunks_exact(6).zip(row1.chunks_exact(6)).zip(out_bgr.iter_mut()).zip(out_rgb.iter_mut()) {
+            let r = (a[0] as u32 + a[3] as u32 + b[0] as u32 + b[3] as u32) as f32;
+            let g = (a[1] as u32 + a[4] as u32 + b[1] as u32 + b[4] as u32) as f32;
+            let bl = (a[2] as u32 + a[5] as u32 + b[2] as u32 + b[5] as u32) as f32;
+            *ob = u_of(r, g, bl);
+            *or = u_of(bl, g, r);
         }
     }
     let (bw, bh) = (lw / 4, lh / 4);
@@ -136,7 +140,8 @@ fn block_scores(rgb: &[u8], width: usize, height: usize) -> [Vec<u8>; 2] {
                         best = v;
                     }
                 }
-                scores.push(u8::from(best % 36.0 > 18.0));
+                // |v| mod 36 > 18, without a libm call.
+                scores.push(u8::from(best - (best / 36.0).floor() * 36.0 > 18.0));
             }
         }
         scores
@@ -146,9 +151,11 @@ fn block_scores(rgb: &[u8], width: usize, height: usize) -> [Vec<u8>; 2] {
 fn score(p: &Payload, order: &'static str, scores: &[u8]) -> Decoding {
     let mut ones = vec![0u32; p.len];
     let mut count = vec![0u32; p.len];
-    for (n, s) in scores.iter().enumerate() {
-        ones[n % p.len] += *s as u32;
-        count[n % p.len] += 1;
+    for chunk in scores.chunks(p.len) {
+        for (k, s) in chunk.iter().enumerate() {
+            ones[k] += *s as u32;
+            count[k] += 1;
+        }
     }
     let errors = (0..p.len)
         .filter(|&k| {

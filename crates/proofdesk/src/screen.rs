@@ -67,16 +67,24 @@ pub fn screen_all(paths: &[PathBuf], opts: &Options, max_file: u64, progress: bo
     } else {
         ProgressBar::hidden()
     };
-    let out: Vec<FileEntry> = paths
+    // Largest files first, so no big file is left running alone at the end;
+    // the results go back into input order.
+    let mut order: Vec<(u64, usize)> =
+        paths.iter().enumerate().map(|(i, p)| (std::fs::metadata(p).map(|m| m.len()).unwrap_or(0), i)).collect();
+    order.sort_unstable_by(|a, b| b.cmp(a));
+    let mut done: Vec<(usize, FileEntry)> = order
         .par_iter()
-        .map(|p| {
+        .with_max_len(1)
+        .map(|&(_, i)| {
+            let p = &paths[i];
             let report = files::screen_path(p, opts, max_file);
             bar.inc(1);
-            FileEntry { path: p.display().to_string(), report }
+            (i, FileEntry { path: p.display().to_string(), report })
         })
         .collect();
     bar.finish_and_clear();
-    out
+    done.sort_unstable_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, e)| e).collect()
 }
 
 /// Runs `proofdesk screen`.

@@ -107,7 +107,8 @@ fn context() -> Option<&'static Arc<c2pa::Context>> {
 /// the SDK could not read a store that is present.
 pub fn read(bytes: &[u8], mime: &str) -> Result<Option<Credentials>, String> {
     let ctx = context().ok_or("the C2PA SDK could not be configured")?;
-    let reader = match c2pa::Reader::from_shared_context(ctx).with_stream(mime, Cursor::new(bytes)) {
+    let reader = match c2pa::Reader::from_shared_context(ctx).with_stream(mime, Cursor::new(bytes))
+    {
         Ok(r) => r,
         Err(c2pa::Error::JumbfNotFound) | Err(c2pa::Error::ProvenanceMissing) => return Ok(None),
         Err(e) => return Err(e.to_string()),
@@ -125,7 +126,9 @@ pub fn read(bytes: &[u8], mime: &str) -> Result<Option<Credentials>, String> {
     } else if let Some(status) = reader.validation_status() {
         failures.extend(status.iter().filter(|s| !s.passed()).map(failure));
     }
-    let untrusted_signer = failures.iter().any(|f| f.code == "signingCredential.untrusted");
+    let untrusted_signer = failures
+        .iter()
+        .any(|f| f.code == "signingCredential.untrusted");
     failures.retain(|f| f.code != "signingCredential.untrusted");
     let state = match reader.validation_state() {
         c2pa::ValidationState::Invalid => CredentialState::Invalid,
@@ -135,18 +138,30 @@ pub fn read(bytes: &[u8], mime: &str) -> Result<Option<Credentials>, String> {
     };
     // The most telling failure names the check: a missing claim or changed pixels
     // explain the rest, which often follow from them.
-    let failing_check = failures.iter().map(|f| plain_check(&f.code)).min_by_key(|c| check_rank(c)).map(str::to_owned);
+    let failing_check = failures
+        .iter()
+        .map(|f| plain_check(&f.code))
+        .min_by_key(|c| check_rank(c))
+        .map(str::to_owned);
     let manifest = reader.active_manifest();
     let mut creds = Credentials {
         state,
         failing_check,
         failures,
         untrusted_signer,
-        claim_generator: manifest.and_then(|m| m.claim_generator()).map(str::to_owned),
+        claim_generator: manifest
+            .and_then(|m| m.claim_generator())
+            .map(str::to_owned),
         title: manifest.and_then(|m| m.title()).map(str::to_owned),
-        signer_issuer: manifest.and_then(|m| m.signature_info()).and_then(|s| s.issuer.clone()),
-        signer_name: manifest.and_then(|m| m.signature_info()).and_then(|s| s.common_name.clone()),
-        signed_at: manifest.and_then(|m| m.signature_info()).and_then(|s| s.time.clone()),
+        signer_issuer: manifest
+            .and_then(|m| m.signature_info())
+            .and_then(|s| s.issuer.clone()),
+        signer_name: manifest
+            .and_then(|m| m.signature_info())
+            .and_then(|s| s.common_name.clone()),
+        signed_at: manifest
+            .and_then(|m| m.signature_info())
+            .and_then(|s| s.time.clone()),
         actions: Vec::new(),
         digital_source_types: Vec::new(),
         ingredient_digital_source_types: Vec::new(),
@@ -157,14 +172,14 @@ pub fn read(bytes: &[u8], mime: &str) -> Result<Option<Credentials>, String> {
     };
     if let Some(m) = manifest {
         if creds.claim_generator.is_none() {
-            creds.claim_generator = m
-                .claim_generator_info
-                .as_ref()
-                .and_then(|v| v.first())
-                .map(|g| match &g.version {
-                    Some(v) => format!("{} {v}", g.name),
-                    None => g.name.clone(),
-                });
+            creds.claim_generator =
+                m.claim_generator_info
+                    .as_ref()
+                    .and_then(|v| v.first())
+                    .map(|g| match &g.version {
+                        Some(v) => format!("{} {v}", g.name),
+                        None => g.name.clone(),
+                    });
         }
         for a in m.assertions() {
             if let Ok(value) = a.value() {
@@ -180,11 +195,19 @@ pub fn read(bytes: &[u8], mime: &str) -> Result<Option<Credentials>, String> {
         }
     }
     let active = reader.active_label().map(str::to_owned);
-    for m in reader.iter_manifests().filter(|m| m.label().map(str::to_owned) != active) {
+    for m in reader
+        .iter_manifests()
+        .filter(|m| m.label().map(str::to_owned) != active)
+    {
         let mut inner = Vec::new();
         for a in m.assertions() {
             if let (true, Ok(v)) = (a.label().starts_with("c2pa.actions"), a.value()) {
-                for act in v.get("actions").and_then(|x| x.as_array()).into_iter().flatten() {
+                for act in v
+                    .get("actions")
+                    .and_then(|x| x.as_array())
+                    .into_iter()
+                    .flatten()
+                {
                     if let Some(d) = act.get("digitalSourceType").and_then(|d| d.as_str()) {
                         inner.push(d.to_owned());
                     }
@@ -201,21 +224,33 @@ pub fn read(bytes: &[u8], mime: &str) -> Result<Option<Credentials>, String> {
         .digital_source_types
         .iter()
         .any(|d| d.ends_with("/digitalCapture") || d.ends_with("/computationalCapture"));
-    creds.camera_capture = capture_type || (creds.capture_device.is_some() && creds.ingredients.is_empty());
+    creds.camera_capture =
+        capture_type || (creds.capture_device.is_some() && creds.ingredients.is_empty());
     Ok(Some(creds))
 }
 
 fn failure(s: &c2pa::validation_status::ValidationStatus) -> Failure {
-    Failure { code: s.code().to_owned(), explanation: s.explanation().map(str::to_owned), url: s.url().map(str::to_owned) }
+    Failure {
+        code: s.code().to_owned(),
+        explanation: s.explanation().map(str::to_owned),
+        url: s.url().map(str::to_owned),
+    }
 }
 
 fn collect_assertion(label: &str, value: &serde_json::Value, creds: &mut Credentials) {
     if label.starts_with("c2pa.actions") {
-        for a in value.get("actions").and_then(|v| v.as_array()).into_iter().flatten() {
+        for a in value
+            .get("actions")
+            .and_then(|v| v.as_array())
+            .into_iter()
+            .flatten()
+        {
             let get = |k: &str| a.get(k).and_then(|v| v.as_str()).map(str::to_owned);
             let agent = a.get("softwareAgent").and_then(|v| match v {
                 serde_json::Value::String(s) => Some(s.clone()),
-                serde_json::Value::Object(o) => o.get("name").and_then(|n| n.as_str()).map(str::to_owned),
+                serde_json::Value::Object(o) => {
+                    o.get("name").and_then(|n| n.as_str()).map(str::to_owned)
+                }
                 _ => None,
             });
             let dst = get("digitalSourceType");
@@ -229,8 +264,17 @@ fn collect_assertion(label: &str, value: &serde_json::Value, creds: &mut Credent
             });
         }
     } else if label.starts_with("stds.exif") || label.starts_with("c2pa.metadata") {
-        let get = |k: &str| value.get(k).and_then(|v| v.as_str()).map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
-        let (make, model) = (get("EXIF:Make").or(get("tiff:Make")), get("EXIF:Model").or(get("tiff:Model")));
+        let get = |k: &str| {
+            value
+                .get(k)
+                .and_then(|v| v.as_str())
+                .map(|s| s.trim().to_owned())
+                .filter(|s| !s.is_empty())
+        };
+        let (make, model) = (
+            get("EXIF:Make").or(get("tiff:Make")),
+            get("EXIF:Model").or(get("tiff:Model")),
+        );
         let device = match (make, model) {
             (Some(a), Some(b)) if b.starts_with(&a) => Some(b),
             (Some(a), Some(b)) => Some(format!("{a} {b}")),
@@ -263,11 +307,20 @@ pub fn plain_check(code: &str) -> &'static str {
         c if c.starts_with("claimSignature") => "signature",
         c if c.starts_with("signingCredential") => "signing certificate",
         c if c.starts_with("timeStamp") => "time stamp",
-        c if c.contains("dataHash") || c.contains("bmffHash") || c.contains("boxesHash") || c.contains("collectionHash") => {
+        c if c.contains("dataHash")
+            || c.contains("bmffHash")
+            || c.contains("boxesHash")
+            || c.contains("collectionHash") =>
+        {
             "hard-binding hash"
         }
-        c if c.starts_with("assertion.hashedURI") || c.starts_with("assertion.missing") => "assertion tampered",
-        c if c.starts_with("claim.missing") || c.starts_with("manifest.missing") || c == "ingredient.manifest.missing" => {
+        c if c.starts_with("assertion.hashedURI") || c.starts_with("assertion.missing") => {
+            "assertion tampered"
+        }
+        c if c.starts_with("claim.missing")
+            || c.starts_with("manifest.missing")
+            || c == "ingredient.manifest.missing" =>
+        {
             "claim missing"
         }
         c if c.starts_with("ingredient") => "ingredient",

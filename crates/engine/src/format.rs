@@ -88,7 +88,9 @@ impl Format {
             Format::Jpeg => &["jpg", "jpeg", "jpe", "jfif"],
             Format::Png => &["png"],
             Format::Webp => &["webp"],
-            Format::Tiff => &["tif", "tiff", "dng", "nef", "cr2", "arw", "orf", "rw2", "pef"],
+            Format::Tiff => &[
+                "tif", "tiff", "dng", "nef", "cr2", "arw", "orf", "rw2", "pef",
+            ],
             Format::Heif => &["heic", "heif", "hif", "avif"],
             Format::Gif => &["gif"],
             Format::Bmp => &["bmp", "dib"],
@@ -100,16 +102,35 @@ impl Format {
 
     /// Whether the extension names an image format we know at all.
     pub fn is_known_extension(ext: &str) -> bool {
-        [Format::Jpeg, Format::Png, Format::Webp, Format::Tiff, Format::Heif, Format::Gif, Format::Bmp, Format::Pdf]
-            .iter()
-            .any(|f| f.accepts_extension(ext))
+        [
+            Format::Jpeg,
+            Format::Png,
+            Format::Webp,
+            Format::Tiff,
+            Format::Heif,
+            Format::Gif,
+            Format::Bmp,
+            Format::Pdf,
+        ]
+        .iter()
+        .any(|f| f.accepts_extension(ext))
     }
 }
 
 fn is_heif_brand(brand: &[u8]) -> bool {
     matches!(
         brand,
-        b"heic" | b"heix" | b"heim" | b"heis" | b"hevc" | b"hevx" | b"mif1" | b"msf1" | b"avif" | b"avis" | b"mif2"
+        b"heic"
+            | b"heix"
+            | b"heim"
+            | b"heis"
+            | b"hevc"
+            | b"hevx"
+            | b"mif1"
+            | b"msf1"
+            | b"avif"
+            | b"avis"
+            | b"mif2"
     )
 }
 

@@ -5,21 +5,22 @@ use serde::Serialize;
 
 /// Zig-zag position to natural (row-major) index.
 const ZIGZAG: [usize; 64] = [
-    0, 1, 8, 16, 9, 2, 3, 10, 17, 24, 32, 25, 18, 11, 4, 5, 12, 19, 26, 33, 40, 48, 41, 34, 27, 20, 13, 6, 7, 14, 21,
-    28, 35, 42, 49, 56, 57, 50, 43, 36, 29, 22, 15, 23, 30, 37, 44, 51, 58, 59, 52, 45, 38, 31, 39, 46, 53, 60, 61,
-    54, 47, 55, 62, 63,
+    0, 1, 8, 16, 9, 2, 3, 10, 17, 24, 32, 25, 18, 11, 4, 5, 12, 19, 26, 33, 40, 48, 41, 34, 27, 20,
+    13, 6, 7, 14, 21, 28, 35, 42, 49, 56, 57, 50, 43, 36, 29, 22, 15, 23, 30, 37, 44, 51, 58, 59,
+    52, 45, 38, 31, 39, 46, 53, 60, 61, 54, 47, 55, 62, 63,
 ];
 
-const STD_LUMA: [u16; 64] = [
-    16, 11, 10, 16, 24, 40, 51, 61, 12, 12, 14, 19, 26, 58, 60, 55, 14, 13, 16, 24, 40, 57, 69, 56, 14, 17, 22, 29,
-    51, 87, 80, 62, 18, 22, 37, 56, 68, 109, 103, 77, 24, 35, 55, 64, 81, 104, 113, 92, 49, 64, 78, 87, 103, 121, 120,
-    101, 72, 92, 95, 98, 112, 100, 103, 99,
+/// The standard (Annex K) luminance table, natural order, quality 50.
+pub const STD_LUMA: [u16; 64] = [
+    16, 11, 10, 16, 24, 40, 51, 61, 12, 12, 14, 19, 26, 58, 60, 55, 14, 13, 16, 24, 40, 57, 69, 56,
+    14, 17, 22, 29, 51, 87, 80, 62, 18, 22, 37, 56, 68, 109, 103, 77, 24, 35, 55, 64, 81, 104, 113,
+    92, 49, 64, 78, 87, 103, 121, 120, 101, 72, 92, 95, 98, 112, 100, 103, 99,
 ];
 
 const STD_CHROMA: [u16; 64] = [
-    17, 18, 24, 47, 99, 99, 99, 99, 18, 21, 26, 66, 99, 99, 99, 99, 24, 26, 56, 99, 99, 99, 99, 99, 47, 66, 99, 99,
-    99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99,
-    99, 99, 99, 99, 99, 99, 99, 99,
+    17, 18, 24, 47, 99, 99, 99, 99, 18, 21, 26, 66, 99, 99, 99, 99, 24, 26, 56, 99, 99, 99, 99, 99,
+    47, 66, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99,
+    99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99,
 ];
 
 /// What the quantisation tables say about the encoder.
@@ -54,7 +55,10 @@ pub fn estimate(tables: &[(u8, Vec<u16>)]) -> Option<QualityEstimate> {
         t
     };
     let luma = natural(&tables.iter().find(|(id, _)| *id == 0).or(tables.first())?.1);
-    let chroma = tables.iter().find(|(id, _)| *id == 1).map(|(_, t)| natural(t));
+    let chroma = tables
+        .iter()
+        .find(|(id, _)| *id == 1)
+        .map(|(_, t)| natural(t));
     let mut best = (u64::MAX, 0u8);
     for q in 1..=100u8 {
         let mut d = diff(&luma, &scaled(&STD_LUMA, q));
@@ -66,11 +70,18 @@ pub fn estimate(tables: &[(u8, Vec<u16>)]) -> Option<QualityEstimate> {
         }
     }
     let n = if chroma.is_some() { 128.0 } else { 64.0 };
-    Some(QualityEstimate { quality: best.1, standard_tables: best.0 == 0, distance: best.0 as f32 / n })
+    Some(QualityEstimate {
+        quality: best.1,
+        standard_tables: best.0 == 0,
+        distance: best.0 as f32 / n,
+    })
 }
 
 fn diff(a: &[u16; 64], b: &[u16; 64]) -> u64 {
-    a.iter().zip(b).map(|(x, y)| (*x as i64 - *y as i64).unsigned_abs()).sum()
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| (*x as i64 - *y as i64).unsigned_abs())
+        .sum()
 }
 
 #[cfg(test)]
@@ -84,7 +95,10 @@ mod tests {
     #[test]
     fn recognises_standard_tables() {
         for q in [50u8, 75, 90, 95] {
-            let tables = vec![(0, zigzag(&scaled(&STD_LUMA, q))), (1, zigzag(&scaled(&STD_CHROMA, q)))];
+            let tables = vec![
+                (0, zigzag(&scaled(&STD_LUMA, q))),
+                (1, zigzag(&scaled(&STD_CHROMA, q))),
+            ];
             let e = estimate(&tables).unwrap();
             assert_eq!(e.quality, q);
             assert!(e.standard_tables);

@@ -17,6 +17,7 @@ assert_eq!(report.verdict, proofdesk_engine::Verdict::Error);
 
 pub mod container;
 pub mod credentials;
+pub mod forensics;
 pub mod format;
 pub mod jpeg_quality;
 pub mod metadata;
@@ -44,6 +45,8 @@ pub const WATERMARK_MIN_JPEG_QUALITY: u8 = 90;
 pub struct Options {
     /// Decode pixels (watermarks, thumbnail check). Off: metadata and provenance only.
     pub pixels: bool,
+    /// With pixels: run the pixel forensics (copy-move, noise, error level).
+    pub forensics: bool,
     /// Largest image, in pixels, whose pixels are decoded.
     pub max_pixels: u64,
     /// The file name's extension, used only to spot mislabelled files.
@@ -52,7 +55,12 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Self { pixels: true, max_pixels: pixels::DEFAULT_MAX_PIXELS, extension: None }
+        Self {
+            pixels: true,
+            forensics: true,
+            max_pixels: pixels::DEFAULT_MAX_PIXELS,
+            extension: None,
+        }
     }
 }
 
@@ -75,6 +83,8 @@ pub struct FileReport {
     pub metadata: metadata::Metadata,
     /// Content Credentials, if any.
     pub credentials: Option<credentials::Credentials>,
+    /// Pixel forensics, when pixels were decoded and analysed.
+    pub forensics: Option<forensics::ForensicsReport>,
     /// Why the file could not be analysed, for verdict `error`.
     pub error: Option<String>,
 }
@@ -91,24 +101,50 @@ impl FileReport {
             signals: Vec::new(),
             metadata: metadata::Metadata::default(),
             credentials: None,
+            forensics: None,
             error: Some(error),
         }
     }
 }
 
+/// A report together with the decoded pixels, for callers that draw heatmaps.
+pub struct Screened {
+    /// The report.
+    pub report: FileReport,
+    /// The decoded pixels, when they were decoded.
+    pub pixels: Option<pixels::Pixels>,
+}
+
 /// Screens one file's bytes.
 pub fn screen(bytes: &[u8], opts: &Options) -> FileReport {
+    screen_keeping_pixels(bytes, opts).report
+}
+
+/// Screens one file's bytes and hands back the decoded pixels as well.
+pub fn screen_keeping_pixels(bytes: &[u8], opts: &Options) -> Screened {
+    let report = |r: FileReport| Screened {
+        report: r,
+        pixels: None,
+    };
     let sha256 = hex(&Sha256::digest(bytes));
     let format = Format::detect(bytes);
     let fail = |msg: String| FileReport::failed(sha256.clone(), bytes.len(), format, msg);
     if bytes.is_empty() {
-        return fail("the file is empty (0 bytes)".into());
+        return report(fail("the file is empty (0 bytes)".into()));
     }
-    if matches!(format, Format::Unknown | Format::Gif | Format::Bmp | Format::Pdf) {
-        return fail(match format {
-            Format::Unknown => "not a recognised image: the content is not JPEG, PNG, WebP, TIFF or HEIF".into(),
-            f => format!("{} files are recognised but not screened yet", f.name().to_uppercase()),
-        });
+    if matches!(
+        format,
+        Format::Unknown | Format::Gif | Format::Bmp | Format::Pdf
+    ) {
+        return report(fail(match format {
+            Format::Unknown => {
+                "not a recognised image: the content is not JPEG, PNG, WebP, TIFF or HEIF".into()
+            }
+            f => format!(
+                "{} files are recognised but not screened yet",
+                f.name().to_uppercase()
+            ),
+        }));
     }
     let extracted = container::extract(format, bytes);
     let metadata = metadata::Metadata::from_extracted(&extracted);
@@ -120,17 +156,40 @@ pub fn screen(bytes: &[u8], opts: &Options) -> FileReport {
     let mut pixel_error = None;
     let mut watermark = None;
     let mut thumbnail = None;
+    let mut forensics = None;
+    let mut decoded = None;
     // The dwtDct marks do not survive JPEG compression below quality 90 (see
     // README, "Watermarks"); such a JPEG is decoded only for its thumbnail check.
-    let lossy_quality = metadata.jpeg_quality.as_ref().map(|q| q.quality).filter(|q| *q < WATERMARK_MIN_JPEG_QUALITY);
-    let has_thumbnail = metadata.exif.as_ref().is_some_and(|e| e.thumbnail.is_some());
-    if opts.pixels && (lossy_quality.is_none() || has_thumbnail) {
-        match pixels::decode(bytes, format, (metadata.width, metadata.height), opts.max_pixels) {
+    let lossy_quality = metadata
+        .jpeg_quality
+        .as_ref()
+        .map(|q| q.quality)
+        .filter(|q| *q < WATERMARK_MIN_JPEG_QUALITY);
+    let has_thumbnail = metadata
+        .exif
+        .as_ref()
+        .is_some_and(|e| e.thumbnail.is_some());
+    if opts.pixels && (opts.forensics || lossy_quality.is_none() || has_thumbnail) {
+        match pixels::decode(
+            bytes,
+            format,
+            (metadata.width, metadata.height),
+            opts.max_pixels,
+        ) {
             Ok(px) => {
-                watermark = watermark::detect(&px.rgb, px.width, px.height);
+                if lossy_quality.is_none() {
+                    watermark = watermark::detect(&px.rgb, px.width, px.height);
+                }
                 if let Some(t) = metadata.exif.as_ref().and_then(|e| e.thumbnail.as_ref()) {
                     thumbnail = pixels::compare_thumbnail(t, &px);
                 }
+                if opts.forensics {
+                    let inputs = forensics::Inputs {
+                        jpeg_quality: metadata.jpeg_quality.as_ref().map(|q| q.quality),
+                    };
+                    forensics = Some(forensics::analyse(&px, &inputs));
+                }
+                decoded = Some(px);
             }
             Err(e) => pixel_error = Some(e),
         }
@@ -143,14 +202,19 @@ pub fn screen(bytes: &[u8], opts: &Options) -> FileReport {
         credentials: &credentials,
         pixel_error: pixel_error.as_ref(),
         watermark: watermark.as_ref(),
-        watermark_skipped_quality: if opts.pixels && watermark.is_none() { lossy_quality } else { None },
+        watermark_skipped_quality: if opts.pixels && watermark.is_none() {
+            lossy_quality
+        } else {
+            None
+        },
         thumbnail: thumbnail.as_ref(),
+        forensics: forensics.as_ref(),
     };
     let mut signals = rules::evaluate(&evidence);
     signals.sort_by(|a, b| b.strength.total_cmp(&a.strength));
     let verdict = verdict::decide(&signals);
     let reasons = verdict::reasons(&signals, verdict);
-    FileReport {
+    let report = FileReport {
         sha256,
         size: bytes.len(),
         format,
@@ -159,12 +223,20 @@ pub fn screen(bytes: &[u8], opts: &Options) -> FileReport {
         signals,
         metadata,
         credentials: credentials.ok().flatten(),
+        forensics,
         error: None,
+    };
+    Screened {
+        report,
+        pixels: decoded,
     }
 }
 
 /// Reads Content Credentials, turning a panic inside the SDK into an error.
-fn read_credentials(bytes: &[u8], format: Format) -> Result<Option<credentials::Credentials>, String> {
+fn read_credentials(
+    bytes: &[u8],
+    format: Format,
+) -> Result<Option<credentials::Credentials>, String> {
     std::panic::catch_unwind(|| credentials::read(bytes, format.mime()))
         .unwrap_or_else(|_| Err("the C2PA SDK failed on this file".into()))
 }

@@ -39,7 +39,12 @@ pub enum PixelError {
 }
 
 /// Decodes `bytes` of `format` to RGB, refusing images over `max_pixels`.
-pub fn decode(bytes: &[u8], format: Format, header: (Option<u32>, Option<u32>), max_pixels: u64) -> Result<Pixels, PixelError> {
+pub fn decode(
+    bytes: &[u8],
+    format: Format,
+    header: (Option<u32>, Option<u32>),
+    max_pixels: u64,
+) -> Result<Pixels, PixelError> {
     let fmt = match format {
         Format::Jpeg => image::ImageFormat::Jpeg,
         Format::Png => image::ImageFormat::Png,
@@ -57,16 +62,28 @@ pub fn decode(bytes: &[u8], format: Format, header: (Option<u32>, Option<u32>), 
         r.limits(limits);
         r
     };
-    let (w, h) = reader().into_dimensions().map_err(|e| PixelError::Corrupt(e.to_string()))?;
+    let (w, h) = reader()
+        .into_dimensions()
+        .map_err(|e| PixelError::Corrupt(e.to_string()))?;
     check_size(w as u64, h as u64, max_pixels)?;
-    let img = reader().decode().map_err(|e| PixelError::Corrupt(e.to_string()))?;
+    let img = reader()
+        .decode()
+        .map_err(|e| PixelError::Corrupt(e.to_string()))?;
     let rgb = img.into_rgb8();
-    Ok(Pixels { width: rgb.width() as usize, height: rgb.height() as usize, rgb: rgb.into_raw() })
+    Ok(Pixels {
+        width: rgb.width() as usize,
+        height: rgb.height() as usize,
+        rgb: rgb.into_raw(),
+    })
 }
 
 fn check_size(w: u64, h: u64, limit: u64) -> Result<(), PixelError> {
     if w.saturating_mul(h) > limit {
-        Err(PixelError::TooLarge { width: w, height: h, limit })
+        Err(PixelError::TooLarge {
+            width: w,
+            height: h,
+            limit,
+        })
     } else {
         Ok(())
     }
@@ -124,7 +141,13 @@ pub fn compare_thumbnail(thumb_jpeg: &[u8], main: &Pixels) -> Option<ThumbnailCh
         }
     }
     let (correlation, mean_difference) = best?;
-    Some(ThumbnailCheck { width: t.width, height: t.height, correlation, mean_difference, letterboxed })
+    Some(ThumbnailCheck {
+        width: t.width,
+        height: t.height,
+        correlation,
+        mean_difference,
+        letterboxed,
+    })
 }
 
 /// Average grey level of GRID×GRID cells over a sub-rectangle.
@@ -132,7 +155,10 @@ fn grid(p: &Pixels, x0: f64, y0: f64, w: f64, h: f64) -> Vec<f64> {
     let mut sum = vec![0f64; GRID * GRID];
     let mut n = vec![0u32; GRID * GRID];
     let (xs, ys) = (x0.max(0.0) as usize, y0.max(0.0) as usize);
-    let (xe, ye) = (((x0 + w) as usize).min(p.width), ((y0 + h) as usize).min(p.height));
+    let (xe, ye) = (
+        ((x0 + w) as usize).min(p.width),
+        ((y0 + h) as usize).min(p.height),
+    );
     // Sample at most ~512×512 points for speed on large images.
     let step = ((xe - xs).max(ye - ys) / 512).max(1);
     for y in (ys..ye).step_by(step) {
@@ -140,12 +166,16 @@ fn grid(p: &Pixels, x0: f64, y0: f64, w: f64, h: f64) -> Vec<f64> {
         for x in (xs..xe).step_by(step) {
             let gx = ((x - xs) * GRID / (xe - xs).max(1)).min(GRID - 1);
             let i = (y * p.width + x) * 3;
-            let g = 0.299 * p.rgb[i] as f64 + 0.587 * p.rgb[i + 1] as f64 + 0.114 * p.rgb[i + 2] as f64;
+            let g =
+                0.299 * p.rgb[i] as f64 + 0.587 * p.rgb[i + 1] as f64 + 0.114 * p.rgb[i + 2] as f64;
             sum[gy * GRID + gx] += g;
             n[gy * GRID + gx] += 1;
         }
     }
-    sum.iter().zip(&n).map(|(s, &c)| if c > 0 { s / c as f64 } else { 0.0 }).collect()
+    sum.iter()
+        .zip(&n)
+        .map(|(s, &c)| if c > 0 { s / c as f64 } else { 0.0 })
+        .collect()
 }
 
 fn rotated_grid(p: &Pixels, turn: u8) -> Vec<f64> {
@@ -185,5 +215,9 @@ fn correlation(a: &[f64], b: &[f64]) -> f64 {
 fn mean_difference(a: &[f64], b: &[f64]) -> f64 {
     let n = a.len() as f64;
     let (ma, mb) = (a.iter().sum::<f64>() / n, b.iter().sum::<f64>() / n);
-    a.iter().zip(b).map(|(x, y)| ((x - ma) - (y - mb)).abs()).sum::<f64>() / n
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| ((x - ma) - (y - mb)).abs())
+        .sum::<f64>()
+        / n
 }

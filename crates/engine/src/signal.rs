@@ -49,7 +49,10 @@ pub struct Text {
 impl Text {
     /// Builds a text from its English and Dutch versions.
     pub fn new(en: impl Into<String>, nl: impl Into<String>) -> Self {
-        Self { en: en.into(), nl: nl.into() }
+        Self {
+            en: en.into(),
+            nl: nl.into(),
+        }
     }
 
     /// Returns the version for `lang`.

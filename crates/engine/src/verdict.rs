@@ -52,18 +52,26 @@ pub const EDIT_DECISIVE: f32 = 0.5;
 
 /// Derives the verdict from the signals of a file that was analysed.
 pub fn decide(signals: &[Signal]) -> Verdict {
-    let sus = |cat: Category, min: f32| signals.iter().any(|s| s.is_suspicious() && s.category == cat && s.strength >= min);
+    let sus = |cat: Category, min: f32| {
+        signals
+            .iter()
+            .any(|s| s.is_suspicious() && s.category == cat && s.strength >= min)
+    };
     let has = |id: &str| signals.iter().any(|s| s.id == id);
     if sus(Category::Ai, AI_DECISIVE) {
         Verdict::AiGenerated
-    } else if sus(Category::Manipulation, MANIPULATION_DECISIVE) || sus(Category::Provenance, MANIPULATION_DECISIVE) {
+    } else if sus(Category::Manipulation, MANIPULATION_DECISIVE)
+        || sus(Category::Provenance, MANIPULATION_DECISIVE)
+    {
         Verdict::Manipulated
     } else if has("provenance.c2pa.valid") || has("provenance.c2pa.camera-capture") {
         Verdict::CredentialsValid
     } else if sus(Category::Manipulation, EDIT_DECISIVE) {
         Verdict::Edited
     } else if has("provenance.camera")
-        && !signals.iter().any(|s| s.is_suspicious() && s.strength >= 0.3 && s.category != Category::Integrity)
+        && !signals
+            .iter()
+            .any(|s| s.is_suspicious() && s.strength >= 0.3 && s.category != Category::Integrity)
     {
         Verdict::CameraOriginal
     } else {
@@ -80,9 +88,19 @@ pub fn reasons(signals: &[Signal], verdict: Verdict) -> Vec<String> {
     };
     let mut ranked: Vec<&Signal> = signals.iter().collect();
     ranked.sort_by(|a, b| {
-        let key = |s: &Signal| (s.direction == wanted || (verdict == Verdict::Unknown && s.is_suspicious()), s.strength);
+        let key = |s: &Signal| {
+            (
+                s.direction == wanted || (verdict == Verdict::Unknown && s.is_suspicious()),
+                s.strength,
+            )
+        };
         let (ka, kb) = (key(a), key(b));
         kb.0.cmp(&ka.0).then(kb.1.total_cmp(&ka.1))
     });
-    ranked.iter().filter(|s| s.strength > 0.0 || ranked.len() <= 3).take(3).map(|s| s.id.clone()).collect()
+    ranked
+        .iter()
+        .filter(|s| s.strength > 0.0 || ranked.len() <= 3)
+        .take(3)
+        .map(|s| s.id.clone())
+        .collect()
 }

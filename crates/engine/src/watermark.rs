@@ -31,11 +31,31 @@ impl Payload {
 
 /// Payloads written by public Stable Diffusion pipelines.
 pub const PAYLOADS: &[Payload] = &[
-    Payload { id: "sd1", generator: "Stable Diffusion 1.x", bits: b"StableDiffusionV1", len: 136 },
-    Payload { id: "sd2", generator: "Stable Diffusion 2.x", bits: b"SDV2", len: 32 },
-    Payload { id: "sdxl", generator: "Stable Diffusion XL", bits: &[0xB3, 0xEC, 0x90, 0x7B, 0xB1, 0x9E], len: 48 },
+    Payload {
+        id: "sd1",
+        generator: "Stable Diffusion 1.x",
+        bits: b"StableDiffusionV1",
+        len: 136,
+    },
+    Payload {
+        id: "sd2",
+        generator: "Stable Diffusion 2.x",
+        bits: b"SDV2",
+        len: 32,
+    },
+    Payload {
+        id: "sdxl",
+        generator: "Stable Diffusion XL",
+        bits: &[0xB3, 0xEC, 0x90, 0x7B, 0xB1, 0x9E],
+        len: 48,
+    },
     // 0x2AFE879CF52E written through Python's bin(): the two leading zero bits are dropped.
-    Payload { id: "svd", generator: "Stable Video Diffusion / SV3D", bits: &[0xAB, 0xFA, 0x1E, 0x73, 0xD4, 0xB8], len: 46 },
+    Payload {
+        id: "svd",
+        generator: "Stable Video Diffusion / SV3D",
+        bits: &[0xAB, 0xFA, 0x1E, 0x73, 0xD4, 0xB8],
+        len: 46,
+    },
 ];
 
 /// Probability, under "no watermark" (each bit a fair coin), of a match at
@@ -97,8 +117,15 @@ pub fn detect(rgb: &[u8], width: usize, height: usize) -> Option<WatermarkReport
             best.push(d.clone());
         }
     }
-    let found = best.iter().filter(|d| d.p_value < P_THRESHOLD).min_by(|a, b| a.p_value.total_cmp(&b.p_value)).cloned();
-    Some(WatermarkReport { found, decodings: best })
+    let found = best
+        .iter()
+        .filter(|d| d.p_value < P_THRESHOLD)
+        .min_by(|a, b| a.p_value.total_cmp(&b.p_value))
+        .cloned();
+    Some(WatermarkReport {
+        found,
+        decodings: best,
+    })
 }
 
 /// Per-block bits in row-major block order, one per 4×4 block of the LL band,
@@ -111,7 +138,9 @@ fn block_scores(rgb: &[u8], width: usize, height: usize) -> [Vec<u8>; 2] {
     let (lw, lh) = (w4 / 2, h4 / 2);
     // OpenCV BGR2YUV: U = 0.492111 (B - Y) + 128, Y = 0.299 R + 0.587 G + 0.114 B.
     // Over a 2x2 cell (sums of 4 pixels) the LL band is sum(U) / 2.
-    let u_of = |r: f32, g: f32, b: f32| (0.492_111 * (b - (0.299 * r + 0.587 * g + 0.114 * b)) + 4.0 * 128.0) / 2.0;
+    let u_of = |r: f32, g: f32, b: f32| {
+        (0.492_111 * (b - (0.299 * r + 0.587 * g + 0.114 * b)) + 4.0 * 128.0) / 2.0
+    };
     let mut ll = [vec![0f32; lw * lh], vec![0f32; lw * lh]];
     let [ll_bgr, ll_rgb] = &mut ll;
     for y in 0..lh {
@@ -120,7 +149,12 @@ fn block_scores(rgb: &[u8], width: usize, height: usize) -> [Vec<u8>; 2] {
         let out_bgr = &mut ll_bgr[y * lw..][..lw];
         let out_rgb = &mut ll_rgb[y * lw..][..lw];
         // Two horizontal pixels of two rows make one LL cell: 6 bytes from each row.
-        for (((a, b), ob), or) in row0.chunks_exact(6).zip(row1.chunks_exact(6)).zip(out_bgr.iter_mut()).zip(out_rgb.iter_mut()) {
+        for (((a, b), ob), or) in row0
+            .chunks_exact(6)
+            .zip(row1.chunks_exact(6))
+            .zip(out_bgr.iter_mut())
+            .zip(out_rgb.iter_mut())
+        {
             let r = (a[0] as u32 + a[3] as u32 + b[0] as u32 + b[3] as u32) as f32;
             let g = (a[1] as u32 + a[4] as u32 + b[1] as u32 + b[4] as u32) as f32;
             let bl = (a[2] as u32 + a[5] as u32 + b[2] as u32 + b[5] as u32) as f32;

@@ -74,12 +74,15 @@ struct EvalDocument<'a> {
     proofdesk: &'static str,
     groups: &'a [GroupResult],
     files: &'a [RowResult],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pixel_forensics: Option<&'a crate::eval_pixels::PixelEval>,
 }
 
 /// Runs `proofdesk eval`.
 pub fn run(args: EvalArgs) -> Result<ExitCode> {
     let manifest = args.corpus.join("MANIFEST.csv");
-    let mut rdr = csv::Reader::from_path(&manifest).with_context(|| format!("cannot read {}", manifest.display()))?;
+    let mut rdr = csv::Reader::from_path(&manifest)
+        .with_context(|| format!("cannot read {}", manifest.display()))?;
     let mut rows = Vec::new();
     for rec in rdr.records() {
         let rec = rec.with_context(|| format!("{} is not valid CSV", manifest.display()))?;
@@ -87,20 +90,46 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
         rows.push((get(0), get(1), get(2), get(3)));
     }
     let paths: Vec<PathBuf> = rows.iter().map(|r| args.corpus.join(&r.0)).collect();
-    let opts = Options { pixels: !args.no_pixels, ..Options::default() };
-    let entries: Vec<FileEntry> = crate::screen::screen_all(&paths, &opts, files::DEFAULT_MAX_FILE, true);
+    let opts = Options {
+        pixels: !args.no_pixels,
+        ..Options::default()
+    };
+    let how = files::Screening {
+        opts,
+        max_file: files::DEFAULT_MAX_FILE,
+        heatmaps: None,
+    };
+    let entries: Vec<FileEntry> = crate::screen::screen_all(&paths, &how, true);
+    let pixel_rows: Vec<(&str, &str, &FileReport)> = rows
+        .iter()
+        .zip(&entries)
+        .map(|(r, e)| (r.1.as_str(), r.3.as_str(), &e.report))
+        .collect();
+    let pixel = crate::eval_pixels::evaluate(&args.corpus, &pixel_rows);
+    drop(pixel_rows);
     let results: Vec<RowResult> = rows
         .into_iter()
         .zip(entries)
         .map(|((path, group, label, expect), e)| {
             let (agrees, found) = agrees(&expect, &label, &e.report);
             let false_alarm = label == "authentic" && e.report.verdict.is_flagged();
-            RowResult { path, group, label, expect, verdict: e.report.verdict, agrees, false_alarm, found }
+            RowResult {
+                path,
+                group,
+                label,
+                expect,
+                verdict: e.report.verdict,
+                agrees,
+                false_alarm,
+                found,
+            }
         })
         .collect();
     let mut groups: BTreeMap<(String, String), GroupResult> = BTreeMap::new();
     for r in &results {
-        let g = groups.entry((r.group.clone(), r.label.clone())).or_default();
+        let g = groups
+            .entry((r.group.clone(), r.label.clone()))
+            .or_default();
         g.group = r.group.clone();
         g.label = r.label.clone();
         g.files += 1;
@@ -112,29 +141,67 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     if args.json {
-        let doc = EvalDocument { schema: "proofdesk.eval/1", proofdesk: env!("CARGO_PKG_VERSION"), groups: &groups, files: &results };
+        let doc = EvalDocument {
+            schema: "proofdesk.eval/1",
+            proofdesk: env!("CARGO_PKG_VERSION"),
+            groups: &groups,
+            files: &results,
+            pixel_forensics: pixel.as_ref(),
+        };
         serde_json::to_writer_pretty(&mut out, &doc)?;
         writeln!(out)?;
     } else {
         write_table(&mut out, &groups, &results)?;
+        if let Some(p) = &pixel {
+            crate::eval_pixels::write_table(&mut out, p)?;
+        }
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
 }
 
-fn write_table(out: &mut impl Write, groups: &[GroupResult], results: &[RowResult]) -> std::io::Result<()> {
-    writeln!(out, "{:<15} {:<13} {:>5} {:>7} {:>12}  verdicts", "group", "label", "files", "agree", "false alarms")?;
+fn write_table(
+    out: &mut impl Write,
+    groups: &[GroupResult],
+    results: &[RowResult],
+) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "{:<15} {:<13} {:>5} {:>7} {:>12}  verdicts",
+        "group", "label", "files", "agree", "false alarms"
+    )?;
     for g in groups {
         let v: Vec<String> = g.verdicts.iter().map(|(k, n)| format!("{k} {n}")).collect();
-        writeln!(out, "{:<15} {:<13} {:>5} {:>7} {:>12}  {}", g.group, g.label, g.files, g.agree, g.false_alarms, v.join(", "))?;
+        writeln!(
+            out,
+            "{:<15} {:<13} {:>5} {:>7} {:>12}  {}",
+            g.group,
+            g.label,
+            g.files,
+            g.agree,
+            g.false_alarms,
+            v.join(", ")
+        )?;
     }
-    let (n, a, f) = groups.iter().fold((0, 0, 0), |acc, g| (acc.0 + g.files, acc.1 + g.agree, acc.2 + g.false_alarms));
+    let (n, a, f) = groups.iter().fold((0, 0, 0), |acc, g| {
+        (acc.0 + g.files, acc.1 + g.agree, acc.2 + g.false_alarms)
+    });
     writeln!(out, "{:<15} {:<13} {:>5} {:>7} {:>12}", "all", "", n, a, f)?;
-    let misses: Vec<&RowResult> = results.iter().filter(|r| !r.agrees || r.false_alarm).collect();
+    let misses: Vec<&RowResult> = results
+        .iter()
+        .filter(|r| !r.agrees || r.false_alarm)
+        .collect();
     if !misses.is_empty() {
         writeln!(out, "\ndisagreements ({}):", misses.len())?;
         for r in misses {
-            writeln!(out, "  {}  expected {}  got {} ({})", r.path, r.expect, r.verdict.as_str(), r.found)?;
+            writeln!(
+                out,
+                "  {}  expected {}  got {} ({})",
+                r.path,
+                r.expect,
+                r.verdict.as_str(),
+                r.found
+            )?;
         }
     }
     Ok(())
@@ -148,20 +215,34 @@ fn has(r: &FileReport, id: &str) -> bool {
 pub fn agrees(expect: &str, label: &str, r: &FileReport) -> (bool, String) {
     let (kind, detail) = expect.split_once(':').unwrap_or((expect, ""));
     let creds = r.credentials.as_ref();
-    let state = creds.map(|c| format!("{:?}", c.state).to_lowercase()).unwrap_or_else(|| {
-        if has(r, "provenance.c2pa.unreadable") { "unreadable".into() } else { "none".into() }
-    });
-    let check = creds.and_then(|c| c.failing_check.clone()).unwrap_or_default();
+    let state = creds
+        .map(|c| format!("{:?}", c.state).to_lowercase())
+        .unwrap_or_else(|| {
+            if has(r, "provenance.c2pa.unreadable") {
+                "unreadable".into()
+            } else {
+                "none".into()
+            }
+        });
+    let check = creds
+        .and_then(|c| c.failing_check.clone())
+        .unwrap_or_default();
     let base = format!("verdict {}", r.verdict.as_str());
     match kind {
         "c2pa" => {
-            let found = if check.is_empty() { format!("c2pa {state}") } else { format!("c2pa {state} ({check})") };
+            let found = if check.is_empty() {
+                format!("c2pa {state}")
+            } else {
+                format!("c2pa {state} ({check})")
+            };
             let valid = creds.is_some_and(|c| c.state != CredentialState::Invalid);
             let ok = match detail {
                 "none" => state == "none",
                 "valid" => valid,
                 "valid(camera capture)" => valid && has(r, "provenance.c2pa.camera-capture"),
-                d if d.starts_with("ai(") => has(r, "ai.c2pa.declared") && r.verdict == Verdict::AiGenerated,
+                d if d.starts_with("ai(") => {
+                    has(r, "ai.c2pa.declared") && r.verdict == Verdict::AiGenerated
+                }
                 d if d.starts_with("invalid") => {
                     let want = if d.contains("hash mismatch") {
                         "hard-binding hash"
@@ -174,7 +255,10 @@ pub fn agrees(expect: &str, label: &str, r: &FileReport) -> (bool, String) {
                     } else {
                         ""
                     };
-                    (state == "invalid" || state == "unreadable") && (want.is_empty() || check == want || state == "unreadable" && want == "claim missing")
+                    (state == "invalid" || state == "unreadable")
+                        && (want.is_empty()
+                            || check == want
+                            || state == "unreadable" && want == "claim missing")
                 }
                 _ => false,
             };
@@ -183,7 +267,10 @@ pub fn agrees(expect: &str, label: &str, r: &FileReport) -> (bool, String) {
         "exif" => {
             let exif = r.metadata.exif.as_ref();
             let ok = if let Some(o) = detail.strip_prefix("orientation=") {
-                exif.and_then(|x| x.orientation).map(|v| v.to_string()).as_deref() == Some(o)
+                exif.and_then(|x| x.orientation)
+                    .map(|v| v.to_string())
+                    .as_deref()
+                    == Some(o)
             } else if detail == "gps" {
                 exif.is_some_and(|x| x.gps.is_some())
             } else if detail.starts_with("camera=") {
@@ -194,10 +281,22 @@ pub fn agrees(expect: &str, label: &str, r: &FileReport) -> (bool, String) {
             (ok && !r.verdict.is_flagged(), base)
         }
         "software" => (r.verdict == Verdict::Edited, base),
-        "format" => (r.format.name() == detail || (detail == "heif" && r.format.name() == "heif"), format!("{base}, format {}", r.format.name())),
-        "png-text" => (r.verdict == Verdict::AiGenerated && has(r, "ai.metadata.generator-parameters"), base),
+        "format" => (
+            r.format.name() == detail || (detail == "heif" && r.format.name() == "heif"),
+            format!("{base}, format {}", r.format.name()),
+        ),
+        "png-text" => (
+            r.verdict == Verdict::AiGenerated && has(r, "ai.metadata.generator-parameters"),
+            base,
+        ),
         "watermark" => {
-            let found = r.signals.iter().find(|s| s.id == "ai.watermark.stable-diffusion").and_then(|s| s.details.get("payload")).and_then(|v| v.as_str()).map(str::to_owned);
+            let found = r
+                .signals
+                .iter()
+                .find(|s| s.id == "ai.watermark.stable-diffusion")
+                .and_then(|s| s.details.get("payload"))
+                .and_then(|v| v.as_str())
+                .map(str::to_owned);
             let note = format!("watermark {}", found.as_deref().unwrap_or("not found"));
             let ok = match (detail, found.as_deref()) {
                 ("none", f) => f.is_none(),
@@ -207,9 +306,18 @@ pub fn agrees(expect: &str, label: &str, r: &FileReport) -> (bool, String) {
             };
             (ok, note)
         }
-        "pixels-only" => ((r.verdict == Verdict::AiGenerated) == (label == "ai-generated"), base),
+        "pixels-only" => (
+            (r.verdict == Verdict::AiGenerated) == (label == "ai-generated"),
+            base,
+        ),
         "forgery" => (r.verdict == Verdict::Manipulated, base),
-        "no-crash" => (true, r.error.clone().map(|e| format!("error: {e}")).unwrap_or(base)),
+        "no-crash" => (
+            true,
+            r.error
+                .clone()
+                .map(|e| format!("error: {e}"))
+                .unwrap_or(base),
+        ),
         _ => (false, format!("unknown expectation; {base}")),
     }
 }

@@ -1,7 +1,8 @@
 //! Finding and reading input files, with limits and per-file errors.
 
+use crate::heatmaps;
 use anyhow::{bail, Result};
-use proofdesk_engine::{FileReport, Format, Options};
+use proofdesk_engine::{FileReport, Format, Lang, Options};
 use std::path::{Path, PathBuf};
 
 /// Largest file read by default: 256 MiB.
@@ -31,15 +32,35 @@ pub fn collect(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
     Ok(out)
 }
 
+/// How files are screened: engine options, the file size limit and where heatmaps go.
+pub struct Screening {
+    /// Engine options.
+    pub opts: Options,
+    /// Largest file read, in bytes.
+    pub max_file: u64,
+    /// Folder for heatmap PNGs and the language of their legends, if wanted.
+    pub heatmaps: Option<(PathBuf, Lang)>,
+}
+
 /// Screens one file; reading problems and engine panics become an error report.
-pub fn screen_path(path: &Path, opts: &Options, max_file: u64) -> FileReport {
+pub fn screen_path(path: &Path, how: &Screening) -> FileReport {
+    let (opts, max_file) = (&how.opts, how.max_file);
     let mut opts = opts.clone();
     opts.extension = path.extension().map(|e| e.to_string_lossy().into_owned());
     let bytes = match read_limited(path, max_file) {
         Ok(b) => b,
         Err(msg) => return FileReport::failed(String::new(), 0, Format::Unknown, msg),
     };
-    match std::panic::catch_unwind(|| proofdesk_engine::screen(&bytes, &opts)) {
+    let screened = std::panic::catch_unwind(|| {
+        let s = proofdesk_engine::screen_keeping_pixels(&bytes, &opts);
+        if let (Some((dir, lang)), Some(px), Some(f)) =
+            (&how.heatmaps, &s.pixels, &s.report.forensics)
+        {
+            heatmaps::write(dir, path, &s.report.sha256, px, f, *lang);
+        }
+        s.report
+    });
+    match screened {
         Ok(r) => r,
         Err(_) => FileReport::failed(
             String::new(),
@@ -53,7 +74,11 @@ pub fn screen_path(path: &Path, opts: &Options, max_file: u64) -> FileReport {
 fn read_limited(path: &Path, max: u64) -> Result<Vec<u8>, String> {
     let meta = std::fs::metadata(path).map_err(|e| format!("cannot read: {e}"))?;
     if meta.len() > max {
-        return Err(format!("the file is {} MiB, more than the {} MiB limit", meta.len() >> 20, max >> 20));
+        return Err(format!(
+            "the file is {} MiB, more than the {} MiB limit",
+            meta.len() >> 20,
+            max >> 20
+        ));
     }
     std::fs::read(path).map_err(|e| format!("cannot read: {e}"))
 }

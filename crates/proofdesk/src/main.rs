@@ -4,7 +4,9 @@
 //! manipulated), 2 an error (bad arguments, unreadable or unanalysable file).
 
 mod eval;
+mod eval_pixels;
 mod files;
+mod heatmaps;
 mod output;
 mod screen;
 
@@ -17,7 +19,12 @@ use std::process::ExitCode;
 #[command(name = "proofdesk", version, about, arg_required_else_help = true)]
 struct Cli {
     /// Directory for proofdesk's own data (index, database, evidence store).
-    #[arg(long, global = true, env = "PROOFDESK_DATA_DIR", default_value = "proofdesk-data")]
+    #[arg(
+        long,
+        global = true,
+        env = "PROOFDESK_DATA_DIR",
+        default_value = "proofdesk-data"
+    )]
     data_dir: PathBuf,
     #[command(subcommand)]
     command: Command,
@@ -43,8 +50,11 @@ fn main() -> ExitCode {
         Err(e) => {
             // A reader that went away (`| head`) is not an error.
             let broken_pipe = e.chain().any(|c| {
-                c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
-                    || c.downcast_ref::<serde_json::Error>().and_then(|j| j.io_error_kind()) == Some(std::io::ErrorKind::BrokenPipe)
+                c.downcast_ref::<std::io::Error>()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+                    || c.downcast_ref::<serde_json::Error>()
+                        .and_then(|j| j.io_error_kind())
+                        == Some(std::io::ErrorKind::BrokenPipe)
             });
             if broken_pipe {
                 return ExitCode::SUCCESS;

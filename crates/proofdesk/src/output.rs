@@ -27,7 +27,11 @@ pub struct ScreenDocument<'a> {
 
 /// Writes the JSON document.
 pub fn write_json(out: &mut impl Write, files: &[FileEntry]) -> std::io::Result<()> {
-    let doc = ScreenDocument { schema: SCHEMA_VERSION, proofdesk: env!("CARGO_PKG_VERSION"), files };
+    let doc = ScreenDocument {
+        schema: SCHEMA_VERSION,
+        proofdesk: env!("CARGO_PKG_VERSION"),
+        files,
+    };
     serde_json::to_writer_pretty(&mut *out, &doc)?;
     writeln!(out)
 }
@@ -53,10 +57,21 @@ pub fn verdict_label(v: Verdict, lang: Lang) -> &'static str {
 }
 
 /// Writes the readable report: per file its verdict and strongest reasons.
-pub fn write_table(out: &mut impl Write, files: &[FileEntry], lang: Lang, all_signals: bool) -> std::io::Result<()> {
+pub fn write_table(
+    out: &mut impl Write,
+    files: &[FileEntry],
+    lang: Lang,
+    all_signals: bool,
+) -> std::io::Result<()> {
     for f in files {
         let r = &f.report;
-        writeln!(out, "{}  [{}]  {}", f.path, r.format.name().to_uppercase(), verdict_label(r.verdict, lang).to_uppercase())?;
+        writeln!(
+            out,
+            "{}  [{}]  {}",
+            f.path,
+            r.format.name().to_uppercase(),
+            verdict_label(r.verdict, lang).to_uppercase()
+        )?;
         if let Some(e) = &r.error {
             let prefix = if lang == Lang::Nl { "fout" } else { "error" };
             writeln!(out, "    {prefix}: {e}")?;
@@ -64,7 +79,10 @@ pub fn write_table(out: &mut impl Write, files: &[FileEntry], lang: Lang, all_si
         let shown: Vec<_> = if all_signals {
             r.signals.iter().collect()
         } else {
-            r.reasons.iter().filter_map(|id| r.signals.iter().find(|s| &s.id == id)).collect()
+            r.reasons
+                .iter()
+                .filter_map(|id| r.signals.iter().find(|s| &s.id == id))
+                .collect()
         };
         for s in shown {
             let mark = match s.direction {
@@ -96,6 +114,10 @@ pub fn write_summary(out: &mut impl Write, files: &[FileEntry], lang: Lang) -> s
             (n > 0).then(|| format!("{n} {}", verdict_label(*v, lang)))
         })
         .collect();
-    let files_word = if lang == Lang::Nl { "bestanden" } else { "files" };
+    let files_word = if lang == Lang::Nl {
+        "bestanden"
+    } else {
+        "files"
+    };
     writeln!(out, "\n{} {files_word}: {}", files.len(), parts.join(", "))
 }

@@ -2,7 +2,7 @@
 
 use crate::files;
 use crate::output::{self, FileEntry};
-use anyhow::Result;
+use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use proofdesk_engine::{Lang, Options, Verdict};
@@ -41,9 +41,15 @@ pub struct ScreenArgs {
     /// Language of the explanations.
     #[arg(long, value_enum, default_value = "en", env = "PROOFDESK_LANG")]
     lang: LangArg,
-    /// Metadata and provenance checks only: skip pixel decoding (watermarks, thumbnail check).
+    /// Metadata and provenance checks only: skip pixel decoding (watermarks, thumbnail check, forensics).
     #[arg(long)]
     no_pixels: bool,
+    /// Skip the pixel forensics (copy-move, noise, error level); watermarks are still decoded.
+    #[arg(long)]
+    no_forensics: bool,
+    /// Write, per file and forensic method, a heatmap PNG over a greyed copy of the photo into DIR.
+    #[arg(long, value_name = "DIR")]
+    heatmaps: Option<PathBuf>,
     /// Show every signal, not only the strongest reasons.
     #[arg(long)]
     all: bool,
@@ -59,27 +65,39 @@ pub struct ScreenArgs {
 }
 
 /// Screens the given paths in parallel, in input order.
-pub fn screen_all(paths: &[PathBuf], opts: &Options, max_file: u64, progress: bool) -> Vec<FileEntry> {
+pub fn screen_all(paths: &[PathBuf], how: &files::Screening, progress: bool) -> Vec<FileEntry> {
     let bar = if progress && paths.len() > 1 && std::io::stderr().is_terminal() {
         let b = ProgressBar::new(paths.len() as u64);
-        b.set_style(ProgressStyle::with_template("{bar:40} {pos}/{len} {per_sec} {eta}").unwrap_or_else(|_| ProgressStyle::default_bar()));
+        b.set_style(
+            ProgressStyle::with_template("{bar:40} {pos}/{len} {per_sec} {eta}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
         b
     } else {
         ProgressBar::hidden()
     };
     // Largest files first, so no big file is left running alone at the end;
     // the results go back into input order.
-    let mut order: Vec<(u64, usize)> =
-        paths.iter().enumerate().map(|(i, p)| (std::fs::metadata(p).map(|m| m.len()).unwrap_or(0), i)).collect();
+    let mut order: Vec<(u64, usize)> = paths
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (std::fs::metadata(p).map(|m| m.len()).unwrap_or(0), i))
+        .collect();
     order.sort_unstable_by(|a, b| b.cmp(a));
     let mut done: Vec<(usize, FileEntry)> = order
         .par_iter()
         .with_max_len(1)
         .map(|&(_, i)| {
             let p = &paths[i];
-            let report = files::screen_path(p, opts, max_file);
+            let report = files::screen_path(p, how);
             bar.inc(1);
-            (i, FileEntry { path: p.display().to_string(), report })
+            (
+                i,
+                FileEntry {
+                    path: p.display().to_string(),
+                    report,
+                },
+            )
         })
         .collect();
     bar.finish_and_clear();
@@ -90,12 +108,34 @@ pub fn screen_all(paths: &[PathBuf], opts: &Options, max_file: u64, progress: bo
 /// Runs `proofdesk screen`.
 pub fn run(args: ScreenArgs) -> Result<ExitCode> {
     if let Some(n) = args.jobs {
-        rayon::ThreadPoolBuilder::new().num_threads(n.max(1)).build_global().ok();
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n.max(1))
+            .build_global()
+            .ok();
     }
     let paths = files::collect(&args.paths)?;
-    let opts = Options { pixels: !args.no_pixels, max_pixels: args.max_megapixels.saturating_mul(1_000_000), extension: None };
-    let entries = screen_all(&paths, &opts, args.max_file_mib << 20, true);
     let lang: Lang = args.lang.into();
+    let opts = Options {
+        pixels: !args.no_pixels,
+        forensics: !args.no_forensics,
+        max_pixels: args.max_megapixels.saturating_mul(1_000_000),
+        extension: None,
+    };
+    if let Some(dir) = &args.heatmaps {
+        if args.no_pixels || args.no_forensics {
+            anyhow::bail!(
+                "--heatmaps needs the pixel forensics: drop --no-pixels / --no-forensics"
+            );
+        }
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create the heatmap folder {}", dir.display()))?;
+    }
+    let how = files::Screening {
+        opts,
+        max_file: args.max_file_mib << 20,
+        heatmaps: args.heatmaps.clone().map(|d| (d, lang)),
+    };
+    let entries = screen_all(&paths, &how, true);
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     if args.json {

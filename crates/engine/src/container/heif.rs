@@ -43,7 +43,11 @@ fn boxes(b: &[u8], from: usize, to: usize, out: &mut Extracted) -> Vec<Bx> {
             out.truncated = true;
             break;
         }
-        v.push(Bx { kind, start: pos + header, end });
+        v.push(Bx {
+            kind,
+            start: pos + header,
+            end,
+        });
         pos = end;
     }
     v
@@ -92,7 +96,9 @@ pub fn parse(b: &[u8], out: &mut Extracted) {
         if !is_exif && !is_xmp {
             continue;
         }
-        let Some(loc) = locs.iter().find(|l| l.id == item.id) else { continue };
+        let Some(loc) = locs.iter().find(|l| l.id == item.id) else {
+            continue;
+        };
         let Some(data) = item_bytes(b, loc, idat) else {
             out.truncated = true;
             continue;
@@ -122,7 +128,11 @@ fn item_bytes(b: &[u8], loc: &Loc, idat: Option<(usize, usize)>) -> Option<Vec<u
     let mut v = Vec::new();
     for &(off, len) in &loc.extents {
         let start = usize::try_from(loc.base.checked_add(off)?).ok()?;
-        let len = if len == 0 { area.len().checked_sub(start)? } else { usize::try_from(len).ok()? };
+        let len = if len == 0 {
+            area.len().checked_sub(start)?
+        } else {
+            usize::try_from(len).ok()?
+        };
         if v.len() + len > MAX_BLOCK {
             return None;
         }
@@ -145,14 +155,24 @@ fn parse_iinf(b: &[u8], bx: &Bx, out: &mut Extracted) -> Vec<Item> {
         if v < 2 {
             continue;
         }
-        let (id, p) = if v == 2 { (be16(e, 4).map(u32::from), 6) } else { (be32(e, 4), 8) };
-        let (Some(id), Some(kind)) = (id, e.get(p + 2..p + 6)) else { continue };
+        let (id, p) = if v == 2 {
+            (be16(e, 4).map(u32::from), 6)
+        } else {
+            (be32(e, 4), 8)
+        };
+        let (Some(id), Some(kind)) = (id, e.get(p + 2..p + 6)) else {
+            continue;
+        };
         let kind: [u8; 4] = kind.try_into().unwrap_or_default();
         let rest = e.get(p + 6..).unwrap_or_default();
         let mut parts = rest.split(|&c| c == 0);
         let _name = parts.next();
         let content_type = parts.next().map(lossy_text).unwrap_or_default();
-        items.push(Item { id, kind, content_type });
+        items.push(Item {
+            id,
+            kind,
+            content_type,
+        });
     }
     items
 }
@@ -176,11 +196,23 @@ fn parse_iloc(d: &[u8]) -> Option<Vec<Loc>> {
     let (off_size, len_size, base_size) = (sizes >> 4, sizes & 15, sizes2 >> 4);
     let index_size = if version >= 1 { sizes2 & 15 } else { 0 };
     let mut p = 6;
-    let count = if version < 2 { read_n(d, &mut p, 2)? } else { read_n(d, &mut p, 4)? };
+    let count = if version < 2 {
+        read_n(d, &mut p, 2)?
+    } else {
+        read_n(d, &mut p, 4)?
+    };
     let mut locs = Vec::new();
     for _ in 0..count.min(MAX_ITEMS as u64) {
-        let id = if version < 2 { read_n(d, &mut p, 2)? } else { read_n(d, &mut p, 4)? } as u32;
-        let method = if version >= 1 { (read_n(d, &mut p, 2)? & 15) as u8 } else { 0 };
+        let id = if version < 2 {
+            read_n(d, &mut p, 2)?
+        } else {
+            read_n(d, &mut p, 4)?
+        } as u32;
+        let method = if version >= 1 {
+            (read_n(d, &mut p, 2)? & 15) as u8
+        } else {
+            0
+        };
         let _data_ref = read_n(d, &mut p, 2)?;
         let base = read_n(d, &mut p, base_size)?;
         let n_ext = read_n(d, &mut p, 2)?;
@@ -191,7 +223,12 @@ fn parse_iloc(d: &[u8]) -> Option<Vec<Loc>> {
             let len = read_n(d, &mut p, len_size)?;
             extents.push((off, len));
         }
-        locs.push(Loc { id, method, base, extents });
+        locs.push(Loc {
+            id,
+            method,
+            base,
+            extents,
+        });
     }
     Some(locs)
 }
@@ -206,7 +243,9 @@ fn find_ispe(b: &[u8], from: usize, to: usize, out: &mut Extracted, depth: usize
             b"ipco" => find_ispe(b, bx.start, bx.end, out, depth + 1),
             b"ispe" => {
                 if let (Some(w), Some(h)) = (be32(b, bx.start + 4), be32(b, bx.start + 8)) {
-                    let area = |w: Option<u32>, h: Option<u32>| w.unwrap_or(0) as u64 * h.unwrap_or(0) as u64;
+                    let area = |w: Option<u32>, h: Option<u32>| {
+                        w.unwrap_or(0) as u64 * h.unwrap_or(0) as u64
+                    };
                     if w as u64 * h as u64 > area(out.width, out.height) {
                         out.width = Some(w);
                         out.height = Some(h);
@@ -252,7 +291,11 @@ mod tests {
     fn finds_exif_item_in_idat() {
         let mut out = Extracted::default();
         parse(&sample(), &mut out);
-        assert!(out.exif.as_deref().is_some_and(|e| e.starts_with(b"MM\0*")), "{:?}", out.warnings);
+        assert!(
+            out.exif.as_deref().is_some_and(|e| e.starts_with(b"MM\0*")),
+            "{:?}",
+            out.warnings
+        );
     }
 
     #[test]

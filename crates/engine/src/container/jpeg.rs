@@ -45,7 +45,9 @@ pub fn parse(b: &[u8], out: &mut Extracted) {
         };
         let len = len as usize;
         if len < 2 {
-            out.warn(format!("JPEG segment 0x{marker:02X} has an impossible length {len}"));
+            out.warn(format!(
+                "JPEG segment 0x{marker:02X} has an impossible length {len}"
+            ));
             break;
         }
         let end = pos + len;
@@ -122,7 +124,8 @@ fn handle_segment(
         0xDB => parse_dqt(data, js),
         0xFE => {
             if out.comments.len() < 16 {
-                out.comments.push(lossy_text(&data[..data.len().min(64 << 10)]));
+                out.comments
+                    .push(lossy_text(&data[..data.len().min(64 << 10)]));
             }
         }
         0xE0..=0xEF => {
@@ -161,7 +164,11 @@ fn handle_segment(
 
 /// A short printable identifier for an application segment.
 fn app_id(data: &[u8]) -> String {
-    let end = data.iter().take(32).position(|&c| c == 0 || !(0x20..0x7F).contains(&c)).unwrap_or(data.len().min(32));
+    let end = data
+        .iter()
+        .take(32)
+        .position(|&c| c == 0 || !(0x20..0x7F).contains(&c))
+        .unwrap_or(data.len().min(32));
     String::from_utf8_lossy(&data[..end]).into_owned()
 }
 
@@ -172,11 +179,15 @@ fn parse_dqt(data: &[u8], js: &mut JpegStructure) {
         let tq = data[p] & 15;
         p += 1;
         let size = if pq == 0 { 64 } else { 128 };
-        let Some(t) = data.get(p..p + size) else { return };
+        let Some(t) = data.get(p..p + size) else {
+            return;
+        };
         let table: Vec<u16> = if pq == 0 {
             t.iter().map(|&v| v as u16).collect()
         } else {
-            t.chunks(2).map(|c| u16::from_be_bytes([c[0], c[1]])).collect()
+            t.chunks(2)
+                .map(|c| u16::from_be_bytes([c[0], c[1]]))
+                .collect()
         };
         js.quant_tables.retain(|(id, _)| *id != tq);
         js.quant_tables.push((tq, table));
@@ -200,7 +211,9 @@ mod tests {
         let mut f = vec![0xFF, 0xD8];
         f.extend_from_slice(&[0xFF, 0xFE, 0x00, 0x07]);
         f.extend_from_slice(b"hello");
-        f.extend_from_slice(&[0xFF, 0xC0, 0x00, 0x0B, 8, 0x00, 0x10, 0x00, 0x20, 1, 1, 0x11, 0]);
+        f.extend_from_slice(&[
+            0xFF, 0xC0, 0x00, 0x0B, 8, 0x00, 0x10, 0x00, 0x20, 1, 1, 0x11, 0,
+        ]);
         f.extend_from_slice(&[0xFF, 0xD9]);
         let mut out = Extracted::default();
         parse(&f, &mut out);

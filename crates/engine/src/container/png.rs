@@ -73,11 +73,19 @@ fn text_chunk(kind: &[u8], data: &[u8], out: &mut Extracted) -> Option<TextChunk
             let rest = &rest[lang_end + 1..];
             let tr_end = memchr::memchr(0, rest)?;
             let body = &rest[tr_end + 1..];
-            let bytes = if compressed { inflate(body, out)? } else { body.to_vec() };
+            let bytes = if compressed {
+                inflate(body, out)?
+            } else {
+                body.to_vec()
+            };
             (String::from_utf8_lossy(&bytes).into_owned(), "iTXt")
         }
     };
-    Some(TextChunk { keyword, text, chunk })
+    Some(TextChunk {
+        keyword,
+        text,
+        chunk,
+    })
 }
 
 fn latin1(b: &[u8]) -> String {

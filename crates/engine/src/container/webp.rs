@@ -10,7 +10,9 @@ pub fn parse(b: &[u8], out: &mut Extracted) {
     }
     let mut pos = 12;
     for _ in 0..10_000 {
-        let (Some(kind), Some(len)) = (b.get(pos..pos + 4), le32(b, pos + 4)) else { break };
+        let (Some(kind), Some(len)) = (b.get(pos..pos + 4), le32(b, pos + 4)) else {
+            break;
+        };
         let start = pos + 8;
         let end = start.saturating_add(len as usize);
         if end > b.len() {

@@ -98,15 +98,26 @@ pub fn parse(tiff: &[u8]) -> ExifFacts {
     facts.captured = date(text(Tag::DateTimeOriginal), text(Tag::OffsetTimeOriginal));
     facts.digitized = date(text(Tag::DateTimeDigitized), text(Tag::OffsetTimeDigitized));
     facts.modified = date(text(Tag::DateTime), text(Tag::OffsetTime));
-    facts.orientation = get(Tag::Orientation).and_then(|f| f.value.get_uint(0)).map(|v| v as u16);
-    facts.width = get(Tag::PixelXDimension).or(get(Tag::ImageWidth)).and_then(|f| f.value.get_uint(0));
-    facts.height = get(Tag::PixelYDimension).or(get(Tag::ImageLength)).and_then(|f| f.value.get_uint(0));
+    facts.orientation = get(Tag::Orientation)
+        .and_then(|f| f.value.get_uint(0))
+        .map(|v| v as u16);
+    facts.width = get(Tag::PixelXDimension)
+        .or(get(Tag::ImageWidth))
+        .and_then(|f| f.value.get_uint(0));
+    facts.height = get(Tag::PixelYDimension)
+        .or(get(Tag::ImageLength))
+        .and_then(|f| f.value.get_uint(0));
     facts.gps = gps(&exif);
-    facts.xmp = get(Tag(exif::Context::Tiff, 700)).map(|f| crate::container::lossy_text(&raw_bytes(&f.value)));
+    facts.xmp = get(Tag(exif::Context::Tiff, 700))
+        .map(|f| crate::container::lossy_text(&raw_bytes(&f.value)));
     facts.iptc = get(Tag(exif::Context::Tiff, 33723)).map(|f| raw_bytes(&f.value));
     facts.irb = get(Tag(exif::Context::Tiff, 34377)).map(|f| raw_bytes(&f.value));
-    let thumb_at = exif.get_field(Tag::JPEGInterchangeFormat, In::THUMBNAIL).and_then(|f| f.value.get_uint(0));
-    let thumb_len = exif.get_field(Tag::JPEGInterchangeFormatLength, In::THUMBNAIL).and_then(|f| f.value.get_uint(0));
+    let thumb_at = exif
+        .get_field(Tag::JPEGInterchangeFormat, In::THUMBNAIL)
+        .and_then(|f| f.value.get_uint(0));
+    let thumb_len = exif
+        .get_field(Tag::JPEGInterchangeFormatLength, In::THUMBNAIL)
+        .and_then(|f| f.value.get_uint(0));
     if let (Some(at), Some(len)) = (thumb_at, thumb_len) {
         let (at, len) = (at as usize, len as usize);
         if let Some(t) = at.checked_add(len).and_then(|end| exif.buf().get(at..end)) {
@@ -122,7 +133,10 @@ pub fn parse(tiff: &[u8]) -> ExifFacts {
 fn ascii(f: &Field) -> Option<String> {
     match &f.value {
         // Several NUL-separated strings may follow; readers (ExifTool too) take the first.
-        Value::Ascii(v) => v.iter().map(|x| crate::container::lossy_text(x).trim().to_owned()).find(|s| !s.is_empty()),
+        Value::Ascii(v) => v
+            .iter()
+            .map(|x| crate::container::lossy_text(x).trim().to_owned())
+            .find(|s| !s.is_empty()),
         Value::Byte(b) | Value::Undefined(b, _) => {
             let s = crate::container::lossy_text(b).trim().to_owned();
             (!s.is_empty()).then_some(s)
@@ -142,15 +156,22 @@ fn raw_bytes(v: &Value) -> Vec<u8> {
 
 /// UserComment starts with an 8-byte character-code header.
 fn user_comment(f: &Field) -> Option<String> {
-    let Value::Undefined(b, _) = &f.value else { return ascii(f) };
+    let Value::Undefined(b, _) = &f.value else {
+        return ascii(f);
+    };
     let (code, body) = b.split_at(b.len().min(8));
     let s = if code.starts_with(b"UNICODE") {
-        let units: Vec<u16> = body.chunks_exact(2).map(|c| u16::from_be_bytes([c[0], c[1]])).collect();
+        let units: Vec<u16> = body
+            .chunks_exact(2)
+            .map(|c| u16::from_be_bytes([c[0], c[1]]))
+            .collect();
         String::from_utf16_lossy(&units)
     } else {
         crate::container::lossy_text(body)
     };
-    let s = s.trim_matches(|c: char| c == '\0' || c.is_whitespace()).to_owned();
+    let s = s
+        .trim_matches(|c: char| c == '\0' || c.is_whitespace())
+        .to_owned();
     (!s.is_empty()).then_some(s)
 }
 
@@ -158,19 +179,22 @@ fn user_comment(f: &Field) -> Option<String> {
 fn date(dt: Option<String>, offset: Option<String>) -> Option<String> {
     let dt = dt?;
     let b = dt.as_bytes();
-    if b.len() < 19 || !b[..19].iter().enumerate().all(|(i, c)| match i {
-        4 | 7 => *c == b':' || *c == b'-',
-        10 => *c == b' ' || *c == b'T',
-        13 | 16 => *c == b':',
-        _ => c.is_ascii_digit(),
-    }) {
+    if b.len() < 19
+        || !b[..19].iter().enumerate().all(|(i, c)| match i {
+            4 | 7 => *c == b':' || *c == b'-',
+            10 => *c == b' ' || *c == b'T',
+            13 | 16 => *c == b':',
+            _ => c.is_ascii_digit(),
+        })
+    {
         return None;
     }
     if &dt[..4] == "0000" {
         return None;
     }
     let mut s = format!("{}-{}-{}T{}", &dt[0..4], &dt[5..7], &dt[8..10], &dt[11..19]);
-    if let Some(off) = offset.filter(|o| o.len() == 6 && (o.starts_with('+') || o.starts_with('-'))) {
+    if let Some(off) = offset.filter(|o| o.len() == 6 && (o.starts_with('+') || o.starts_with('-')))
+    {
         s.push_str(&off);
     }
     Some(s)
@@ -179,8 +203,16 @@ fn date(dt: Option<String>, offset: Option<String>) -> Option<String> {
 /// Rational values as floats; some writers use signed rationals where EXIF says unsigned.
 fn rationals(v: &Value) -> Option<Vec<f64>> {
     match v {
-        Value::Rational(r) => Some(r.iter().map(|x| if x.denom == 0 { f64::NAN } else { x.to_f64() }).collect()),
-        Value::SRational(r) => Some(r.iter().map(|x| if x.denom == 0 { f64::NAN } else { x.to_f64() }).collect()),
+        Value::Rational(r) => Some(
+            r.iter()
+                .map(|x| if x.denom == 0 { f64::NAN } else { x.to_f64() })
+                .collect(),
+        ),
+        Value::SRational(r) => Some(
+            r.iter()
+                .map(|x| if x.denom == 0 { f64::NAN } else { x.to_f64() })
+                .collect(),
+        ),
         _ => None,
     }
 }
@@ -206,10 +238,17 @@ fn gps(exif: &exif::Exif) -> Option<Gps> {
     }
     let altitude = exif.get_field(Tag::GPSAltitude, In::PRIMARY).and_then(|f| {
         let a = *rationals(&f.value)?.first().filter(|a| a.is_finite())?;
-        let below = exif.get_field(Tag::GPSAltitudeRef, In::PRIMARY).and_then(|f| f.value.get_uint(0)) == Some(1);
+        let below = exif
+            .get_field(Tag::GPSAltitudeRef, In::PRIMARY)
+            .and_then(|f| f.value.get_uint(0))
+            == Some(1);
         Some(if below { -a } else { a })
     });
-    Some(Gps { latitude, longitude, altitude })
+    Some(Gps {
+        latitude,
+        longitude,
+        altitude,
+    })
 }
 
 #[cfg(test)]
@@ -218,7 +257,10 @@ mod tests {
 
     #[test]
     fn dates_take_offsets() {
-        assert_eq!(date(Some("2021:07:04 10:11:12".into()), Some("+02:00".into())).as_deref(), Some("2021-07-04T10:11:12+02:00"));
+        assert_eq!(
+            date(Some("2021:07:04 10:11:12".into()), Some("+02:00".into())).as_deref(),
+            Some("2021-07-04T10:11:12+02:00")
+        );
         assert_eq!(date(Some("0000:00:00 00:00:00".into()), None), None);
         assert_eq!(date(Some("garbage".into()), None), None);
     }

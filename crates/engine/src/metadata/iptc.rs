@@ -28,7 +28,9 @@ pub fn parse_irb(b: &[u8]) -> Irb {
         let size_at = p + 6 + name_total;
         let Some(size) = be32(b, size_at) else { break };
         let start = size_at + 4;
-        let Some(end) = start.checked_add(size as usize).filter(|&e| e <= b.len()) else { break };
+        let Some(end) = start.checked_add(size as usize).filter(|&e| e <= b.len()) else {
+            break;
+        };
         let data = &b[start..end];
         if irb.resources.len() < 64 {
             irb.resources.push(id);
@@ -48,8 +50,13 @@ pub fn parse_irb(b: &[u8]) -> Irb {
 fn version_writer(d: &[u8]) -> Option<String> {
     let n = be32(d, 5)? as usize;
     let s = d.get(9..9 + n.checked_mul(2)?)?;
-    let units: Vec<u16> = s.chunks(2).map(|c| u16::from_be_bytes([c[0], c[1]])).collect();
-    let w = String::from_utf16_lossy(&units).trim_end_matches('\0').to_owned();
+    let units: Vec<u16> = s
+        .chunks(2)
+        .map(|c| u16::from_be_bytes([c[0], c[1]]))
+        .collect();
+    let w = String::from_utf16_lossy(&units)
+        .trim_end_matches('\0')
+        .to_owned();
     (!w.is_empty()).then_some(w)
 }
 
@@ -76,7 +83,9 @@ pub fn parse_iim(b: &[u8]) -> Vec<(String, String)> {
         } else {
             len as usize
         };
-        let Some(data) = start.checked_add(len).and_then(|e| b.get(start..e)) else { break };
+        let Some(data) = start.checked_add(len).and_then(|e| b.get(start..e)) else {
+            break;
+        };
         if record == 2 {
             let name = match dataset {
                 5 => "ObjectName",
@@ -109,7 +118,10 @@ mod tests {
     fn reads_iim_program() {
         let mut b = vec![0x1C, 2, 65, 0, 9];
         b.extend_from_slice(b"Photoshop");
-        assert_eq!(parse_iim(&b), vec![("OriginatingProgram".into(), "Photoshop".into())]);
+        assert_eq!(
+            parse_iim(&b),
+            vec![("OriginatingProgram".into(), "Photoshop".into())]
+        );
     }
 
     #[test]

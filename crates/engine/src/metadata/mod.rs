@@ -109,7 +109,13 @@ impl Metadata {
             m.xmp_all.extend(props);
         }
         m.xmp_properties = m.xmp_all.len();
-        m.xmp = m.xmp_all.iter().filter(|p| KEEP_XMP.iter().any(|k| p.path.starts_with(k))).take(200).cloned().collect();
+        m.xmp = m
+            .xmp_all
+            .iter()
+            .filter(|p| KEEP_XMP.iter().any(|k| p.path.starts_with(k)))
+            .take(200)
+            .cloned()
+            .collect();
         if let Some(b) = irb_bytes {
             let irb = iptc::parse_irb(&b);
             if iim.is_none() {
@@ -130,7 +136,10 @@ impl Metadata {
                 excerpt: t.text.chars().take(160).collect(),
             })
             .collect();
-        m.jpeg_quality = x.jpeg.as_ref().and_then(|j| jpeg_quality::estimate(&j.quant_tables));
+        m.jpeg_quality = x
+            .jpeg
+            .as_ref()
+            .and_then(|j| jpeg_quality::estimate(&j.quant_tables));
         m
     }
 
@@ -146,7 +155,9 @@ impl Metadata {
     pub fn camera(&self) -> Option<String> {
         let e = self.exif.as_ref()?;
         match (&e.make, &e.model) {
-            (Some(make), Some(model)) if model.to_lowercase().starts_with(&make.to_lowercase()) => Some(model.clone()),
+            (Some(make), Some(model)) if model.to_lowercase().starts_with(&make.to_lowercase()) => {
+                Some(model.clone())
+            }
             (Some(make), Some(model)) => Some(format!("{make} {model}")),
             (None, Some(model)) => Some(model.clone()),
             (Some(make), None) => Some(make.clone()),

@@ -36,7 +36,10 @@ const PREFIXES: &[(&str, &str)] = &[
     ("http://ns.adobe.com/xap/1.0/sType/ResourceEvent#", "stEvt"),
     ("http://ns.adobe.com/xap/1.0/sType/ResourceRef#", "stRef"),
     ("http://iptc.org/std/Iptc4xmpExt/2008-02-29/", "Iptc4xmpExt"),
-    ("http://iptc.org/std/Iptc4xmpCore/1.0/xmlns/", "Iptc4xmpCore"),
+    (
+        "http://iptc.org/std/Iptc4xmpCore/1.0/xmlns/",
+        "Iptc4xmpCore",
+    ),
     ("http://purl.org/dc/elements/1.1/", "dc"),
     ("http://purl.org/dc/terms/", "dcterms"),
     ("http://ns.adobe.com/photoshop/1.0/", "photoshop"),
@@ -82,7 +85,11 @@ pub fn flatten(xml: &str) -> (Vec<XmpProp>, Option<String>) {
                 let is_empty = matches!(ev, Event::Empty(_));
                 let local = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
                 let is_rdf = ns.as_deref() == Some(RDF);
-                let name = if is_rdf { None } else { Some(qualify(ns.as_deref(), &local, e.name().as_ref())) };
+                let name = if is_rdf {
+                    None
+                } else {
+                    Some(qualify(ns.as_deref(), &local, e.name().as_ref()))
+                };
                 // rdf:li numbering within its parent container.
                 let li = if is_rdf && local == "li" {
                     let parent = stack.last_mut();
@@ -94,7 +101,12 @@ pub fn flatten(xml: &str) -> (Vec<XmpProp>, Option<String>) {
                 } else {
                     None
                 };
-                let frame = Frame { name, li, children: 0, text: String::new() };
+                let frame = Frame {
+                    name,
+                    li,
+                    children: 0,
+                    text: String::new(),
+                };
                 stack.push(frame);
                 let path = path_of(&stack);
                 let items = items_of(&stack);
@@ -102,21 +114,33 @@ pub fn flatten(xml: &str) -> (Vec<XmpProp>, Option<String>) {
                     let (ans, alocal) = reader.resolve_attribute(attr.key);
                     let ans = ns_uri(&ans);
                     let alocal = String::from_utf8_lossy(alocal.as_ref()).into_owned();
-                    let value = attr.unescape_value().map(|v| v.into_owned()).unwrap_or_default();
+                    let value = attr
+                        .unescape_value()
+                        .map(|v| v.into_owned())
+                        .unwrap_or_default();
                     if ans.as_deref() == Some(RDF) {
                         if alocal == "resource" && !path.is_empty() {
                             push(&mut props, path.clone(), value, items.clone());
                         }
                         continue;
                     }
-                    if ans.as_deref() == Some("http://www.w3.org/XML/1998/namespace") || ans.is_none() {
+                    if ans.as_deref() == Some("http://www.w3.org/XML/1998/namespace")
+                        || ans.is_none()
+                    {
                         continue;
                     }
-                    if ans.as_deref().is_some_and(|u| u.starts_with("http://www.w3.org/2000/xmlns")) {
+                    if ans
+                        .as_deref()
+                        .is_some_and(|u| u.starts_with("http://www.w3.org/2000/xmlns"))
+                    {
                         continue;
                     }
                     let aname = qualify(ans.as_deref(), &alocal, attr.key.as_ref());
-                    let p = if path.is_empty() { aname } else { format!("{path}/{aname}") };
+                    let p = if path.is_empty() {
+                        aname
+                    } else {
+                        format!("{path}/{aname}")
+                    };
                     push(&mut props, p, value, items.clone());
                 }
                 if is_empty {
@@ -187,7 +211,9 @@ fn entity(name: &str) -> String {
             } else {
                 name.strip_prefix('#').and_then(|d| d.parse().ok())
             };
-            code.and_then(char::from_u32).map(String::from).unwrap_or_default()
+            code.and_then(char::from_u32)
+                .map(String::from)
+                .unwrap_or_default()
         }
     }
 }
@@ -200,14 +226,21 @@ fn ns_uri(r: &ResolveResult) -> Option<String> {
 }
 
 fn qualify(ns: Option<&str>, local: &str, raw: &[u8]) -> String {
-    if let Some(prefix) = ns.and_then(|u| PREFIXES.iter().find(|(uri, _)| *uri == u)).map(|(_, p)| p) {
+    if let Some(prefix) = ns
+        .and_then(|u| PREFIXES.iter().find(|(uri, _)| *uri == u))
+        .map(|(_, p)| p)
+    {
         return format!("{prefix}:{local}");
     }
     String::from_utf8_lossy(raw).into_owned()
 }
 
 fn path_of(stack: &[Frame]) -> String {
-    let names: Vec<&str> = stack.iter().filter_map(|f| f.name.as_deref()).filter(|n| !n.starts_with("x:")).collect();
+    let names: Vec<&str> = stack
+        .iter()
+        .filter_map(|f| f.name.as_deref())
+        .filter(|n| !n.starts_with("x:"))
+        .collect();
     names.join("/")
 }
 
@@ -222,7 +255,10 @@ mod tests {
     const DST: &str = "http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia";
 
     fn find<'a>(props: &'a [XmpProp], path: &str) -> Option<&'a str> {
-        props.iter().find(|p| p.path == path).map(|p| p.value.as_str())
+        props
+            .iter()
+            .find(|p| p.path == path)
+            .map(|p| p.value.as_str())
     }
 
     #[test]
@@ -241,7 +277,10 @@ mod tests {
             r#"<rdf:RDF xmlns:rdf="{RDF}"><rdf:Description xmlns:Iptc4xmpExt="http://iptc.org/std/Iptc4xmpExt/2008-02-29/"><Iptc4xmpExt:DigitalSourceType rdf:resource="{DST}"/></rdf:Description><rdf:Description xmlns:a="http://iptc.org/std/Iptc4xmpExt/2008-02-29/"><a:DigitalSourceType>{DST}</a:DigitalSourceType></rdf:Description></rdf:RDF>"#
         );
         let (p, _) = flatten(&x);
-        let n = p.iter().filter(|p| p.path == "Iptc4xmpExt:DigitalSourceType" && p.value == DST).count();
+        let n = p
+            .iter()
+            .filter(|p| p.path == "Iptc4xmpExt:DigitalSourceType" && p.value == DST)
+            .count();
         assert_eq!(n, 2);
     }
 
@@ -251,7 +290,10 @@ mod tests {
             r#"<rdf:RDF xmlns:rdf="{RDF}"><rdf:Description xmlns:xmpMM="http://ns.adobe.com/xap/1.0/mm/" xmlns:stEvt="http://ns.adobe.com/xap/1.0/sType/ResourceEvent#"><xmpMM:History><rdf:Seq><rdf:li stEvt:action="created" stEvt:softwareAgent="Camera"/><rdf:li><stEvt:action>saved</stEvt:action><stEvt:softwareAgent>Adobe Photoshop 25.0 &amp; more</stEvt:softwareAgent></rdf:li></rdf:Seq></xmpMM:History></rdf:Description></rdf:RDF>"#
         );
         let (p, _) = flatten(&x);
-        let agent = p.iter().find(|p| p.path == "xmpMM:History/stEvt:softwareAgent" && p.item == vec![2]).unwrap();
+        let agent = p
+            .iter()
+            .find(|p| p.path == "xmpMM:History/stEvt:softwareAgent" && p.item == vec![2])
+            .unwrap();
         assert_eq!(agent.value, "Adobe Photoshop 25.0 & more");
     }
 

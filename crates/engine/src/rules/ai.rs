@@ -7,10 +7,30 @@ use crate::watermark::PAYLOADS;
 
 /// IPTC digital source types that mean AI or synthetic content, with strength and wording.
 const SOURCE_TYPES: &[(&str, f32, &str, &str)] = &[
-    ("trainedAlgorithmicMedia", 0.95, "was created by a generative AI model", "is gemaakt door een generatief AI-model"),
-    ("compositeWithTrainedAlgorithmicMedia", 0.9, "contains parts made by a generative AI model", "bevat delen die door een generatief AI-model zijn gemaakt"),
-    ("compositeSynthetic", 0.85, "is a composite that includes synthetic elements", "is een samenstelling met synthetische elementen"),
-    ("algorithmicMedia", 0.85, "was created by software, not captured by a camera", "is door software gemaakt, niet met een camera vastgelegd"),
+    (
+        "trainedAlgorithmicMedia",
+        0.95,
+        "was created by a generative AI model",
+        "is gemaakt door een generatief AI-model",
+    ),
+    (
+        "compositeWithTrainedAlgorithmicMedia",
+        0.9,
+        "contains parts made by a generative AI model",
+        "bevat delen die door een generatief AI-model zijn gemaakt",
+    ),
+    (
+        "compositeSynthetic",
+        0.85,
+        "is a composite that includes synthetic elements",
+        "is een samenstelling met synthetische elementen",
+    ),
+    (
+        "algorithmicMedia",
+        0.85,
+        "was created by software, not captured by a camera",
+        "is door software gemaakt, niet met een camera vastgelegd",
+    ),
 ];
 
 /// PNG text keywords that generators write (lowercase).
@@ -29,11 +49,46 @@ const GENERATOR_KEYS: &[(&str, &str)] = &[
 
 /// Generator names found in software fields (matched on word boundaries).
 const GENERATOR_NAMES: &[&str] = &[
-    "Midjourney", "DALL-E", "DALL·E", "DALLE", "Stable Diffusion", "stable-diffusion", "NovelAI", "ComfyUI",
-    "AUTOMATIC1111", "InvokeAI", "Fooocus", "Adobe Firefly", "Firefly", "Imagen", "Ideogram", "Leonardo.Ai",
-    "FLUX", "Black Forest Labs", "Sora", "GPT-4o", "ChatGPT", "OpenAI", "Bing Image Creator", "Microsoft Designer",
-    "Gemini", "Grok", "Recraft", "Krea", "Runway", "Kling", "Seedream", "Qwen-Image", "HiDream", "NightCafe",
-    "Craiyon", "DreamStudio", "AI generated", "AI-generated", "Generative Fill", "SDXL",
+    "Midjourney",
+    "DALL-E",
+    "DALL·E",
+    "DALLE",
+    "Stable Diffusion",
+    "stable-diffusion",
+    "NovelAI",
+    "ComfyUI",
+    "AUTOMATIC1111",
+    "InvokeAI",
+    "Fooocus",
+    "Adobe Firefly",
+    "Firefly",
+    "Imagen",
+    "Ideogram",
+    "Leonardo.Ai",
+    "FLUX",
+    "Black Forest Labs",
+    "Sora",
+    "GPT-4o",
+    "ChatGPT",
+    "OpenAI",
+    "Bing Image Creator",
+    "Microsoft Designer",
+    "Gemini",
+    "Grok",
+    "Recraft",
+    "Krea",
+    "Runway",
+    "Kling",
+    "Seedream",
+    "Qwen-Image",
+    "HiDream",
+    "NightCafe",
+    "Craiyon",
+    "DreamStudio",
+    "AI generated",
+    "AI-generated",
+    "Generative Fill",
+    "SDXL",
 ];
 
 pub(super) fn check(e: &Evidence, out: &mut Vec<Signal>) {
@@ -46,8 +101,15 @@ pub(super) fn check(e: &Evidence, out: &mut Vec<Signal>) {
 }
 
 fn source_type_of(value: &str) -> Option<&'static (&'static str, f32, &'static str, &'static str)> {
-    let last = value.trim().trim_end_matches('/').rsplit('/').next().unwrap_or("");
-    SOURCE_TYPES.iter().find(|(name, ..)| name.eq_ignore_ascii_case(last))
+    let last = value
+        .trim()
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or("");
+    SOURCE_TYPES
+        .iter()
+        .find(|(name, ..)| name.eq_ignore_ascii_case(last))
 }
 
 fn source_type(e: &Evidence, out: &mut Vec<Signal>) {
@@ -87,7 +149,10 @@ fn iptc_ai_fields(e: &Evidence, out: &mut Vec<Signal>) {
     if fields.is_empty() {
         return;
     }
-    let system = fields.iter().find(|(k, _)| k.ends_with("AISystemUsed")).map(|(_, v)| v.clone());
+    let system = fields
+        .iter()
+        .find(|(k, _)| k.ends_with("AISystemUsed"))
+        .map(|(_, v)| v.clone());
     let name = system.clone().unwrap_or_else(|| "an AI system".into());
     out.push(
         Signal::new(
@@ -97,10 +162,15 @@ fn iptc_ai_fields(e: &Evidence, out: &mut Vec<Signal>) {
             0.9,
             Text::new(
                 format!("The file's IPTC metadata says {name} was used to make it."),
-                format!("De IPTC-metadata van het bestand zegt dat {name} is gebruikt om het te maken."),
+                format!(
+                    "De IPTC-metadata van het bestand zegt dat {name} is gebruikt om het te maken."
+                ),
             ),
         )
-        .with("fields", serde_json::Value::Object(fields.into_iter().map(|(k, v)| (k, v.into())).collect())),
+        .with(
+            "fields",
+            serde_json::Value::Object(fields.into_iter().map(|(k, v)| (k, v.into())).collect()),
+        ),
     );
 }
 
@@ -108,7 +178,12 @@ fn iptc_ai_fields(e: &Evidence, out: &mut Vec<Signal>) {
 fn looks_generated(keyword: &str, text: &str) -> bool {
     let t = text.trim_start();
     match keyword {
-        "parameters" => t.contains("Steps:") || t.contains("Negative prompt:") || t.contains("Sampler") || t.starts_with('{'),
+        "parameters" => {
+            t.contains("Steps:")
+                || t.contains("Negative prompt:")
+                || t.contains("Sampler")
+                || t.starts_with('{')
+        }
         "prompt" | "workflow" => t.starts_with('{') || t.starts_with('['),
         _ => !t.is_empty(),
     }
@@ -117,16 +192,28 @@ fn looks_generated(keyword: &str, text: &str) -> bool {
 fn generator_text(e: &Evidence, out: &mut Vec<Signal>) {
     for chunk in &e.extracted.png_text {
         let key = chunk.keyword.to_lowercase();
-        let hit = GENERATOR_KEYS.iter().find(|(k, _)| *k == key).filter(|_| looks_generated(&key, &chunk.text));
-        let midjourney = key == "description" && (chunk.text.contains("Job ID:") || chunk.text.contains(" --v ") || chunk.text.contains(" --ar "));
+        let hit = GENERATOR_KEYS
+            .iter()
+            .find(|(k, _)| *k == key)
+            .filter(|_| looks_generated(&key, &chunk.text));
+        let midjourney = key == "description"
+            && (chunk.text.contains("Job ID:")
+                || chunk.text.contains(" --v ")
+                || chunk.text.contains(" --ar "));
         let (tool, found) = match (hit, midjourney) {
             (Some((_, tool)), _) => (*tool, true),
             (None, true) => ("Midjourney", true),
             _ => ("", false),
         };
         if found {
-            let (en, nl) = (format!("its \"{}\" text", chunk.keyword), format!("de tekst \"{}\"", chunk.keyword));
-            out.push(generator_signal(tool, &en, &nl, &chunk.text).with("keyword", chunk.keyword.clone()));
+            let (en, nl) = (
+                format!("its \"{}\" text", chunk.keyword),
+                format!("de tekst \"{}\"", chunk.keyword),
+            );
+            out.push(
+                generator_signal(tool, &en, &nl, &chunk.text)
+                    .with("keyword", chunk.keyword.clone()),
+            );
             return;
         }
     }
@@ -141,10 +228,18 @@ fn generator_text(e: &Evidence, out: &mut Vec<Signal>) {
         let Some(v) = value else { continue };
         let t = v.trim_start();
         let comfy = (t.starts_with("workflow:") || t.starts_with("prompt:")) && t.contains('{');
-        let webui = t.contains("Steps:") && (t.contains("Sampler:") || t.contains("CFG scale:") || t.contains("Seed:"));
+        let webui = t.contains("Steps:")
+            && (t.contains("Sampler:") || t.contains("CFG scale:") || t.contains("Seed:"));
         if comfy || webui {
-            let tool = if comfy { "ComfyUI" } else { "Stable Diffusion WebUI" };
-            let (en, nl) = (format!("its EXIF {field} field"), format!("het EXIF-veld {field}"));
+            let tool = if comfy {
+                "ComfyUI"
+            } else {
+                "Stable Diffusion WebUI"
+            };
+            let (en, nl) = (
+                format!("its EXIF {field} field"),
+                format!("het EXIF-veld {field}"),
+            );
             out.push(generator_signal(tool, &en, &nl, v).with("field", field));
             return;
         }
@@ -190,7 +285,12 @@ pub(super) fn software_fields(e: &Evidence) -> Vec<(String, String)> {
     let m = e.metadata;
     let mut v = Vec::new();
     if let Some(x) = &m.exif {
-        for (k, val) in [("EXIF Software", &x.software), ("EXIF Make", &x.make), ("EXIF Model", &x.model), ("EXIF HostComputer", &x.host_computer)] {
+        for (k, val) in [
+            ("EXIF Software", &x.software),
+            ("EXIF Make", &x.make),
+            ("EXIF Model", &x.model),
+            ("EXIF HostComputer", &x.host_computer),
+        ] {
             if let Some(s) = val {
                 v.push((k.to_owned(), s.clone()));
             }
@@ -198,7 +298,10 @@ pub(super) fn software_fields(e: &Evidence) -> Vec<(String, String)> {
     }
     for p in &m.xmp_all {
         let last = p.path.rsplit('/').next().unwrap_or("");
-        if matches!(last, "xmp:CreatorTool" | "stEvt:softwareAgent" | "tiff:Software" | "tiff:Make") {
+        if matches!(
+            last,
+            "xmp:CreatorTool" | "stEvt:softwareAgent" | "tiff:Software" | "tiff:Make"
+        ) {
             v.push((format!("XMP {}", last), p.value.clone()));
         }
     }
@@ -225,8 +328,14 @@ fn software_names(e: &Evidence, out: &mut Vec<Signal>) {
                     Suspicious,
                     0.9,
                     Text::new(
-                        format!("The file's {field} names an AI image generator: \"{}\".", clip(&value, 80)),
-                        format!("Het veld {field} van het bestand noemt een AI-beeldgenerator: \"{}\".", clip(&value, 80)),
+                        format!(
+                            "The file's {field} names an AI image generator: \"{}\".",
+                            clip(&value, 80)
+                        ),
+                        format!(
+                            "Het veld {field} van het bestand noemt een AI-beeldgenerator: \"{}\".",
+                            clip(&value, 80)
+                        ),
                     ),
                 )
                 .with("field", field)
@@ -240,12 +349,20 @@ fn software_names(e: &Evidence, out: &mut Vec<Signal>) {
 
 fn credentials(e: &Evidence, out: &mut Vec<Signal>) {
     let Ok(Some(c)) = e.credentials else { return };
-    let best = c.digital_source_types.iter().filter_map(|d| source_type_of(d).map(|t| (t, d))).max_by(|a, b| a.0 .1.total_cmp(&b.0 .1));
+    let best = c
+        .digital_source_types
+        .iter()
+        .filter_map(|d| source_type_of(d).map(|t| (t, d)))
+        .max_by(|a, b| a.0 .1.total_cmp(&b.0 .1));
     let Some(((name, strength, en, nl), value)) = best else {
         ingredient_ai(c, out);
         return;
     };
-    let tool = c.claim_generator.as_deref().map(|s| clip(s, 60)).unwrap_or_else(|| "an unnamed tool".into());
+    let tool = c
+        .claim_generator
+        .as_deref()
+        .map(|s| clip(s, 60))
+        .unwrap_or_else(|| "an unnamed tool".into());
     out.push(
         Signal::new(
             "ai.c2pa.declared",
@@ -265,7 +382,14 @@ fn credentials(e: &Evidence, out: &mut Vec<Signal>) {
 
 /// An ingredient's own credentials declare AI: the picture was made from AI material.
 fn ingredient_ai(c: &crate::credentials::Credentials, out: &mut Vec<Signal>) {
-    let Some(((name, ..), value)) = c.ingredient_digital_source_types.iter().filter_map(|d| source_type_of(d).map(|t| (t, d))).next() else { return };
+    let Some(((name, ..), value)) = c
+        .ingredient_digital_source_types
+        .iter()
+        .filter_map(|d| source_type_of(d).map(|t| (t, d)))
+        .next()
+    else {
+        return;
+    };
     out.push(
         Signal::new(
             "ai.c2pa.ingredient-declared",
@@ -283,7 +407,13 @@ fn ingredient_ai(c: &crate::credentials::Credentials, out: &mut Vec<Signal>) {
 
 /// The neutral signal for a watermark test that JPEG compression made inconclusive.
 fn inconclusive(en: String, nl: String) -> Signal {
-    Signal::new("ai.watermark.inconclusive", Ai, Neutral, 0.0, Text::new(en, nl))
+    Signal::new(
+        "ai.watermark.inconclusive",
+        Ai,
+        Neutral,
+        0.0,
+        Text::new(en, nl),
+    )
 }
 
 fn watermark(e: &Evidence, out: &mut Vec<Signal>) {
@@ -301,7 +431,11 @@ fn watermark(e: &Evidence, out: &mut Vec<Signal>) {
     let Some(w) = e.watermark else { return };
     let decodings = serde_json::to_value(&w.decodings).unwrap_or_default();
     if let Some(d) = &w.found {
-        let gen = PAYLOADS.iter().find(|p| p.id == d.payload).map(|p| p.generator).unwrap_or("Stable Diffusion");
+        let gen = PAYLOADS
+            .iter()
+            .find(|p| p.id == d.payload)
+            .map(|p| p.generator)
+            .unwrap_or("Stable Diffusion");
         out.push(
             Signal::new(
                 "ai.watermark.stable-diffusion",
@@ -357,8 +491,14 @@ mod tests {
 
     #[test]
     fn source_type_forms() {
-        assert!(source_type_of("http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia").is_some());
+        assert!(source_type_of(
+            "http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia"
+        )
+        .is_some());
         assert!(source_type_of("compositeWithTrainedAlgorithmicMedia").is_some());
-        assert!(source_type_of("http://cv.iptc.org/newscodes/digitalsourcetype/digitalCapture").is_none());
+        assert!(
+            source_type_of("http://cv.iptc.org/newscodes/digitalsourcetype/digitalCapture")
+                .is_none()
+        );
     }
 }

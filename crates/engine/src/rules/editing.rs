@@ -59,7 +59,9 @@ fn editor_traces(e: &Evidence, out: &mut Vec<Signal>) {
             found.push(("Photoshop resources".into(), w.clone(), 0.6));
         }
     }
-    let Some(best) = found.iter().max_by(|a, b| a.2.total_cmp(&b.2)).cloned() else { return };
+    let Some(best) = found.iter().max_by(|a, b| a.2.total_cmp(&b.2)).cloned() else {
+        return;
+    };
     let tool = best.1.split(" (").next().unwrap_or(&best.1).to_owned();
     out.push(
         Signal::new(
@@ -85,8 +87,12 @@ fn seconds(iso: &str) -> Option<i64> {
 
 fn modified_after_capture(e: &Evidence, out: &mut Vec<Signal>) {
     let Some(x) = &e.metadata.exif else { return };
-    let (Some(c), Some(m)) = (&x.captured, &x.modified) else { return };
-    let (Some(cs), Some(ms)) = (seconds(c), seconds(m)) else { return };
+    let (Some(c), Some(m)) = (&x.captured, &x.modified) else {
+        return;
+    };
+    let (Some(cs), Some(ms)) = (seconds(c), seconds(m)) else {
+        return;
+    };
     if ms - cs > 120 {
         out.push(
             Signal::new(
@@ -110,7 +116,12 @@ const THUMB_DIFFERENT: f64 = 0.5;
 
 fn thumbnail(e: &Evidence, out: &mut Vec<Signal>) {
     let Some(t) = e.thumbnail else { return };
-    let details = |s: Signal| s.with("correlation", t.correlation).with("mean_difference", t.mean_difference).with("thumbnail_width", t.width).with("thumbnail_height", t.height);
+    let details = |s: Signal| {
+        s.with("correlation", t.correlation)
+            .with("mean_difference", t.mean_difference)
+            .with("thumbnail_width", t.width)
+            .with("thumbnail_height", t.height)
+    };
     if t.correlation < THUMB_DIFFERENT {
         out.push(details(Signal::new(
             "manipulation.thumbnail-mismatch",
@@ -139,7 +150,9 @@ fn thumbnail(e: &Evidence, out: &mut Vec<Signal>) {
 }
 
 fn quantisation(e: &Evidence, out: &mut Vec<Signal>) {
-    let Some(q) = &e.metadata.jpeg_quality else { return };
+    let Some(q) = &e.metadata.jpeg_quality else {
+        return;
+    };
     let (en, nl) = if q.standard_tables {
         (
             format!("The JPEG uses the standard libjpeg tables at quality {}, as most software (and some cameras) write them.", q.quality),
@@ -152,9 +165,15 @@ fn quantisation(e: &Evidence, out: &mut Vec<Signal>) {
         )
     };
     out.push(
-        Signal::new("manipulation.jpeg-tables", Manipulation, Neutral, 0.05, Text::new(en, nl))
-            .with("quality", q.quality)
-            .with("standard_tables", q.standard_tables)
-            .with("distance", q.distance),
+        Signal::new(
+            "manipulation.jpeg-tables",
+            Manipulation,
+            Neutral,
+            0.05,
+            Text::new(en, nl),
+        )
+        .with("quality", q.quality)
+        .with("standard_tables", q.standard_tables)
+        .with("distance", q.distance),
     );
 }

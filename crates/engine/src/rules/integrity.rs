@@ -7,7 +7,10 @@ use crate::signal::{Category::Integrity, Direction::*, Signal, Text};
 
 pub(super) fn check(e: &Evidence, out: &mut Vec<Signal>) {
     if let Some(ext) = e.extension {
-        if e.format != Format::Unknown && Format::is_known_extension(ext) && !e.format.accepts_extension(ext) {
+        if e.format != Format::Unknown
+            && Format::is_known_extension(ext)
+            && !e.format.accepts_extension(ext)
+        {
             out.push(
                 Signal::new(
                     "integrity.extension-mismatch",
@@ -43,7 +46,11 @@ pub(super) fn check(e: &Evidence, out: &mut Vec<Signal>) {
         if j.trailing_bytes > 0 {
             // Phones append previews, depth maps and maker data after the image; on
             // its own this says nothing about the picture, so it stays neutral.
-            let strength = if j.trailing_jpeg || j.trailing_bytes > 4096 { 0.1 } else { 0.05 };
+            let strength = if j.trailing_jpeg || j.trailing_bytes > 4096 {
+                0.1
+            } else {
+                0.05
+            };
             out.push(
                 Signal::new(
                     "integrity.trailing-data",

@@ -5,11 +5,13 @@
 
 mod ai;
 mod editing;
+mod forensics;
 mod integrity;
 mod provenance;
 
 use crate::container::Extracted;
 use crate::credentials::Credentials;
+use crate::forensics::ForensicsReport;
 use crate::format::Format;
 use crate::metadata::Metadata;
 use crate::pixels::{PixelError, ThumbnailCheck};
@@ -36,6 +38,8 @@ pub struct Evidence<'a> {
     pub watermark_skipped_quality: Option<u8>,
     /// Thumbnail check, when there was a thumbnail and pixels.
     pub thumbnail: Option<&'a ThumbnailCheck>,
+    /// Pixel forensics, when run.
+    pub forensics: Option<&'a ForensicsReport>,
 }
 
 /// Runs every rule.
@@ -45,6 +49,7 @@ pub fn evaluate(e: &Evidence) -> Vec<Signal> {
     provenance::check(e, &mut out);
     ai::check(e, &mut out);
     editing::check(e, &mut out);
+    forensics::check(e, &mut out);
     out
 }
 

@@ -58,7 +58,10 @@ fn camera(e: &Evidence, out: &mut Vec<Signal>) {
         || !m.png_text.is_empty()
         || !m.iptc.is_empty()
         || !matches!(e.credentials, Ok(None));
-    let image_format = matches!(e.format, Format::Jpeg | Format::Png | Format::Webp | Format::Tiff | Format::Heif);
+    let image_format = matches!(
+        e.format,
+        Format::Jpeg | Format::Png | Format::Webp | Format::Tiff | Format::Heif
+    );
     if image_format && camera.is_none() && captured.is_none() {
         out.push(Signal::new(
             "provenance.no-camera-metadata",
@@ -119,19 +122,43 @@ fn credentials(e: &Evidence, out: &mut Vec<Signal>) {
             return;
         }
     };
-    let tool = c.claim_generator.as_deref().map(|s| clip(s, 60)).unwrap_or_else(|| "an unnamed tool".into());
-    let signer = c.signer_name.clone().or(c.signer_issuer.clone()).unwrap_or_else(|| "an unnamed signer".into());
+    let tool = c
+        .claim_generator
+        .as_deref()
+        .map(|s| clip(s, 60))
+        .unwrap_or_else(|| "an unnamed tool".into());
+    let signer = c
+        .signer_name
+        .clone()
+        .or(c.signer_issuer.clone())
+        .unwrap_or_else(|| "an unnamed signer".into());
     let details = |s: Signal| {
         s.with("state", serde_json::to_value(c.state).unwrap_or_default())
             .with("claim_generator", c.claim_generator.clone())
             .with("signer", signer.clone())
             .with("signer_issuer", c.signer_issuer.clone())
             .with("signed_at", c.signed_at.clone())
-            .with("trust_list", if c.untrusted_signer || c.state == CredentialState::Valid { "signer not on a configured trust list" } else { "trusted" })
-            .with("actions", serde_json::to_value(&c.actions).unwrap_or_default())
-            .with("ingredients", serde_json::to_value(&c.ingredients).unwrap_or_default())
+            .with(
+                "trust_list",
+                if c.untrusted_signer || c.state == CredentialState::Valid {
+                    "signer not on a configured trust list"
+                } else {
+                    "trusted"
+                },
+            )
+            .with(
+                "actions",
+                serde_json::to_value(&c.actions).unwrap_or_default(),
+            )
+            .with(
+                "ingredients",
+                serde_json::to_value(&c.ingredients).unwrap_or_default(),
+            )
             .with("capture_device", c.capture_device.clone())
-            .with("failures", serde_json::to_value(&c.failures).unwrap_or_default())
+            .with(
+                "failures",
+                serde_json::to_value(&c.failures).unwrap_or_default(),
+            )
     };
     match c.state {
         CredentialState::Valid | CredentialState::Trusted => {
@@ -140,8 +167,16 @@ fn credentials(e: &Evidence, out: &mut Vec<Signal>) {
                 (Some(dev), true) => format!("{dev}, {tool}"),
                 _ => tool.clone(),
             };
-            let trust_en = if c.state == CredentialState::Trusted { "a trusted signer" } else { "a signer that is on no configured trust list" };
-            let trust_nl = if c.state == CredentialState::Trusted { "een vertrouwde ondertekenaar" } else { "een ondertekenaar die op geen ingestelde vertrouwenslijst staat" };
+            let trust_en = if c.state == CredentialState::Trusted {
+                "a trusted signer"
+            } else {
+                "a signer that is on no configured trust list"
+            };
+            let trust_nl = if c.state == CredentialState::Trusted {
+                "een vertrouwde ondertekenaar"
+            } else {
+                "een ondertekenaar die op geen ingestelde vertrouwenslijst staat"
+            };
             let (en, nl) = if capture {
                 (
                     format!("Valid Content Credentials say this photo was captured by a camera ({tool}), signed by {signer}, {trust_en}."),
@@ -154,7 +189,11 @@ fn credentials(e: &Evidence, out: &mut Vec<Signal>) {
                 )
             };
             out.push(details(Signal::new(
-                if capture { "provenance.c2pa.camera-capture" } else { "provenance.c2pa.valid" },
+                if capture {
+                    "provenance.c2pa.camera-capture"
+                } else {
+                    "provenance.c2pa.valid"
+                },
                 Provenance,
                 SupportsAuthenticity,
                 if capture { 0.8 } else { 0.6 },
@@ -196,7 +235,14 @@ fn credentials(e: &Evidence, out: &mut Vec<Signal>) {
                 ),
             };
             out.push(details(
-                Signal::new("provenance.c2pa.invalid", Provenance, Suspicious, strength, Text::new(en, nl)).with("failing_check", check),
+                Signal::new(
+                    "provenance.c2pa.invalid",
+                    Provenance,
+                    Suspicious,
+                    strength,
+                    Text::new(en, nl),
+                )
+                .with("failing_check", check),
             ));
         }
     }

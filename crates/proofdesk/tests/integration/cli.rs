@@ -6,17 +6,36 @@ use crate::util::{png, proofdesk, signal_ids};
 fn empty_and_garbage_files_get_clear_errors_and_others_carry_on() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("empty.jpg"), b"").unwrap();
-    std::fs::write(dir.path().join("garbage.png"), b"this is not an image at all").unwrap();
+    std::fs::write(
+        dir.path().join("garbage.png"),
+        b"this is not an image at all",
+    )
+    .unwrap();
     std::fs::write(dir.path().join("ok.png"), png(300, 300, &[])).unwrap();
     let run = proofdesk(&["screen", "--json", dir.path().to_str().unwrap()]);
-    assert_eq!(run.code, 2, "an unreadable file makes the exit code 2: {}", run.stderr);
+    assert_eq!(
+        run.code, 2,
+        "an unreadable file makes the exit code 2: {}",
+        run.stderr
+    );
     let doc = run.json();
     let files = doc["files"].as_array().unwrap();
     assert_eq!(files.len(), 3, "every file is reported");
-    let by_name = |n: &str| files.iter().find(|f| f["path"].as_str().unwrap().ends_with(n)).unwrap();
+    let by_name = |n: &str| {
+        files
+            .iter()
+            .find(|f| f["path"].as_str().unwrap().ends_with(n))
+            .unwrap()
+    };
     assert_eq!(by_name("empty.jpg")["verdict"], "error");
-    assert!(by_name("empty.jpg")["error"].as_str().unwrap().contains("empty"));
-    assert!(by_name("garbage.png")["error"].as_str().unwrap().contains("not a recognised image"));
+    assert!(by_name("empty.jpg")["error"]
+        .as_str()
+        .unwrap()
+        .contains("empty"));
+    assert!(by_name("garbage.png")["error"]
+        .as_str()
+        .unwrap()
+        .contains("not a recognised image"));
     assert_ne!(by_name("ok.png")["verdict"], "error");
 }
 
@@ -24,11 +43,22 @@ fn empty_and_garbage_files_get_clear_errors_and_others_carry_on() {
 fn decompression_bomb_gets_a_partial_report() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("bomb.png");
-    std::fs::write(&path, png(100_000, 100_000, &[("parameters", "a cat, Steps: 20, Sampler: Euler a, Seed: 1")])).unwrap();
+    std::fs::write(
+        &path,
+        png(
+            100_000,
+            100_000,
+            &[("parameters", "a cat, Steps: 20, Sampler: Euler a, Seed: 1")],
+        ),
+    )
+    .unwrap();
     let run = proofdesk(&["screen", "--json", path.to_str().unwrap()]);
     let doc = run.json();
     let ids = signal_ids(&doc);
-    assert!(ids.contains(&"integrity.pixel-limit".to_string()), "{ids:?}");
+    assert!(
+        ids.contains(&"integrity.pixel-limit".to_string()),
+        "{ids:?}"
+    );
     // Metadata is still read: the generator parameters decide the verdict.
     assert_eq!(doc["files"][0]["verdict"], "ai-generated");
     assert_eq!(run.code, 1, "a flagged file exits 1");
@@ -48,7 +78,15 @@ fn a_renamed_file_is_a_signal() {
 fn json_schema_is_versioned_and_complete() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("a.png");
-    std::fs::write(&path, png(300, 300, &[("prompt", "{\"3\": {\"class_type\": \"KSampler\"}}")])).unwrap();
+    std::fs::write(
+        &path,
+        png(
+            300,
+            300,
+            &[("prompt", "{\"3\": {\"class_type\": \"KSampler\"}}")],
+        ),
+    )
+    .unwrap();
     let doc = proofdesk(&["screen", "--json", path.to_str().unwrap()]).json();
     assert_eq!(doc["schema"], "proofdesk.screen/1");
     let f = &doc["files"][0];
@@ -56,7 +94,14 @@ fn json_schema_is_versioned_and_complete() {
         assert!(!f[key].is_null(), "missing {key}");
     }
     let s = &f["signals"][0];
-    for key in ["id", "category", "direction", "strength", "summary", "details"] {
+    for key in [
+        "id",
+        "category",
+        "direction",
+        "strength",
+        "summary",
+        "details",
+    ] {
         assert!(!s[key].is_null(), "signal missing {key}");
     }
     assert!(s["summary"]["nl"].as_str().unwrap().len() > 10);

@@ -11,7 +11,12 @@ fn eval() -> Option<Value> {
 }
 
 fn rows<'a>(doc: &'a Value, group: &str) -> Vec<&'a Value> {
-    doc["files"].as_array().unwrap().iter().filter(|r| r["group"] == group).collect()
+    doc["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["group"] == group)
+        .collect()
 }
 
 #[test]
@@ -28,12 +33,20 @@ fn corpus_acceptance() {
         } else {
             "c2pa valid"
         };
-        assert!(found.starts_with(want), "{}: expected {expect}, found {found}", r["path"]);
+        assert!(
+            found.starts_with(want),
+            "{}: expected {expect}, found {found}",
+            r["path"]
+        );
     }
     // Every hard-binding failure is named as such, and every camera capture recognised.
     for r in rows(&doc, "c2pa") {
         let e = r["expect"].as_str().unwrap();
-        if e.contains("hash mismatch") || e.contains("camera capture") || e.contains("assertion tampered") || e.contains("claim missing") {
+        if e.contains("hash mismatch")
+            || e.contains("camera capture")
+            || e.contains("assertion tampered")
+            || e.contains("claim missing")
+        {
             assert_eq!(r["agrees"], true, "{}: {e} vs {}", r["path"], r["found"]);
         }
     }
@@ -42,7 +55,11 @@ fn corpus_acceptance() {
     }
     for group in ["camera", "orientation", "real", "camera-heic"] {
         for r in rows(&doc, group) {
-            assert_eq!(r["false_alarm"], false, "{} flagged {}", r["path"], r["verdict"]);
+            assert_eq!(
+                r["false_alarm"], false,
+                "{} flagged {}",
+                r["path"], r["verdict"]
+            );
         }
     }
     for r in rows(&doc, "camera-edited") {
@@ -54,7 +71,11 @@ fn corpus_acceptance() {
     for r in rows(&doc, "camera-heic") {
         assert_eq!(r["agrees"], true, "{}", r["path"]);
     }
-    assert_eq!(rows(&doc, "malformed").len(), 20, "every malformed file reported");
+    assert_eq!(
+        rows(&doc, "malformed").len(),
+        20,
+        "every malformed file reported"
+    );
 }
 
 #[test]
@@ -69,12 +90,18 @@ fn watermarks_decode_like_the_reference() {
             assert_eq!(found, "watermark not found", "false mark in {path}");
         }
         // The reference test vectors decode exactly where the reference decodes them.
-        if path.contains("vector_") && (path.ends_with(".png") || path.contains("jpeg98")) && expect != "watermark:none" {
+        if path.contains("vector_")
+            && (path.ends_with(".png") || path.contains("jpeg98"))
+            && expect != "watermark:none"
+        {
             assert_eq!(r["agrees"], true, "{path}: {found}");
             assert_ne!(found, "watermark not found", "{path}");
         }
         // A mark, when found, is always the right payload.
-        if let Some(payload) = found.strip_prefix("watermark ").filter(|f| *f != "not found") {
+        if let Some(payload) = found
+            .strip_prefix("watermark ")
+            .filter(|f| *f != "not found")
+        {
             assert_eq!(Some(payload), expect.strip_prefix("watermark:"), "{path}");
         }
     }

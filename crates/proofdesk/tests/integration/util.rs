@@ -13,13 +13,17 @@ pub struct Run {
 
 impl Run {
     pub fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.stdout))
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.stdout))
     }
 }
 
 /// Runs `proofdesk` with `args`.
 pub fn proofdesk(args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_proofdesk")).args(args).output().expect("binary runs");
+    let out = Command::new(env!("CARGO_BIN_EXE_proofdesk"))
+        .args(args)
+        .output()
+        .expect("binary runs");
     Run {
         code: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -35,7 +39,10 @@ pub fn corpus() -> Option<PathBuf> {
     if dir.join("MANIFEST.csv").is_file() {
         Some(dir)
     } else {
-        eprintln!("skipping: no corpus at {} (set PROOFDESK_CORPUS)", dir.display());
+        eprintln!(
+            "skipping: no corpus at {} (set PROOFDESK_CORPUS)",
+            dir.display()
+        );
         None
     }
 }
@@ -65,12 +72,20 @@ pub fn png(w: u32, h: u32, text: &[(&str, &str)]) -> Vec<u8> {
         d.extend_from_slice(v.as_bytes());
         f.extend(png_chunk(b"tEXt", &d));
     }
-    f.extend(png_chunk(b"IDAT", &[0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01]));
+    f.extend(png_chunk(
+        b"IDAT",
+        &[0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01],
+    ));
     f.extend(png_chunk(b"IEND", b""));
     f
 }
 
 /// The signal ids of the first file in a screen document.
 pub fn signal_ids(doc: &Value) -> Vec<String> {
-    doc["files"][0]["signals"].as_array().expect("signals").iter().map(|s| s["id"].as_str().unwrap_or("").to_owned()).collect()
+    doc["files"][0]["signals"]
+        .as_array()
+        .expect("signals")
+        .iter()
+        .map(|s| s["id"].as_str().unwrap_or("").to_owned())
+        .collect()
 }

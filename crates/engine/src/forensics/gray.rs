@@ -1,0 +1,147 @@
+//! Grey-level planes: luma from RGB, area-average downscaling, integral images.
+
+/// A single-channel image of `f32` grey levels (0 to 255).
+#[derive(Debug, Clone)]
+pub struct Gray {
+    /// Width in pixels.
+    pub width: usize,
+    /// Height in pixels.
+    pub height: usize,
+    /// Row-major values.
+    pub data: Vec<f32>,
+}
+
+impl Gray {
+    /// Luma (ITU-R BT.601, as JPEG uses) of row-major RGB bytes.
+    pub fn from_rgb(rgb: &[u8], width: usize, height: usize) -> Gray {
+        let data = rgb
+            .chunks_exact(3)
+            .take(width * height)
+            .map(|p| 0.299 * p[0] as f32 + 0.587 * p[1] as f32 + 0.114 * p[2] as f32)
+            .collect();
+        Gray {
+            width,
+            height,
+            data,
+        }
+    }
+
+    /// The value at (x, y).
+    #[inline]
+    pub fn at(&self, x: usize, y: usize) -> f32 {
+        self.data[y * self.width + x]
+    }
+
+    /// Area-average downscale so that the longer side is at most `max_side`
+    /// (returns a copy when the image is already small enough). Also returns the scale factor
+    /// (working pixels per original pixel, at most 1).
+    pub fn downscaled(&self, max_side: usize) -> (Gray, f64) {
+        let long = self.width.max(self.height);
+        if long <= max_side || self.width == 0 || self.height == 0 {
+            return (self.clone(), 1.0);
+        }
+        let scale = max_side as f64 / long as f64;
+        let w = ((self.width as f64 * scale).round() as usize).max(1);
+        let h = ((self.height as f64 * scale).round() as usize).max(1);
+        // Each output pixel averages the source rectangle it covers (integer bounds).
+        let xb: Vec<usize> = (0..=w)
+            .map(|i| (i * self.width / w).min(self.width))
+            .collect();
+        let yb: Vec<usize> = (0..=h)
+            .map(|j| (j * self.height / h).min(self.height))
+            .collect();
+        let mut col_sums = vec![0f32; w];
+        let mut data = Vec::with_capacity(w * h);
+        for j in 0..h {
+            col_sums.iter_mut().for_each(|v| *v = 0.0);
+            for y in yb[j]..yb[j + 1] {
+                let row = &self.data[y * self.width..(y + 1) * self.width];
+                for (i, s) in col_sums.iter_mut().enumerate() {
+                    *s += row[xb[i]..xb[i + 1]].iter().sum::<f32>();
+                }
+            }
+            let rows = (yb[j + 1] - yb[j]).max(1);
+            for (i, s) in col_sums.iter().enumerate() {
+                let n = (rows * (xb[i + 1] - xb[i]).max(1)) as f32;
+                data.push(s / n);
+            }
+        }
+        (
+            Gray {
+                width: w,
+                height: h,
+                data,
+            },
+            w as f64 / self.width as f64,
+        )
+    }
+}
+
+/// Summed-area table of values and squares, for O(1) box means and variances.
+pub struct Integral {
+    w: usize,
+    sum: Vec<f64>,
+    sq: Vec<f64>,
+}
+
+impl Integral {
+    /// Builds the tables for `g`.
+    pub fn new(g: &Gray) -> Integral {
+        let w = g.width + 1;
+        let mut sum = vec![0f64; w * (g.height + 1)];
+        let mut sq = vec![0f64; w * (g.height + 1)];
+        for y in 0..g.height {
+            let (mut rs, mut rq) = (0f64, 0f64);
+            for x in 0..g.width {
+                let v = g.data[y * g.width + x] as f64;
+                rs += v;
+                rq += v * v;
+                sum[(y + 1) * w + x + 1] = sum[y * w + x + 1] + rs;
+                sq[(y + 1) * w + x + 1] = sq[y * w + x + 1] + rq;
+            }
+        }
+        Integral { w, sum, sq }
+    }
+
+    fn rect(t: &[f64], w: usize, x: usize, y: usize, bw: usize, bh: usize) -> f64 {
+        t[(y + bh) * w + x + bw] - t[y * w + x + bw] - t[(y + bh) * w + x] + t[y * w + x]
+    }
+
+    /// Mean over the box at (x, y) of size bw × bh.
+    #[inline]
+    pub fn mean(&self, x: usize, y: usize, bw: usize, bh: usize) -> f32 {
+        (Self::rect(&self.sum, self.w, x, y, bw, bh) / (bw * bh) as f64) as f32
+    }
+
+    /// Standard deviation over the box at (x, y) of size bw × bh.
+    pub fn std(&self, x: usize, y: usize, bw: usize, bh: usize) -> f32 {
+        let n = (bw * bh) as f64;
+        let m = Self::rect(&self.sum, self.w, x, y, bw, bh) / n;
+        let v = Self::rect(&self.sq, self.w, x, y, bw, bh) / n - m * m;
+        v.max(0.0).sqrt() as f32
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn downscale_keeps_the_mean_and_integral_matches_direct_sums() {
+        let g = Gray {
+            width: 10,
+            height: 6,
+            data: (0..60).map(|v| v as f32).collect(),
+        };
+        let (d, s) = g.downscaled(5);
+        assert_eq!((d.width, d.height), (5, 3));
+        assert!((s - 0.5).abs() < 1e-9);
+        let mean = |v: &[f32]| v.iter().sum::<f32>() / v.len() as f32;
+        assert!((mean(&d.data) - mean(&g.data)).abs() < 1e-3);
+        let i = Integral::new(&g);
+        assert!(
+            (i.mean(2, 1, 3, 2) - (12.0 + 13.0 + 14.0 + 22.0 + 23.0 + 24.0) / 6.0).abs() < 1e-4
+        );
+        assert!(i.std(0, 0, 1, 1) < 1e-6);
+    }
+}

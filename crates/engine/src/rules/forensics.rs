@@ -1,0 +1,183 @@
+//! Pixel forensics: copy-move, noise and error-level findings as signals.
+//!
+//! These classic methods are not yet reliable enough to decide a verdict
+//! (measured: see README, "Pixel forensics"): copy-move still flags a few
+//! honest photos, and noise and error-level anomalies also occur in honest
+//! photos (blur, sky, saturated areas). So every finding asks a person to look
+//! closer, with its heatmap, and none changes a verdict to manipulated or edited.
+
+use super::Evidence;
+use crate::forensics::{ForensicsReport, Method, Region, FLAG_AT};
+use crate::signal::{Category::Manipulation, Direction::*, Signal, Text};
+
+/// Strength of a copy-move finding per unit of score: below the "edited" level (0.5).
+const COPY_MOVE_WEIGHT: f32 = 0.45;
+/// Strength of a noise or error-level finding per unit of score.
+const ANOMALY_WEIGHT: f32 = 0.35;
+
+pub(super) fn check(e: &Evidence, out: &mut Vec<Signal>) {
+    let Some(f) = e.forensics else { return };
+    copy_move(f, out);
+    anomaly(f, Method::Noise, out);
+    anomaly(f, Method::Ela, out);
+    integrity(f, out);
+}
+
+fn copy_move(f: &ForensicsReport, out: &mut Vec<Signal>) {
+    let Some(r) = f.get(Method::CopyMove).filter(|r| r.score >= FLAG_AT) else {
+        return;
+    };
+    let Some(p) = r.pairs.first() else { return };
+    let (wa, wb) = (place(&p.a, f.size), place(&p.b, f.size));
+    out.push(
+        Signal::new(
+            "manipulation.pixels.copy-move",
+            Manipulation,
+            Suspicious,
+            COPY_MOVE_WEIGHT * r.score,
+            Text::new(
+                format!(
+                    "Part of the picture appears twice: a region {} matches one {}; one was probably copied onto the other to add or hide something.",
+                    wa.0, wb.0
+                ),
+                format!(
+                    "Een deel van de foto komt twee keer voor: een gebied {} is gelijk aan een gebied {}; het ene is waarschijnlijk over het andere geplakt om iets toe te voegen of te verbergen.",
+                    wa.1, wb.1
+                ),
+            ),
+        )
+        .with("score", r.score)
+        .with("blocks", p.blocks)
+        .with("shift", vec![p.shift.0, p.shift.1])
+        .with("regions", serde_json::to_value(&r.regions).unwrap_or_default()),
+    );
+}
+
+fn anomaly(f: &ForensicsReport, m: Method, out: &mut Vec<Signal>) {
+    let Some(r) = f.get(m).filter(|r| r.score >= FLAG_AT) else {
+        return;
+    };
+    let Some(top) = r.regions.first() else { return };
+    let w = place(top, f.size);
+    let (id, text) = match m {
+        Method::Noise => (
+            "manipulation.pixels.noise",
+            Text::new(
+                format!("The grain (noise) of the photo {} differs from the rest, as when something was pasted in or smoothed away; blur and very smooth surfaces can also cause this.", w.0),
+                format!("De korrel (ruis) van de foto {} wijkt af van de rest, zoals wanneer er iets is ingeplakt of weggepoetst; onscherpte en zeer gladde vlakken kunnen dit ook geven.", w.1),
+            ),
+        ),
+        _ => (
+            "manipulation.pixels.error-level",
+            Text::new(
+                format!("Blocks of the picture {} react differently to re-saving at the file's own JPEG quality than the rest: they may have a different editing history.", w.0),
+                format!("Blokken van de foto {} reageren anders op opnieuw opslaan in de eigen JPEG-kwaliteit van het bestand dan de rest: ze kunnen een andere bewerkingsgeschiedenis hebben.", w.1),
+            ),
+        ),
+    };
+    out.push(
+        Signal::new(id, Manipulation, Suspicious, ANOMALY_WEIGHT * r.score, text)
+            .with("score", r.score)
+            .with(
+                "regions",
+                serde_json::to_value(&r.regions).unwrap_or_default(),
+            ),
+    );
+}
+
+fn integrity(f: &ForensicsReport, out: &mut Vec<Signal>) {
+    let s = f.integrity_score;
+    let methods: Vec<&str> = f.methods.iter().map(|m| m.method.as_str()).collect();
+    let text = if s < FLAG_AT {
+        Text::new(
+            format!("Pixel forensics ({}) found no sign of local editing: integrity score {s:.2} of 1.", methods.join(", ")),
+            format!("Pixelonderzoek ({}) vond geen teken van plaatselijke bewerking: integriteitsscore {} van 1.", methods.join(", "), comma(s)),
+        )
+    } else {
+        Text::new(
+            format!("Pixel forensics found signs of local editing: integrity score {s:.2} of 1 (0.50 and above: look closer)."),
+            format!("Pixelonderzoek vond tekenen van plaatselijke bewerking: integriteitsscore {} van 1 (vanaf 0,50: beter bekijken).", comma(s)),
+        )
+    };
+    let scores: serde_json::Map<String, serde_json::Value> = f
+        .methods
+        .iter()
+        .map(|m| (m.method.as_str().to_owned(), serde_json::json!(m.score)))
+        .collect();
+    out.push(
+        Signal::new(
+            "manipulation.pixels.integrity",
+            Manipulation,
+            Neutral,
+            0.0,
+            text,
+        )
+        .with("integrity_score", s)
+        .with("scores", scores),
+    );
+}
+
+fn comma(v: f32) -> String {
+    format!("{v:.2}").replace('.', ",")
+}
+
+/// Where a region lies, in English and Dutch words ("at the bottom left").
+fn place(r: &Region, size: (usize, usize)) -> (String, String) {
+    let cx = (r.x as f64 + r.width as f64 / 2.0) / size.0.max(1) as f64;
+    let cy = (r.y as f64 + r.height as f64 / 2.0) / size.1.max(1) as f64;
+    let col = if cx < 0.36 {
+        0
+    } else if cx > 0.64 {
+        2
+    } else {
+        1
+    };
+    let row = if cy < 0.36 {
+        0
+    } else if cy > 0.64 {
+        2
+    } else {
+        1
+    };
+    let en = [
+        "top left",
+        "top centre",
+        "top right",
+        "middle left",
+        "centre",
+        "middle right",
+        "bottom left",
+        "bottom centre",
+        "bottom right",
+    ];
+    let nl = [
+        "linksboven",
+        "middenboven",
+        "rechtsboven",
+        "links in het midden",
+        "in het midden",
+        "rechts in het midden",
+        "linksonder",
+        "middenonder",
+        "rechtsonder",
+    ];
+    let i = row * 3 + col;
+    let at = |s: &str| {
+        if i == 4 {
+            "in the centre".to_string()
+        } else {
+            format!("at the {s}")
+        }
+    };
+    (
+        format!(
+            "{} ({}×{} px at {},{})",
+            at(en[i]),
+            r.width,
+            r.height,
+            r.x,
+            r.y
+        ),
+        format!("{} ({}×{} px op {},{})", nl[i], r.width, r.height, r.x, r.y),
+    )
+}

@@ -32,6 +32,7 @@ else
 fi
 measure "proofdesk screen --json --no-pixels" "$bin" screen --json --no-pixels "$folder"
 measure "proofdesk screen --json (full)" "$bin" screen --json "$folder"
+measure "proofdesk screen --json --forensics" "$bin" screen --json --forensics "$folder"
 if [ -f "$big" ]; then
   python3 - "$bin" "$big" <<'PY'
 import statistics, subprocess, sys, time
@@ -43,5 +44,17 @@ for label, extra in (("metadata only", ["--no-pixels"]), ("full", [])):
         subprocess.run([bin, "screen", "--json", *extra, path], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         runs.append(time.perf_counter() - t)
     print(f"12 MP JPEG ({path.rsplit('/', 1)[-1]}), {label}: median {statistics.median(runs) * 1000:.0f} ms over 7 runs")
+# Pixel forensics per analysis, one core (the report's own timings), and peak memory with and without them.
+import json, resource
+per = {}
+for _ in range(5):
+    out = subprocess.run([bin, "screen", "--json", "--forensics", "--jobs", "1", path], capture_output=True, text=True).stdout
+    for m in json.loads(out)["files"][0]["forensics"]["methods"]:
+        per.setdefault(m["method"], []).append(m["millis"])
+for name, v in per.items():
+    print(f"  forensics {name:<10} median {statistics.median(v):6.0f} ms (one core)")
+for label, extra in (("with forensics", ["--forensics"]), ("without forensics", [])):
+    r = subprocess.run(["/usr/bin/time", "-f", "%M", bin, "screen", "--json", "--jobs", "1", *extra, path], capture_output=True, text=True)
+    print(f"  peak memory {label}: {int(r.stderr.strip().splitlines()[-1]) / 1024:.0f} MiB")
 PY
 fi

@@ -44,10 +44,10 @@ pub struct ScreenArgs {
     /// Metadata and provenance checks only: skip pixel decoding (watermarks, thumbnail check, forensics).
     #[arg(long)]
     no_pixels: bool,
-    /// Skip the pixel forensics (copy-move, noise, error level); watermarks are still decoded.
+    /// Also run the pixel forensics (copy-move, noise, error level) and give each image an integrity score.
     #[arg(long)]
-    no_forensics: bool,
-    /// Write, per file and forensic method, a heatmap PNG over a greyed copy of the photo into DIR.
+    forensics: bool,
+    /// Write, per file and forensic method, a heatmap PNG over a greyed copy of the photo into DIR (implies --forensics).
     #[arg(long, value_name = "DIR")]
     heatmaps: Option<PathBuf>,
     /// Show every signal, not only the strongest reasons.
@@ -117,15 +117,13 @@ pub fn run(args: ScreenArgs) -> Result<ExitCode> {
     let lang: Lang = args.lang.into();
     let opts = Options {
         pixels: !args.no_pixels,
-        forensics: !args.no_forensics,
+        forensics: args.forensics || args.heatmaps.is_some(),
         max_pixels: args.max_megapixels.saturating_mul(1_000_000),
         extension: None,
     };
     if let Some(dir) = &args.heatmaps {
-        if args.no_pixels || args.no_forensics {
-            anyhow::bail!(
-                "--heatmaps needs the pixel forensics: drop --no-pixels / --no-forensics"
-            );
+        if args.no_pixels {
+            anyhow::bail!("--heatmaps needs the pixels: drop --no-pixels");
         }
         std::fs::create_dir_all(dir)
             .with_context(|| format!("cannot create the heatmap folder {}", dir.display()))?;

@@ -260,6 +260,7 @@ pub fn analyse(full: &Gray) -> CopyMove {
         g.height.saturating_sub(B) / STEP + 1
     };
     let mut pairs: Vec<CopyPair> = Vec::new();
+    let mut raw_below = 0f32;
     let mut used = std::collections::HashSet::new();
     let mut heat = vec![0f32; (g.width / HEAT_CELL).max(1) * (g.height / HEAT_CELL).max(1)];
     let hw = (g.width / HEAT_CELL).max(1);
@@ -300,6 +301,12 @@ pub fn analyse(full: &Gray) -> CopyMove {
             y: (a.y as i32 + to_orig(s_px_y)).max(0) as u32,
             ..a.clone()
         };
+        // Only regions large enough to be flagged are drawn: smaller chance matches would
+        // put labels on the picture that the score itself does not stand behind.
+        if (comp.len() as f32) < REPORT_BLOCKS {
+            raw_below = raw_below.max(comp.len() as f32);
+            continue;
+        }
         for &c in &comp {
             let (bx, by) = (c % nx * STEP, c / nx * STEP);
             for (ox, oy) in [(0i32, 0i32), (s_px_x, s_px_y)] {
@@ -323,7 +330,7 @@ pub fn analyse(full: &Gray) -> CopyMove {
         });
     }
     pairs.sort_by(|a, b| b.blocks.cmp(&a.blocks));
-    let raw = pairs.first().map_or(0.0, |p| p.blocks as f32);
+    let raw = pairs.first().map_or(raw_below, |p| p.blocks as f32);
     let heatmap = Heatmap {
         width: hw,
         height: heat.len() / hw,
@@ -337,6 +344,10 @@ pub fn analyse(full: &Gray) -> CopyMove {
         working: (g.width, g.height),
     }
 }
+
+/// Matching blocks at which a region is reported and flagged (score 0.5). Set on the
+/// corpus's camera group: the largest chance match in an honest photo there was 371.
+pub const REPORT_BLOCKS: f32 = 380.0;
 
 /// Fewest connected matching blocks that count as a copied region.
 const MIN_BLOCKS: usize = 40;

@@ -91,6 +91,15 @@ impl Method {
     /// Every method, in report order.
     pub const ALL: [Method; 3] = [Method::CopyMove, Method::Noise, Method::Ela];
 
+    /// The name a person reads, in English and Dutch.
+    pub fn title(self) -> (&'static str, &'static str) {
+        match self {
+            Method::Ela => ("error level", "foutniveau"),
+            Method::Noise => ("noise", "ruis"),
+            Method::CopyMove => ("copy-move", "kopiëren-plakken"),
+        }
+    }
+
     /// Kebab-case name, as in JSON and file names.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -105,7 +114,7 @@ impl Method {
         match self {
             Method::Ela => (13.0, 2.0),
             Method::Noise => (10.0, 1.5),
-            Method::CopyMove => (MIN_COPY_BLOCKS, 60.0),
+            Method::CopyMove => (copy_move::REPORT_BLOCKS, 60.0),
         }
     }
 
@@ -118,10 +127,6 @@ impl Method {
         1.0 / (1.0 + (-(raw - c) / w).exp())
     }
 }
-
-/// Matching blocks of a verified copy-move region at which it is flagged (about a
-/// 35×35-pixel copied area once block overlap is counted; set from the camera group).
-const MIN_COPY_BLOCKS: f32 = 380.0;
 
 /// One analysis's result.
 #[derive(Debug, Clone, Serialize)]

@@ -87,11 +87,12 @@ fn anomaly(f: &ForensicsReport, m: Method, out: &mut Vec<Signal>) {
 
 fn integrity(f: &ForensicsReport, out: &mut Vec<Signal>) {
     let s = f.integrity_score;
-    let methods: Vec<&str> = f.methods.iter().map(|m| m.method.as_str()).collect();
+    let en: Vec<&str> = f.methods.iter().map(|m| m.method.title().0).collect();
+    let nl: Vec<&str> = f.methods.iter().map(|m| m.method.title().1).collect();
     let text = if s < FLAG_AT {
         Text::new(
-            format!("Pixel forensics ({}) found no sign of local editing: integrity score {s:.2} of 1.", methods.join(", ")),
-            format!("Pixelonderzoek ({}) vond geen teken van plaatselijke bewerking: integriteitsscore {} van 1.", methods.join(", "), comma(s)),
+            format!("Pixel forensics ({}) found no sign of local editing: integrity score {s:.2} of 1.", en.join(", ")),
+            format!("Pixelonderzoek ({}) vond geen teken van plaatselijke bewerking: integriteitsscore {} van 1.", nl.join(", "), comma(s)),
         )
     } else {
         Text::new(

@@ -45,15 +45,23 @@ pub fn scaled(std: &[u16; 64], quality: u8) -> [u16; 64] {
     t
 }
 
+/// A stored (zig-zag) table in natural, row-major order.
+fn natural(zz: &[u16]) -> [u16; 64] {
+    let mut t = [0u16; 64];
+    for (k, v) in zz.iter().take(64).enumerate() {
+        t[ZIGZAG[k]] = *v;
+    }
+    t
+}
+
+/// The luma table (id 0, else the first) of a JPEG's stored tables, in natural order.
+pub fn luma_table(tables: &[(u8, Vec<u16>)]) -> Option<[u16; 64]> {
+    let t = &tables.iter().find(|(id, _)| *id == 0).or(tables.first())?.1;
+    (t.len() >= 64).then(|| natural(t))
+}
+
 /// Estimates quality from the tables of a JPEG (as stored: zig-zag order).
 pub fn estimate(tables: &[(u8, Vec<u16>)]) -> Option<QualityEstimate> {
-    let natural = |zz: &[u16]| -> [u16; 64] {
-        let mut t = [0u16; 64];
-        for (k, v) in zz.iter().take(64).enumerate() {
-            t[ZIGZAG[k]] = *v;
-        }
-        t
-    };
     let luma = natural(&tables.iter().find(|(id, _)| *id == 0).or(tables.first())?.1);
     let chroma = tables
         .iter()

@@ -186,6 +186,10 @@ pub fn screen_keeping_pixels(bytes: &[u8], opts: &Options) -> Screened {
                 if opts.forensics {
                     let inputs = forensics::Inputs {
                         jpeg_quality: metadata.jpeg_quality.as_ref().map(|q| q.quality),
+                        luma_table: extracted
+                            .jpeg
+                            .as_ref()
+                            .and_then(|j| jpeg_quality::luma_table(&j.quant_tables)),
                     };
                     forensics = Some(forensics::analyse(&px, &inputs));
                 }

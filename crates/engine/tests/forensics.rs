@@ -102,7 +102,7 @@ fn copy_move_finds_a_cloned_patch_after_jpeg_resave_and_ignores_the_original() {
     let mut edited = original.clone();
     let clone = original.clone();
     paste(&mut edited, &clone, (40, 50), (300, 220), 64);
-    let found = copy_move::analyse(&jpeg(&edited, 90));
+    let found = copy_move::analyse(&jpeg(&edited, 90), None);
     assert!(
         Method::CopyMove.calibrate(found.raw) >= FLAG_AT,
         "raw {}",
@@ -116,7 +116,7 @@ fn copy_move_finds_a_cloned_patch_after_jpeg_resave_and_ignores_the_original() {
         "{p:?}"
     );
     assert_eq!(p.shift.0.abs(), 260);
-    let quiet = copy_move::analyse(&jpeg(&original, 90));
+    let quiet = copy_move::analyse(&jpeg(&original, 90), None);
     assert!(
         Method::CopyMove.calibrate(quiet.raw) < FLAG_AT,
         "unedited raw {}",
@@ -206,6 +206,7 @@ fn the_full_report_combines_methods_and_skips_tiny_images() {
         &px,
         &Inputs {
             jpeg_quality: Some(90),
+            luma_table: None,
         },
     );
     assert_eq!(r.methods.len(), 3);

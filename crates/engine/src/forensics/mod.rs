@@ -114,7 +114,7 @@ impl Method {
         match self {
             Method::Ela => (13.0, 2.0),
             Method::Noise => (10.0, 1.5),
-            Method::CopyMove => (copy_move::REPORT_BLOCKS, 60.0),
+            Method::CopyMove => (copy_move::REPORT_BLOCKS, 100.0),
         }
     }
 
@@ -185,6 +185,8 @@ impl ForensicsReport {
 pub struct Inputs {
     /// Estimated JPEG quality (JPEG files only): ELA re-quantises at this quality.
     pub jpeg_quality: Option<u8>,
+    /// The file's luma quantisation table in natural (row-major) order (JPEG files only).
+    pub luma_table: Option<[u16; 64]>,
 }
 
 /// Smallest side analysed; smaller images are skipped.
@@ -216,7 +218,7 @@ pub fn analyse_gray(g: &Gray, inputs: &Inputs) -> ForensicsReport {
         };
     }
     let t = Instant::now();
-    let cm = copy_move::analyse(g);
+    let cm = copy_move::analyse(g, inputs.luma_table.as_ref());
     methods.push(result(
         Method::CopyMove,
         cm.raw,

@@ -2,7 +2,7 @@
 //! it finds the edit where it was made and stays quiet on the unedited image.
 
 use proofdesk_engine::forensics::{
-    self, copy_move, ela, gray::Gray, noise, Inputs, Method, Region, FLAG_AT,
+    self, copy_move, ela, gray::Gray, jpeg_history, noise, Inputs, Method, Region, FLAG_AT,
 };
 use proofdesk_engine::jpeg_quality::{scaled, STD_LUMA};
 use proofdesk_engine::pixels::Pixels;
@@ -190,6 +190,53 @@ fn ela_finds_blocks_that_were_not_compressed_with_the_rest() {
 }
 
 #[test]
+fn jpeg_history_finds_a_region_missing_the_earlier_compression() {
+    let fresh = texture(512, 384, 31);
+    // Saved at quality 60, then a region pasted from an uncompressed source, then saved
+    // again at 90 on the same grid: everywhere but the paste carries the first save.
+    let mut edited = jpeg(&fresh, 60);
+    let other = texture(512, 384, 32);
+    paste(&mut edited, &other, (64, 64), (256, 128), 128);
+    let edited = jpeg(&edited, 90);
+    let table = scaled(&STD_LUMA, 90);
+    let found = jpeg_history::analyse(&edited, &table);
+    assert!(found.periodic_coefficients > 0);
+    let raw = found.anomaly.raw;
+    assert!(Method::JpegHistory.calibrate(raw) >= FLAG_AT, "raw {raw}");
+    let regions = &found.anomaly.regions;
+    assert!(overlaps(&regions[0], (256, 128), 128), "{regions:?}");
+    // Saved twice without an edit, and saved once: nothing stands out.
+    for quiet in [jpeg(&jpeg(&fresh, 60), 90), jpeg(&fresh, 90)] {
+        let raw = jpeg_history::analyse(&quiet, &table).anomaly.raw;
+        assert!(
+            Method::JpegHistory.calibrate(raw) < FLAG_AT,
+            "unedited raw {raw}"
+        );
+    }
+}
+
+#[test]
+fn jpeg_history_finds_a_pasted_jpeg_whose_blocks_are_off_the_grid() {
+    let fresh = texture(512, 384, 41);
+    let donor = jpeg(&texture(512, 384, 42), 30);
+    let mut edited = fresh.clone();
+    // The donor's 8×8 grid lands 3 columns and 5 rows off the file's grid.
+    paste(&mut edited, &donor, (61, 59), (256, 128), 192);
+    let edited = jpeg(&edited, 95);
+    let table = scaled(&STD_LUMA, 95);
+    let found = jpeg_history::analyse(&edited, &table);
+    let raw = found.anomaly.raw;
+    assert!(Method::JpegHistory.calibrate(raw) >= FLAG_AT, "raw {raw}");
+    let regions = &found.anomaly.regions;
+    assert!(overlaps(&regions[0], (256, 128), 192), "{regions:?}");
+    let raw = jpeg_history::analyse(&jpeg(&fresh, 95), &table).anomaly.raw;
+    assert!(
+        Method::JpegHistory.calibrate(raw) < FLAG_AT,
+        "unedited raw {raw}"
+    );
+}
+
+#[test]
 fn the_full_report_combines_methods_and_skips_tiny_images() {
     let g = texture(300, 200, 3);
     let rgb: Vec<u8> = g
@@ -210,6 +257,7 @@ fn the_full_report_combines_methods_and_skips_tiny_images() {
         },
     );
     assert_eq!(r.methods.len(), 3);
+    assert_eq!(r.skipped.len(), 1, "JPEG history needs the file's table");
     assert!(
         r.integrity_score < FLAG_AT,
         "{:?}",
@@ -224,5 +272,5 @@ fn the_full_report_combines_methods_and_skips_tiny_images() {
         rgb: vec![128; 1200],
     };
     let t = forensics::analyse(&tiny, &Inputs::default());
-    assert!(t.methods.is_empty() && t.skipped.len() == 3);
+    assert!(t.methods.is_empty() && t.skipped.len() == 4);
 }

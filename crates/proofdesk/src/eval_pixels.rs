@@ -276,7 +276,7 @@ pub fn write_table(out: &mut impl Write, e: &PixelEval) -> std::io::Result<()> {
         .unwrap_or_default();
     write!(
         out,
-        "{:<10} {:>6} {:>9}  false alarms (camera/orientation/real/all)",
+        "{:<12} {:>6} {:>9}  false alarms (camera/orientation/real/all)",
         "method", "AUC", "detected"
     )?;
     for k in &kinds {
@@ -292,7 +292,7 @@ pub fn write_table(out: &mut impl Write, e: &PixelEval) -> std::io::Result<()> {
         let auc = m.auc.map_or("-".into(), |a| format!("{a:.3}"));
         write!(
             out,
-            "{:<10} {:>6} {:>8.0}%  {:<42}",
+            "{:<12} {:>6} {:>8.0}%  {:<42}",
             m.method,
             auc,
             m.detection_rate * 100.0,

@@ -8,6 +8,7 @@
 //! | [`ela`] | blocks whose JPEG history differs (error level at the file's own quality) | full: needs the 8×8 grid |
 //! | [`noise`] | regions whose sensor noise differs from the rest | full: downscaling averages noise away |
 //! | [`copy_move`] | a region duplicated inside the picture | at most 1600 px long side: copies big enough to matter survive it, cost stays flat |
+//! | [`jpeg_history`] | a region without the file's double-compression pattern, or with block edges off its grid | full: needs the 8×8 grid |
 //!
 //! The integrity score is the highest calibrated score. Calibration constants
 //! come from the `camera` group of the shared corpus (see README); they are
@@ -17,6 +18,7 @@ pub mod copy_move;
 pub mod dct;
 pub mod ela;
 pub mod gray;
+pub mod jpeg_history;
 pub mod noise;
 pub mod regions;
 pub mod render;
@@ -85,11 +87,18 @@ pub enum Method {
     Noise,
     /// Copy-move (duplicated regions).
     CopyMove,
+    /// JPEG history (double compression, misaligned block grids).
+    JpegHistory,
 }
 
 impl Method {
     /// Every method, in report order.
-    pub const ALL: [Method; 3] = [Method::CopyMove, Method::Noise, Method::Ela];
+    pub const ALL: [Method; 4] = [
+        Method::CopyMove,
+        Method::JpegHistory,
+        Method::Noise,
+        Method::Ela,
+    ];
 
     /// The name a person reads, in English and Dutch.
     pub fn title(self) -> (&'static str, &'static str) {
@@ -97,6 +106,7 @@ impl Method {
             Method::Ela => ("error level", "foutniveau"),
             Method::Noise => ("noise", "ruis"),
             Method::CopyMove => ("copy-move", "kopiëren-plakken"),
+            Method::JpegHistory => ("JPEG history", "JPEG-geschiedenis"),
         }
     }
 
@@ -106,6 +116,7 @@ impl Method {
             Method::Ela => "ela",
             Method::Noise => "noise",
             Method::CopyMove => "copy-move",
+            Method::JpegHistory => "jpeg-history",
         }
     }
 
@@ -115,6 +126,7 @@ impl Method {
             Method::Ela => (13.0, 2.0),
             Method::Noise => (10.0, 1.5),
             Method::CopyMove => (copy_move::REPORT_BLOCKS, 100.0),
+            Method::JpegHistory => (8.0, 1.0),
         }
     }
 
@@ -239,6 +251,25 @@ pub fn analyse_gray(g: &Gray, inputs: &Inputs) -> ForensicsReport {
         nz.heatmap,
         t,
     ));
+    match &inputs.luma_table {
+        Some(table) => {
+            let t = Instant::now();
+            let h = jpeg_history::analyse(g, table);
+            methods.push(result(
+                Method::JpegHistory,
+                h.anomaly.raw,
+                h.anomaly.regions,
+                Vec::new(),
+                size,
+                h.anomaly.heatmap,
+                t,
+            ));
+        }
+        None => skipped.push(Skipped {
+            method: Method::JpegHistory,
+            reason: "not a JPEG: there is no compression history to read".into(),
+        }),
+    }
     match inputs.jpeg_quality {
         Some(q) => {
             let t = Instant::now();

@@ -20,6 +20,8 @@ fn legend(method: Method, lang: Lang) -> (&'static str, &'static str) {
         (Method::Noise, Lang::Nl) => ("Ruis", "Rood: de korrel (ruis) wijkt hier af van de rest van de foto. Ook normaal in zeer gladde of onscherpe delen."),
         (Method::Ela, Lang::En) => ("Error level", "Red: these blocks react differently to re-saving than the rest, a sign of a different editing history."),
         (Method::Ela, Lang::Nl) => ("Foutniveau", "Rood: deze blokken reageren anders op opnieuw opslaan dan de rest, een teken van een andere bewerkingsgeschiedenis."),
+        (Method::JpegHistory, Lang::En) => ("JPEG history", "Red: this part was compressed differently from the rest (no trace of the earlier save, or block edges off the grid)."),
+        (Method::JpegHistory, Lang::Nl) => ("JPEG-geschiedenis", "Rood: dit deel is anders gecomprimeerd dan de rest (geen spoor van de eerdere opslag, of blokranden naast het raster)."),
     }
 }
 

@@ -1,4 +1,4 @@
-//! Pixel forensics: copy-move, noise and error-level findings as signals.
+//! Pixel forensics: copy-move, JPEG-history, noise and error-level findings as signals.
 //!
 //! These classic methods are not yet reliable enough to decide a verdict
 //! (measured: see README, "Pixel forensics"): copy-move still flags a few
@@ -20,6 +20,7 @@ pub(super) fn check(e: &Evidence, out: &mut Vec<Signal>) {
     copy_move(f, out);
     anomaly(f, Method::Noise, out);
     anomaly(f, Method::Ela, out);
+    anomaly(f, Method::JpegHistory, out);
     integrity(f, out);
 }
 
@@ -65,6 +66,13 @@ fn anomaly(f: &ForensicsReport, m: Method, out: &mut Vec<Signal>) {
             Text::new(
                 format!("The grain (noise) of the photo {} differs from the rest, as when something was pasted in or smoothed away; blur and very smooth surfaces can also cause this.", w.0),
                 format!("De korrel (ruis) van de foto {} wijkt af van de rest, zoals wanneer er iets is ingeplakt of weggepoetst; onscherpte en zeer gladde vlakken kunnen dit ook geven.", w.1),
+            ),
+        ),
+        Method::JpegHistory => (
+            "manipulation.pixels.jpeg-history",
+            Text::new(
+                format!("The picture {} carries a different JPEG history from the rest: it lacks the trace of the earlier save the rest shows, or has block edges off the file's grid, as when a piece from another picture was pasted in.", w.0),
+                format!("De foto {} heeft een andere JPEG-geschiedenis dan de rest: het spoor van de eerdere opslag ontbreekt daar, of er liggen blokranden naast het raster van het bestand, zoals wanneer er een stuk uit een andere foto is ingeplakt.", w.1),
             ),
         ),
         _ => (

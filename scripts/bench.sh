@@ -52,7 +52,7 @@ for _ in range(5):
     for m in json.loads(out)["files"][0]["forensics"]["methods"]:
         per.setdefault(m["method"], []).append(m["millis"])
 for name, v in per.items():
-    print(f"  forensics {name:<10} median {statistics.median(v):6.0f} ms (one core)")
+    print(f"  forensics {name:<12} median {statistics.median(v):6.0f} ms (one core)")
 for label, extra in (("with forensics", ["--forensics"]), ("without forensics", [])):
     r = subprocess.run(["/usr/bin/time", "-f", "%M", bin, "screen", "--json", "--jobs", "1", *extra, path], capture_output=True, text=True)
     print(f"  peak memory {label}: {int(r.stderr.strip().splitlines()[-1]) / 1024:.0f} MiB")

@@ -1,5 +1,8 @@
 //! Grey-level planes: luma from RGB, area-average downscaling, integral images.
 
+/// Mean grey levels of an area that is neither near-black nor blown out.
+pub const LIT: std::ops::Range<f32> = 12.0..243.0;
+
 /// A single-channel image of `f32` grey levels (0 to 255).
 #[derive(Debug, Clone)]
 pub struct Gray {
@@ -24,6 +27,26 @@ impl Gray {
             height,
             data,
         }
+    }
+
+    /// Per `cell`×`cell` cell (a `cw`×`ch` grid from the top left), whether its mean grey
+    /// level lies in [`LIT`]: near-black and blown-out areas keep no noise or compression
+    /// trace worth comparing.
+    pub fn lit_cells(&self, cell: usize, cw: usize, ch: usize) -> Vec<bool> {
+        let mut sum = vec![0f32; cw * ch];
+        let mut n = vec![0usize; cw * ch];
+        let width = (cw * cell).min(self.width);
+        for y in 0..(ch * cell).min(self.height) {
+            let row = &self.data[y * self.width..][..width];
+            for (cx, part) in row.chunks(cell).enumerate() {
+                let c = (y / cell) * cw + cx;
+                sum[c] += part.iter().sum::<f32>();
+                n[c] += part.len();
+            }
+        }
+        (sum.iter().zip(&n))
+            .map(|(s, &n)| n > 0 && LIT.contains(&(s / n as f32)))
+            .collect()
     }
 
     /// The value at (x, y).

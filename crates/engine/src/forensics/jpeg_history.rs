@@ -39,8 +39,8 @@ const MIN_AMPLITUDE: f32 = 0.25;
 /// Smallest share of the smooth model's misfit the periodic model must explain.
 const MIN_EXPLAINED: f32 = 0.5;
 /// Scale from the grid part's raw score to the double-compression part's. On the
-/// corpus's camera group the largest chance scores were 6.8 (double compression) and
-/// 3.9 (grid); the flag levels are 8 and 5, this ratio.
+/// corpus's camera group the largest chance scores were 6.6 (double compression) and
+/// 3.8 (grid); the flag levels are 8 and 5, this ratio.
 const GRID_TO_DQ: f32 = 8.0 / 5.0;
 /// Fewest informative coefficient values for a cell's aligned score to count.
 const MIN_INFORMATIVE: usize = 24;
@@ -207,22 +207,6 @@ fn foreign_grid(g: &Gray, cw: usize, ch: usize) -> Vec<Option<f32>> {
         .collect()
 }
 
-/// Per cell, whether its mean grey level is away from black and white.
-fn lit_cells(g: &Gray, cw: usize, ch: usize) -> Vec<bool> {
-    let mut sum = vec![0f32; cw * ch];
-    let mut n = vec![0usize; cw * ch];
-    for y in 0..(ch * CELL).min(g.height) {
-        for x in 0..(cw * CELL).min(g.width) {
-            let c = (y / CELL) * cw + x / CELL;
-            sum[c] += g.data[y * g.width + x];
-            n[c] += 1;
-        }
-    }
-    (sum.iter().zip(&n))
-        .map(|(s, &n)| n > 0 && (24.0..232.0).contains(&(s / n as f32)))
-        .collect()
-}
-
 /// Robust z-scores of the cells that have a value (0 elsewhere), signed so that
 /// positive means "differs in the suspicious direction" (`sign` = -1 flips).
 fn z_of(v: &[Option<f32>], sign: f32, min_spread: f32) -> Vec<f32> {
@@ -241,7 +225,7 @@ pub fn analyse(g: &Gray, table: &[u16; 64]) -> JpegHistory {
     let (mut dq, periodic_coefficients) = aligned(g, table, cw, ch);
     let mut grid = foreign_grid(g, cw, ch);
     // Near-black and blown-out cells keep no compression trace worth comparing.
-    for (i, lit) in lit_cells(g, cw, ch).into_iter().enumerate() {
+    for (i, lit) in g.lit_cells(CELL, cw, ch).into_iter().enumerate() {
         if !lit {
             dq[i] = None;
             grid[i] = None;

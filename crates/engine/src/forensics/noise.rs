@@ -17,35 +17,31 @@ const CELL: usize = 32;
 pub fn analyse(g: &Gray) -> Anomaly {
     let (cw, ch) = ((g.width / CELL).max(1), (g.height / CELL).max(1));
     let mut level = vec![0f32; cw * ch];
-    let mut valid = vec![false; cw * ch];
+    // Clipped (near black or white) cells have no measurable noise.
+    let mut valid = g.lit_cells(CELL, cw, ch);
     let mut hh = Vec::with_capacity((CELL / 2) * (CELL / 2));
     for cy in 0..ch {
         for cx in 0..cw {
             hh.clear();
-            let (mut sum, mut n) = (0f32, 0usize);
             let (x0, y0) = (cx * CELL, cy * CELL);
             for y in (y0..(y0 + CELL).min(g.height - 1)).step_by(2) {
                 for x in (x0..(x0 + CELL).min(g.width - 1)).step_by(2) {
                     let (a, b) = (g.at(x, y), g.at(x + 1, y));
                     let (c, d) = (g.at(x, y + 1), g.at(x + 1, y + 1));
                     hh.push(((a - b - c + d) * 0.5).abs());
-                    sum += a + b + c + d;
-                    n += 4;
                 }
             }
+            let i = cy * cw + cx;
             if hh.len() < 16 {
+                valid[i] = false;
                 continue;
             }
-            let mean = sum / n as f32;
             // JPEG quantisation zeroes much of HH: the median of |HH| is then 0 in many
             // cells, so the level is the mean of the lower 80 % (edges trimmed away).
             let keep = hh.len() * 4 / 5;
             hh.select_nth_unstable_by(keep, |a, b| a.total_cmp(b));
             let sigma = hh[..keep].iter().sum::<f32>() / keep as f32 * 1.25;
-            let i = cy * cw + cx;
             level[i] = (sigma + 0.5).ln();
-            // Clipped (near black or white) cells have no measurable noise.
-            valid[i] = mean > 12.0 && mean < 243.0;
         }
     }
     let z: Vec<f32> = regions::robust_z(&level, &valid, 0.1)

@@ -6,12 +6,12 @@
 //! Works at most 1600 pixels on the long side (reached by an integer factor, so a
 //! copy stays pixel-exact), on 16×16 blocks at every position:
 //!
-//! 1. [`blocks`]: each block is described by its 4×4 sub-block means (robust to JPEG
+//! 1. `blocks`: each block is described by its 4×4 sub-block means (robust to JPEG
 //!    re-saving); smooth or clipped blocks are not candidates.
-//! 2. [`candidates`]: blocks sharing a bucket of coarse keys are compared one per place
+//! 2. `candidates`: blocks sharing a bucket of coarse keys are compared one per place
 //!    (neighbouring positions look alike); a pair counts when its pixels agree within
 //!    re-compression noise and clearly worse a few pixels beside; offsets are voted.
-//! 3. [`grow`]: at each vote peak the exact offset is the one most matches agree on
+//! 3. `grow`: at each vote peak the exact offset is the one most matches agree on
 //!    (repetitive texture spreads over many), and the region grows block by block
 //!    while each block still matches its twin; a region that also repeats at twice the
 //!    offset is periodic texture (tiles, bricks), not a copy.

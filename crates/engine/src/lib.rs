@@ -22,6 +22,7 @@ pub mod format;
 pub mod jpeg_quality;
 pub mod metadata;
 pub mod pixels;
+pub mod reuse;
 mod rules;
 pub mod signal;
 pub mod verdict;
@@ -43,7 +44,7 @@ pub const WATERMARK_MIN_JPEG_QUALITY: u8 = 90;
 /// How to screen.
 #[derive(Debug, Clone)]
 pub struct Options {
-    /// Decode pixels (watermarks, thumbnail check). Off: metadata and provenance only.
+    /// Decode pixels (fingerprint, watermarks, thumbnail check). Off: metadata and provenance only.
     pub pixels: bool,
     /// With pixels: run the pixel forensics (copy-move, noise, error level).
     pub forensics: bool,
@@ -85,6 +86,8 @@ pub struct FileReport {
     pub credentials: Option<credentials::Credentials>,
     /// Pixel forensics, when pixels were decoded and analysed.
     pub forensics: Option<forensics::ForensicsReport>,
+    /// Perceptual fingerprints for finding the picture again, when pixels were decoded.
+    pub fingerprint: Option<reuse::Fingerprint>,
     /// Why the file could not be analysed, for verdict `error`.
     pub error: Option<String>,
 }
@@ -102,6 +105,7 @@ impl FileReport {
             metadata: metadata::Metadata::default(),
             credentials: None,
             forensics: None,
+            fingerprint: None,
             error: Some(error),
         }
     }
@@ -157,19 +161,17 @@ pub fn screen_keeping_pixels(bytes: &[u8], opts: &Options) -> Screened {
     let mut watermark = None;
     let mut thumbnail = None;
     let mut forensics = None;
+    let mut fingerprint = None;
     let mut decoded = None;
     // The dwtDct marks do not survive JPEG compression below quality 90 (see
-    // README, "Watermarks"); such a JPEG is decoded only for its thumbnail check.
+    // README, "Watermarks"); such a JPEG is still decoded for its fingerprint and
+    // thumbnail check.
     let lossy_quality = metadata
         .jpeg_quality
         .as_ref()
         .map(|q| q.quality)
         .filter(|q| *q < WATERMARK_MIN_JPEG_QUALITY);
-    let has_thumbnail = metadata
-        .exif
-        .as_ref()
-        .is_some_and(|e| e.thumbnail.is_some());
-    if opts.pixels && (opts.forensics || lossy_quality.is_none() || has_thumbnail) {
+    if opts.pixels {
         match pixels::decode(
             bytes,
             format,
@@ -177,6 +179,7 @@ pub fn screen_keeping_pixels(bytes: &[u8], opts: &Options) -> Screened {
             opts.max_pixels,
         ) {
             Ok(px) => {
+                fingerprint = Some(reuse::Fingerprint::from_rgb(&px.rgb, px.width, px.height));
                 if lossy_quality.is_none() {
                     watermark = watermark::detect(&px.rgb, px.width, px.height);
                 }
@@ -228,6 +231,7 @@ pub fn screen_keeping_pixels(bytes: &[u8], opts: &Options) -> Screened {
         metadata,
         credentials: credentials.ok().flatten(),
         forensics,
+        fingerprint,
         error: None,
     };
     Screened {

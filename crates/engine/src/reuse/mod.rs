@@ -1,0 +1,112 @@
+//! Reuse: recognising a picture seen before, resized, re-compressed, turned or mirrored.
+//!
+//! The engine computes the fingerprints ([`pdq`]); finding earlier sightings needs an
+//! index of every past claim's fingerprints, which lives in storage. [`signal`] turns
+//! the sightings a caller found into the `reuse` signal.
+
+pub mod pdq;
+
+use crate::signal::{Category, Direction, Signal, Text};
+pub use pdq::{Dihedral, PdqHash};
+use serde::Serialize;
+
+/// PDQ's recommended largest Hamming distance of a match (of 256 bits).
+pub const DEFAULT_THRESHOLD: u32 = 31;
+/// PDQ quality below which a hash rests on too little detail to match on (PDQ's advice).
+pub const MIN_QUALITY: u8 = 50;
+
+/// A picture's fingerprints, for finding it again.
+#[derive(Debug, Clone, Serialize)]
+pub struct Fingerprint {
+    /// PDQ hash of the pixels as stored.
+    pub pdq: PdqHash,
+    /// PDQ quality, 0–100; below [`MIN_QUALITY`] only exact copies are matched.
+    pub pdq_quality: u8,
+}
+
+impl Fingerprint {
+    /// Fingerprints decoded RGB pixels.
+    pub fn from_rgb(rgb: &[u8], width: usize, height: usize) -> Fingerprint {
+        let p = pdq::from_rgb(rgb, width, height);
+        Fingerprint {
+            pdq: p.hash,
+            pdq_quality: p.quality,
+        }
+    }
+}
+
+/// One earlier sighting of the same picture, as found by an index.
+#[derive(Debug, Clone, Serialize)]
+pub struct Sighting {
+    /// Where it was seen: the claim, case or file it came with.
+    pub source: String,
+    /// When it was first seen (RFC 3339).
+    pub seen_at: String,
+    /// Differing PDQ bits (0 for a byte-identical file).
+    pub distance: u32,
+    /// How the earlier picture must be turned to look like this one.
+    pub transform: Dihedral,
+    /// The files are byte-identical (same SHA-256).
+    pub exact: bool,
+}
+
+/// The `reuse.seen-before` signal for the sightings of one file, closest first; `None`
+/// when there are none.
+pub fn signal(sightings: &[Sighting]) -> Option<Signal> {
+    let best = sightings
+        .iter()
+        .min_by_key(|s| (!s.exact, s.distance))?;
+    // A byte-identical file is certain; a near match weakens towards the threshold.
+    let strength = if best.exact {
+        0.95
+    } else {
+        0.9 - 0.3 * best.distance as f32 / DEFAULT_THRESHOLD as f32
+    };
+    let more = sightings.len() - 1;
+    let (how_en, how_nl) = if best.exact {
+        ("the identical file".to_owned(), "exact hetzelfde bestand".to_owned())
+    } else {
+        let (t_en, t_nl) = transform_words(best.transform);
+        (
+            format!("the same photo{t_en} ({} of 256 fingerprint bits differ)", best.distance),
+            format!("dezelfde foto{t_nl} ({} van de 256 kenmerkbits verschillen)", best.distance),
+        )
+    };
+    let (more_en, more_nl) = match more {
+        0 => (String::new(), String::new()),
+        1 => (" and once more".to_owned(), " en nog één keer".to_owned()),
+        n => (format!(" and {n} more times"), format!(" en nog {n} keer")),
+    };
+    Some(
+        Signal::new(
+            "reuse.seen-before",
+            Category::Reuse,
+            Direction::Suspicious,
+            strength,
+            Text::new(
+                format!(
+                    "This picture was seen before: {how_en} came with {} on {}{more_en}.",
+                    best.source, best.seen_at
+                ),
+                format!(
+                    "Deze foto is al eerder gezien: {how_nl} kwam binnen bij {} op {}{more_nl}.",
+                    best.source, best.seen_at
+                ),
+            ),
+        )
+        .with("distance", best.distance)
+        .with("exact", best.exact)
+        .with("transform", serde_json::to_value(best.transform).unwrap_or_default())
+        .with("sightings", serde_json::to_value(sightings).unwrap_or_default()),
+    )
+}
+
+/// " turned a quarter", " mirrored", … in English and Dutch; empty for no transform.
+fn transform_words(t: Dihedral) -> (&'static str, &'static str) {
+    match t {
+        Dihedral::Original => ("", ""),
+        Dihedral::Rotate90 | Dihedral::Rotate270 => (", turned a quarter", ", een kwartslag gedraaid"),
+        Dihedral::Rotate180 => (", upside down", ", ondersteboven"),
+        _ => (", mirrored", ", gespiegeld"),
+    }
+}

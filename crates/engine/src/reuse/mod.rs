@@ -22,6 +22,9 @@ pub struct Fingerprint {
     pub pdq: PdqHash,
     /// PDQ quality, 0–100; below [`MIN_QUALITY`] only exact copies are matched.
     pub pdq_quality: u8,
+    /// The hash of the picture in each of the eight orientations, for queries.
+    #[serde(skip)]
+    pub variants: [(Dihedral, PdqHash); 8],
 }
 
 impl Fingerprint {
@@ -31,6 +34,7 @@ impl Fingerprint {
         Fingerprint {
             pdq: p.hash,
             pdq_quality: p.quality,
+            variants: p.dihedral(),
         }
     }
 }

@@ -1,0 +1,157 @@
+//! The project's database: SQLite embedded in the data directory by default,
+//! PostgreSQL (a `postgres://` URL) when several machines share one.
+
+use crate::Error;
+use sqlx::any::{AnyPoolOptions, AnyConnectOptions};
+use sqlx::migrate::{Migration, MigrationSource, MigrationType, Migrator};
+use sqlx::{AnyConnection, AnyPool, Connection};
+use std::borrow::Cow;
+use std::path::Path;
+use std::str::FromStr;
+
+/// File name of the embedded database inside the data directory.
+pub const SQLITE_FILE: &str = "proofdesk.sqlite";
+
+/// Which database server is behind a [`Database`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// SQLite, one file in the data directory.
+    Sqlite,
+    /// PostgreSQL.
+    Postgres,
+}
+
+/// A connection pool to the project's database, migrated to the current schema.
+#[derive(Clone)]
+pub struct Database {
+    /// The pool; queries use `$1`-style placeholders, which both backends accept.
+    pub pool: AnyPool,
+    /// The server behind the pool.
+    pub backend: Backend,
+}
+
+/// Schema changes, in order, for each backend; applied once each, recorded by sqlx.
+const MIGRATIONS: &[(i64, &str, &str, &str)] = &[(
+    1,
+    "reuse index",
+    include_str!("../migrations/sqlite/0001_reuse_index.sql"),
+    include_str!("../migrations/postgres/0001_reuse_index.sql"),
+)];
+
+/// The embedded migrations for one backend.
+#[derive(Debug)]
+struct Embedded(Backend);
+
+impl<'s> MigrationSource<'s> for Embedded {
+    fn resolve(
+        self,
+    ) -> futures_core::future::BoxFuture<'s, Result<Vec<Migration>, sqlx::error::BoxDynError>> {
+        let list = MIGRATIONS
+            .iter()
+            .map(|&(version, name, sqlite, postgres)| {
+                let sql = if self.0 == Backend::Sqlite { sqlite } else { postgres };
+                Migration::new(
+                    version,
+                    Cow::Borrowed(name),
+                    MigrationType::Simple,
+                    Cow::Borrowed(sql),
+                    false,
+                )
+            })
+            .collect();
+        Box::pin(async move { Ok(list) })
+    }
+}
+
+impl Database {
+    /// Opens the database at `url` (`sqlite://FILE` or `postgres://…`) and brings its
+    /// schema up to date.
+    pub async fn connect(url: &str) -> Result<Database, Error> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Backend::Postgres
+        } else {
+            return Err(Error::UnsupportedUrl(redact(url)));
+        };
+        let options = AnyConnectOptions::from_str(url)
+            .map_err(|e| Error::Connect(redact(url), e.to_string()))?;
+        // One direct attempt first: a refused connection fails at once, where the pool
+        // would retry until its acquire timeout.
+        AnyConnection::connect_with(&options)
+            .await
+            .map_err(|e| Error::Connect(redact(url), e.to_string()))?
+            .close()
+            .await
+            .map_err(|e| Error::Connect(redact(url), e.to_string()))?;
+        let mut pool = AnyPoolOptions::new()
+            .max_connections(8)
+            .acquire_timeout(std::time::Duration::from_secs(10));
+        if backend == Backend::Sqlite {
+            // Several workers share one file: readers never block the writer, and a
+            // writer waits for another instead of failing at once.
+            pool = pool.after_connect(|conn, _| {
+                Box::pin(async move {
+                    sqlx::query("PRAGMA journal_mode = WAL").execute(&mut *conn).await?;
+                    sqlx::query("PRAGMA busy_timeout = 10000").execute(&mut *conn).await?;
+                    sqlx::query("PRAGMA synchronous = NORMAL").execute(&mut *conn).await?;
+                    Ok(())
+                })
+            });
+        }
+        let pool = pool
+            .connect_with(options)
+            .await
+            .map_err(|e| Error::Connect(redact(url), e.to_string()))?;
+        let migrator = Migrator::new(Embedded(backend))
+            .await
+            .map_err(|e| Error::Migrate(e.to_string()))?;
+        migrator
+            .run(&pool)
+            .await
+            .map_err(|e| Error::Migrate(e.to_string()))?;
+        Ok(Database { pool, backend })
+    }
+
+    /// Opens (creating when missing) the SQLite database in `data_dir`.
+    pub async fn open_data_dir(data_dir: &Path) -> Result<Database, Error> {
+        std::fs::create_dir_all(data_dir).map_err(|e| Error::DataDir(data_dir.into(), e))?;
+        let file = data_dir.join(SQLITE_FILE);
+        Database::connect(&format!("sqlite://{}?mode=rwc", file.display())).await
+    }
+
+    /// The database named by `url` when given, else the SQLite file in `data_dir`.
+    pub async fn open(url: Option<&str>, data_dir: &Path) -> Result<Database, Error> {
+        match url {
+            Some(u) => Database::connect(u).await,
+            None => Database::open_data_dir(data_dir).await,
+        }
+    }
+}
+
+/// `url` without its password, for messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.find(':') {
+                Some(c) => format!("{}{}:***{}", &url[..s + 3], &creds[..c], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn passwords_stay_out_of_messages() {
+        assert_eq!(
+            super::redact("postgres://app:s3cret@db:5432/x"),
+            "postgres://app:***@db:5432/x"
+        );
+        assert_eq!(super::redact("sqlite://a.db"), "sqlite://a.db");
+    }
+}

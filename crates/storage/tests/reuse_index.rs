@@ -1,0 +1,146 @@
+//! The reuse index against real databases: the embedded SQLite file, and the
+//! PostgreSQL server on this machine (`PROOFDESK_TEST_POSTGRES`, default
+//! postgres://postgres@127.0.0.1:5432/test; skipped with a message when unreachable
+//! unless that variable is set).
+
+use proofdesk_engine::reuse::{Dihedral, Fingerprint};
+use proofdesk_storage::reuse::{Added, NewSighting, ReuseIndex};
+use proofdesk_storage::Database;
+
+/// A textured RGB picture; `seed` changes its content.
+fn picture(w: usize, h: usize, seed: f32) -> Vec<u8> {
+    let mut rgb = Vec::with_capacity(w * h * 3);
+    for y in 0..h {
+        for x in 0..w {
+            let (x, y) = (x as f32, y as f32);
+            let v = 128.0
+                + 60.0 * (x / (17.0 + seed)).sin() * (y / (29.0 - seed) + seed).cos()
+                + 40.0 * (-((x - 40.0 * seed).powi(2) + (y - 60.0).powi(2)) / 800.0).exp();
+            let v = v.clamp(0.0, 255.0) as u8;
+            rgb.extend_from_slice(&[v, v.saturating_sub(20), v / 2]);
+        }
+    }
+    rgb
+}
+
+/// The picture turned a quarter clockwise.
+fn rotate90(rgb: &[u8], w: usize, h: usize) -> Vec<u8> {
+    let mut out = vec![0u8; rgb.len()];
+    for y in 0..w {
+        for x in 0..h {
+            let (sx, sy) = (y, h - 1 - x);
+            out[(y * h + x) * 3..][..3].copy_from_slice(&rgb[(sy * w + sx) * 3..][..3]);
+        }
+    }
+    out
+}
+
+fn sha(n: u8) -> [u8; 32] {
+    [n; 32]
+}
+
+async fn scenario(url: &str) {
+    let db = Database::connect(url).await.expect("open database");
+    let mut index = ReuseIndex::open(db.clone()).await.expect("open index");
+    let (w, h) = (320, 240);
+    let photo = picture(w, h, 1.0);
+    let fp = Fingerprint::from_rgb(&photo, w, h);
+    assert!(fp.pdq_quality >= 50);
+    let other = Fingerprint::from_rgb(&picture(w, h, 3.0), w, h);
+    let flat = Fingerprint::from_rgb(&vec![128u8; w * h * 3], w, h);
+    let at = 1_700_000_000_000;
+    let add = |sha256, fingerprint, source| NewSighting {
+        sha256,
+        fingerprint,
+        source,
+        location: None,
+        seen_at_ms: at,
+    };
+    let first = index.add(&add(sha(1), Some(&fp), "claim-1")).await.unwrap();
+    assert!(matches!(first, Added::New(_)));
+    assert_eq!(
+        index.add(&add(sha(1), Some(&fp), "claim-1")).await.unwrap(),
+        match first {
+            Added::New(id) => Added::Already(id),
+            a => a,
+        },
+        "recording the same file for the same claim twice is a no-op"
+    );
+    index.add(&add(sha(2), Some(&other), "claim-2")).await.unwrap();
+    index.add(&add(sha(3), Some(&flat), "claim-3")).await.unwrap();
+
+    // The same file again: exact.
+    let found = index.query(&sha(1), Some(&fp), 31).await.unwrap();
+    assert_eq!(found.len(), 1);
+    assert!(found[0].exact && found[0].source == "claim-1" && found[0].seen_at_ms == at);
+
+    // A turned copy (different bytes): near, in the right orientation.
+    let turned = Fingerprint::from_rgb(&rotate90(&photo, w, h), h, w);
+    let found = index.query(&sha(9), Some(&turned), 31).await.unwrap();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].source, "claim-1");
+    assert!(!found[0].exact && found[0].distance <= 31);
+    assert_eq!(found[0].transform, Dihedral::Rotate270, "undoing a clockwise turn");
+
+    // A flat picture has a low-quality hash: only its exact copy is found.
+    let found = index.query(&sha(8), Some(&flat), 31).await.unwrap();
+    assert!(found.is_empty(), "{found:?}");
+    assert_eq!(index.query(&sha(3), Some(&flat), 31).await.unwrap().len(), 1);
+
+    // A second worker sees the first one's rows, and rows added later after a sync.
+    let mut second = ReuseIndex::open(db.clone()).await.unwrap();
+    assert_eq!(second.searchable(), 2);
+    index.add(&add(sha(4), Some(&other), "claim-4")).await.unwrap();
+    assert_eq!(second.sync().await.unwrap(), 1);
+    let found = second.query(&sha(7), Some(&other), 31).await.unwrap();
+    let sources: Vec<&str> = found.iter().map(|f| f.source.as_str()).collect();
+    assert_eq!(sources.len(), 2);
+    assert!(sources.contains(&"claim-2") && sources.contains(&"claim-4"));
+    assert_eq!(index.count().await.unwrap(), 4);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_file_in_the_data_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("p.sqlite").display());
+    scenario(&url).await;
+    // Reopening finds everything again (and the schema is not applied twice).
+    let db = Database::open_data_dir(dir.path()).await.unwrap();
+    let _ = db;
+    let db = Database::connect(&url).await.unwrap();
+    let index = ReuseIndex::open(db).await.unwrap();
+    assert_eq!(index.count().await.unwrap(), 4);
+    assert_eq!(index.searchable(), 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_server() {
+    let required = std::env::var("PROOFDESK_TEST_POSTGRES").ok();
+    let base = required
+        .clone()
+        .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/test".into());
+    use sqlx::Connection;
+    let mut admin = match sqlx::PgConnection::connect(&base).await {
+        Ok(c) => c,
+        Err(e) if required.is_none() => {
+            eprintln!("skipped: no PostgreSQL at {base} ({e}); set PROOFDESK_TEST_POSTGRES to require it");
+            return;
+        }
+        Err(e) => panic!("PostgreSQL at {base}: {e}"),
+    };
+    // A schema of its own, so parallel runs and earlier runs do not interfere.
+    let schema = format!("proofdesk_test_{}_{}", std::process::id(), proofdesk_storage::time::now_ms());
+    sqlx::query(&format!("CREATE SCHEMA {schema}")).execute(&mut admin).await.unwrap();
+    let sep = if base.contains('?') { '&' } else { '?' };
+    let url = format!("{base}{sep}options=-c%20search_path%3D{schema}");
+    scenario(&url).await;
+    sqlx::query(&format!("DROP SCHEMA {schema} CASCADE")).execute(&mut admin).await.unwrap();
+}
+
+#[tokio::test]
+async fn unreachable_and_unknown_databases_give_clear_errors() {
+    let e = Database::connect("mysql://x@localhost/db").await.err().unwrap().to_string();
+    assert!(e.contains("unsupported database URL"), "{e}");
+    let e = Database::connect("postgres://nobody:pw@127.0.0.1:1/none").await.err().unwrap().to_string();
+    assert!(e.starts_with("cannot open the database postgres://nobody:***@127.0.0.1:1/none"), "{e}");
+}

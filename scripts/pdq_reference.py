@@ -23,7 +23,7 @@ def hamming(a, b):
 
 
 def proofdesk_hashes(binary, paths):
-    out = subprocess.run([binary, "screen", "--json", *paths],
+    out = subprocess.run([binary, "screen", "--json", "--no-index", *paths],
                          check=False, capture_output=True, text=True).stdout
     hashes = {}
     for f in json.loads(out)["files"]:

@@ -111,6 +111,20 @@ impl FileReport {
     }
 }
 
+impl FileReport {
+    /// Adds a signal found outside the engine (such as an earlier sighting in the reuse
+    /// index) and derives the verdict and reasons again.
+    pub fn add_signal(&mut self, signal: Signal) {
+        if self.verdict == Verdict::Error {
+            return;
+        }
+        self.signals.push(signal);
+        self.signals.sort_by(|a, b| b.strength.total_cmp(&a.strength));
+        self.verdict = verdict::decide(&self.signals);
+        self.reasons = verdict::reasons(&self.signals, self.verdict);
+    }
+}
+
 /// A report together with the decoded pixels, for callers that draw heatmaps.
 pub struct Screened {
     /// The report.
@@ -237,6 +251,32 @@ pub fn screen_keeping_pixels(bytes: &[u8], opts: &Options) -> Screened {
     Screened {
         report,
         pixels: decoded,
+    }
+}
+
+/// A file's identity for the reuse index: its SHA-256 and, when its pixels decode, its
+/// perceptual fingerprint. Much cheaper than [`screen`]: no metadata, credentials or
+/// forensics.
+pub struct Fingerprinted {
+    /// SHA-256 of the bytes.
+    pub sha256: [u8; 32],
+    /// Format detected from content.
+    pub format: Format,
+    /// The fingerprint, or why the pixels could not be decoded.
+    pub fingerprint: Result<reuse::Fingerprint, String>,
+}
+
+/// Fingerprints one file's bytes, decoding at most `max_pixels` pixels.
+pub fn fingerprint(bytes: &[u8], max_pixels: u64) -> Fingerprinted {
+    let sha256: [u8; 32] = Sha256::digest(bytes).into();
+    let format = Format::detect(bytes);
+    let fingerprint = pixels::decode(bytes, format, (None, None), max_pixels)
+        .map(|px| reuse::Fingerprint::from_rgb(&px.rgb, px.width, px.height))
+        .map_err(|e| e.to_string());
+    Fingerprinted {
+        sha256,
+        format,
+        fingerprint,
     }
 }
 

@@ -11,6 +11,8 @@ pub enum Verdict {
     AiGenerated,
     /// Strong evidence that the picture was changed after it was captured or signed.
     Manipulated,
+    /// The same picture came with an earlier claim (found in the reuse index).
+    Reused,
     /// Saved by editing software after capture.
     Edited,
     /// Camera metadata and no trace of editing.
@@ -29,6 +31,7 @@ impl Verdict {
         match self {
             Verdict::AiGenerated => "ai-generated",
             Verdict::Manipulated => "manipulated",
+            Verdict::Reused => "reused",
             Verdict::Edited => "edited",
             Verdict::CameraOriginal => "camera-original",
             Verdict::CredentialsValid => "credentials-valid",
@@ -39,7 +42,10 @@ impl Verdict {
 
     /// Whether a person should look at this file before paying.
     pub fn is_flagged(self) -> bool {
-        matches!(self, Verdict::AiGenerated | Verdict::Manipulated)
+        matches!(
+            self,
+            Verdict::AiGenerated | Verdict::Manipulated | Verdict::Reused
+        )
     }
 }
 
@@ -47,6 +53,9 @@ impl Verdict {
 pub const AI_DECISIVE: f32 = 0.8;
 /// Strength at which a suspicious manipulation or provenance signal means "manipulated".
 pub const MANIPULATION_DECISIVE: f32 = 0.8;
+/// Strength at which an earlier sighting means "reused" (every match in the index has
+/// at least 0.6: see [`crate::reuse::signal`]).
+pub const REUSE_DECISIVE: f32 = 0.5;
 /// Strength at which an editing trace means "edited".
 pub const EDIT_DECISIVE: f32 = 0.5;
 
@@ -64,6 +73,8 @@ pub fn decide(signals: &[Signal]) -> Verdict {
         || sus(Category::Provenance, MANIPULATION_DECISIVE)
     {
         Verdict::Manipulated
+    } else if sus(Category::Reuse, REUSE_DECISIVE) {
+        Verdict::Reused
     } else if has("provenance.c2pa.valid") || has("provenance.c2pa.camera-capture") {
         Verdict::CredentialsValid
     } else if sus(Category::Manipulation, EDIT_DECISIVE) {

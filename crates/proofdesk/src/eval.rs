@@ -76,6 +76,8 @@ struct EvalDocument<'a> {
     files: &'a [RowResult],
     #[serde(skip_serializing_if = "Option::is_none")]
     pixel_forensics: Option<&'a crate::eval_pixels::PixelEval>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reuse: Option<&'a crate::eval_reuse::ReuseEval>,
 }
 
 /// Runs `proofdesk eval`.
@@ -87,7 +89,7 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
     for rec in rdr.records() {
         let rec = rec.with_context(|| format!("{} is not valid CSV", manifest.display()))?;
         let get = |i: usize| rec.get(i).unwrap_or("").to_owned();
-        rows.push((get(0), get(1), get(2), get(3)));
+        rows.push((get(0), get(1), get(2), get(3), get(4)));
     }
     let paths: Vec<PathBuf> = rows.iter().map(|r| args.corpus.join(&r.0)).collect();
     let opts = Options {
@@ -107,10 +109,21 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
         .collect();
     let pixel = crate::eval_pixels::evaluate(&args.corpus, &pixel_rows);
     drop(pixel_rows);
+    let reuse_items: Vec<crate::eval_reuse::Item> = rows
+        .iter()
+        .zip(&entries)
+        .map(|(r, e)| crate::eval_reuse::Item {
+            path: &r.0,
+            source: &r.4,
+            report: &e.report,
+        })
+        .collect();
+    let reuse = crate::eval_reuse::evaluate(&args.corpus, &reuse_items);
+    drop(reuse_items);
     let results: Vec<RowResult> = rows
         .into_iter()
         .zip(entries)
-        .map(|((path, group, label, expect), e)| {
+        .map(|((path, group, label, expect, _source), e)| {
             let (agrees, found) = agrees(&expect, &label, &e.report);
             let false_alarm = label == "authentic" && e.report.verdict.is_flagged();
             RowResult {
@@ -147,6 +160,7 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
             groups: &groups,
             files: &results,
             pixel_forensics: pixel.as_ref(),
+            reuse: reuse.as_ref(),
         };
         serde_json::to_writer_pretty(&mut out, &doc)?;
         writeln!(out)?;
@@ -154,6 +168,9 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
         write_table(&mut out, &groups, &results)?;
         if let Some(p) = &pixel {
             crate::eval_pixels::write_table(&mut out, p)?;
+        }
+        if let Some(r) = &reuse {
+            crate::eval_reuse::write_table(&mut out, r)?;
         }
     }
     out.flush()?;

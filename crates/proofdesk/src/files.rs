@@ -71,7 +71,8 @@ pub fn screen_path(path: &Path, how: &Screening) -> FileReport {
     }
 }
 
-fn read_limited(path: &Path, max: u64) -> Result<Vec<u8>, String> {
+/// Reads a file of at most `max` bytes; the error is a sentence for the report.
+pub fn read_limited(path: &Path, max: u64) -> Result<Vec<u8>, String> {
     let meta = std::fs::metadata(path).map_err(|e| format!("cannot read: {e}"))?;
     if meta.len() > max {
         return Err(format!(

@@ -5,14 +5,20 @@
 
 mod eval;
 mod eval_pixels;
+mod eval_reuse;
 mod files;
 mod heatmaps;
+mod index;
+mod index_bench;
 mod output;
+mod reuse;
 mod screen;
+mod store;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
+pub use store::Store;
 
 /// Screen photos, receipts and screenshots sent as claim evidence.
 #[derive(Parser)]
@@ -26,6 +32,10 @@ struct Cli {
         default_value = "proofdesk-data"
     )]
     data_dir: PathBuf,
+    /// Database to use instead of the SQLite file in the data directory
+    /// (postgres://USER@HOST/DB when several machines share one).
+    #[arg(long, global = true, env = "PROOFDESK_DATABASE_URL", hide_env_values = true)]
+    database_url: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -36,14 +46,20 @@ enum Command {
     Screen(screen::ScreenArgs),
     /// Screen a labelled corpus (MANIFEST.csv) and report agreement per group.
     Eval(eval::EvalArgs),
+    /// The reuse index: record pictures, and find where a picture was seen before.
+    Index(index::IndexArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let _ = &cli.data_dir; // Accepted by every command; used by the index and the service.
+    let store = Store {
+        data_dir: cli.data_dir,
+        database_url: cli.database_url,
+    };
     let result = match cli.command {
-        Command::Screen(args) => screen::run(args),
+        Command::Screen(args) => screen::run(args, &store),
         Command::Eval(args) => eval::run(args),
+        Command::Index(args) => index::run(args, &store),
     };
     match result {
         Ok(code) => code,

@@ -43,6 +43,8 @@ pub fn verdict_label(v: Verdict, lang: Lang) -> &'static str {
         (Verdict::AiGenerated, Lang::Nl) => "AI-gegenereerd",
         (Verdict::Manipulated, Lang::En) => "manipulated",
         (Verdict::Manipulated, Lang::Nl) => "gemanipuleerd",
+        (Verdict::Reused, Lang::En) => "seen before",
+        (Verdict::Reused, Lang::Nl) => "eerder gezien",
         (Verdict::Edited, Lang::En) => "edited",
         (Verdict::Edited, Lang::Nl) => "bewerkt",
         (Verdict::CameraOriginal, Lang::En) => "camera original",
@@ -101,6 +103,7 @@ pub fn write_summary(out: &mut impl Write, files: &[FileEntry], lang: Lang) -> s
     let order = [
         Verdict::AiGenerated,
         Verdict::Manipulated,
+        Verdict::Reused,
         Verdict::Edited,
         Verdict::CredentialsValid,
         Verdict::CameraOriginal,

@@ -1,6 +1,6 @@
 //! `proofdesk screen`: screen files and folders.
 
-use crate::files;
+use crate::{files, reuse, Store};
 use crate::output::{self, FileEntry};
 use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
@@ -59,6 +59,12 @@ pub struct ScreenArgs {
     /// Largest file (in MiB) that is read.
     #[arg(long, default_value_t = 256)]
     max_file_mib: u64,
+    /// Do not look the files up in the reuse index of the data directory.
+    #[arg(long)]
+    no_index: bool,
+    /// Largest number of differing PDQ bits (of 256) that still counts as the same picture.
+    #[arg(long, default_value_t = proofdesk_engine::reuse::DEFAULT_THRESHOLD, value_parser = clap::value_parser!(u32).range(0..=128))]
+    reuse_threshold: u32,
     /// Worker threads (default: one per core).
     #[arg(long)]
     jobs: Option<usize>,
@@ -105,8 +111,40 @@ pub fn screen_all(paths: &[PathBuf], how: &files::Screening, progress: bool) -> 
     done.into_iter().map(|(_, e)| e).collect()
 }
 
+/// Adds the reuse signal from the index (when there is one) and writes the
+/// side-by-side pictures; a database that cannot be read is a warning, not a failure.
+fn check_reuse(args: &ScreenArgs, store: &Store, entries: &mut [FileEntry], lang: Lang) {
+    if args.no_index || args.no_pixels || !store.has_database() {
+        return;
+    }
+    let looked_up = store.runtime().and_then(|rt| {
+        rt.block_on(async {
+            match store.open_index(false).await? {
+                Some(index) => reuse::look_up(&index, entries, args.reuse_threshold).await,
+                None => Ok(vec![None; entries.len()]),
+            }
+        })
+    });
+    let closest = match looked_up {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("proofdesk: reuse not checked: {e:#}");
+            return;
+        }
+    };
+    let Some(dir) = &args.heatmaps else { return };
+    let max_pixels = args.max_megapixels.saturating_mul(1_000_000);
+    for (entry, found) in entries.iter().zip(closest) {
+        if let Some(found) = found {
+            if let Err(e) = reuse::write_side_by_side(dir, entry, &found, max_pixels, lang) {
+                eprintln!("proofdesk: no side-by-side picture for {}: {e}", entry.path);
+            }
+        }
+    }
+}
+
 /// Runs `proofdesk screen`.
-pub fn run(args: ScreenArgs) -> Result<ExitCode> {
+pub fn run(args: ScreenArgs, store: &Store) -> Result<ExitCode> {
     if let Some(n) = args.jobs {
         rayon::ThreadPoolBuilder::new()
             .num_threads(n.max(1))
@@ -133,7 +171,8 @@ pub fn run(args: ScreenArgs) -> Result<ExitCode> {
         max_file: args.max_file_mib << 20,
         heatmaps: args.heatmaps.clone().map(|d| (d, lang)),
     };
-    let entries = screen_all(&paths, &how, true);
+    let mut entries = screen_all(&paths, &how, true);
+    check_reuse(&args, store, &mut entries, lang);
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     if args.json {

@@ -31,12 +31,20 @@ pub struct Database {
 }
 
 /// Schema changes, in order, for each backend; applied once each, recorded by sqlx.
-const MIGRATIONS: &[(i64, &str, &str, &str)] = &[(
-    1,
-    "reuse index",
-    include_str!("../migrations/sqlite/0001_reuse_index.sql"),
-    include_str!("../migrations/postgres/0001_reuse_index.sql"),
-)];
+const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
+    (
+        1,
+        "reuse index",
+        include_str!("../migrations/sqlite/0001_reuse_index.sql"),
+        include_str!("../migrations/postgres/0001_reuse_index.sql"),
+    ),
+    (
+        2,
+        "reuse content hash",
+        include_str!("../migrations/sqlite/0002_reuse_content_hash.sql"),
+        include_str!("../migrations/postgres/0002_reuse_content_hash.sql"),
+    ),
+];
 
 /// The embedded migrations for one backend.
 #[derive(Debug)]
@@ -131,7 +139,7 @@ impl Database {
 }
 
 /// `url` without its password, for messages.
-fn redact(url: &str) -> String {
+pub fn redact(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
         (Some(s), Some(at)) if at > s => {
             let creds = &url[s + 3..at];

@@ -137,14 +137,14 @@ fn mix(base: f32, over: f32, a: f32) -> u8 {
     (base * (1.0 - a) + over * a).clamp(0.0, 255.0) as u8
 }
 
-fn put(p: &mut Pixels, x: usize, y: usize, c: [u8; 3]) {
+pub(crate) fn put(p: &mut Pixels, x: usize, y: usize, c: [u8; 3]) {
     if x < p.width && y < p.height {
         let i = (y * p.width + x) * 3;
         p.rgb[i..i + 3].copy_from_slice(&c);
     }
 }
 
-fn outline(p: &mut Pixels, x0: usize, y0: usize, x1: usize, y1: usize, c: [u8; 3]) {
+pub(crate) fn outline(p: &mut Pixels, x0: usize, y0: usize, x1: usize, y1: usize, c: [u8; 3]) {
     for t in 0..2 {
         for x in x0..=x1 {
             put(p, x, y0 + t, c);
@@ -158,7 +158,7 @@ fn outline(p: &mut Pixels, x0: usize, y0: usize, x1: usize, y1: usize, c: [u8; 3
 }
 
 /// Draws text with the public-domain 8×8 font, `scale` pixels per font pixel.
-fn text(p: &mut Pixels, x: usize, y: usize, s: &str, scale: usize, c: [u8; 3]) {
+pub(crate) fn text(p: &mut Pixels, x: usize, y: usize, s: &str, scale: usize, c: [u8; 3]) {
     for (k, ch) in s.chars().enumerate() {
         let code = ch as u32;
         let glyph = match code {

@@ -4,7 +4,9 @@
 //! index of every past claim's fingerprints, which lives in storage. [`signal`] turns
 //! the sightings a caller found into the `reuse` signal.
 
+pub mod border;
 pub mod pdq;
+pub mod render;
 
 use crate::signal::{Category, Direction, Signal, Text};
 pub use pdq::{Dihedral, PdqHash};
@@ -22,20 +24,46 @@ pub struct Fingerprint {
     pub pdq: PdqHash,
     /// PDQ quality, 0–100; below [`MIN_QUALITY`] only exact copies are matched.
     pub pdq_quality: u8,
+    /// PDQ hash of the picture inside a flat frame (screenshot bars, added borders),
+    /// when it has one ([`border`]); a framed copy matches the bare photo through it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pdq_content: Option<PdqHash>,
     /// The hash of the picture in each of the eight orientations, for queries.
     #[serde(skip)]
     pub variants: [(Dihedral, PdqHash); 8],
+    /// Likewise for the content inside the frame (empty without a frame).
+    #[serde(skip)]
+    pub content_variants: Vec<(Dihedral, PdqHash)>,
 }
 
 impl Fingerprint {
     /// Fingerprints decoded RGB pixels.
     pub fn from_rgb(rgb: &[u8], width: usize, height: usize) -> Fingerprint {
-        let p = pdq::from_rgb(rgb, width, height);
+        let luma = pdq::luma(rgb, width, height);
+        // The content hash counts only when it rests on enough detail itself.
+        let content = border::content_box(&luma, width, height)
+            .map(|b| pdq::from_luma(border::crop(&luma, width, &b), b.width(), b.height()))
+            .filter(|c| c.quality >= MIN_QUALITY);
+        let p = pdq::from_luma(luma, width, height);
         Fingerprint {
             pdq: p.hash,
             pdq_quality: p.quality,
+            pdq_content: content.as_ref().map(|c| c.hash),
             variants: p.dihedral(),
+            content_variants: content.map(|c| c.dihedral().to_vec()).unwrap_or_default(),
         }
+    }
+
+    /// Every hash a query looks up: the eight orientations of the picture and, when it
+    /// is framed, of its content.
+    /// Hashes of quality below [`MIN_QUALITY`] are left out, as PDQ advises.
+    pub fn query_hashes(&self) -> Vec<(Dihedral, PdqHash)> {
+        let mut all = Vec::with_capacity(16);
+        if self.pdq_quality >= MIN_QUALITY {
+            all.extend_from_slice(&self.variants);
+        }
+        all.extend_from_slice(&self.content_variants);
+        all
     }
 }
 
@@ -48,7 +76,7 @@ pub struct Sighting {
     pub seen_at: String,
     /// Differing PDQ bits (0 for a byte-identical file).
     pub distance: u32,
-    /// How the earlier picture must be turned to look like this one.
+    /// How this picture must be turned to look like the earlier one.
     pub transform: Dihedral,
     /// The files are byte-identical (same SHA-256).
     pub exact: bool,

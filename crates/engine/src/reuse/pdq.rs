@@ -121,8 +121,17 @@ impl Dihedral {
         Dihedral::Transverse,
     ];
 
+    /// The transform that undoes this one (quarter turns swap; mirrors undo themselves).
+    pub fn inverse(self) -> Dihedral {
+        match self {
+            Dihedral::Rotate90 => Dihedral::Rotate270,
+            Dihedral::Rotate270 => Dihedral::Rotate90,
+            other => other,
+        }
+    }
+
     /// (transpose first, then mirror left-right, then mirror top-bottom).
-    fn steps(self) -> (bool, bool, bool) {
+    pub(crate) fn steps(self) -> (bool, bool, bool) {
         match self {
             Dihedral::Original => (false, false, false),
             Dihedral::Rotate90 => (true, true, false),
@@ -200,12 +209,15 @@ impl Pdq {
 
 /// Hashes 8-bit RGB pixels (row-major, 3 bytes per pixel).
 pub fn from_rgb(rgb: &[u8], width: usize, height: usize) -> Pdq {
-    let luma: Vec<f32> = rgb
-        .chunks_exact(3)
+    from_luma(luma(rgb, width, height), width, height)
+}
+
+/// Luma (Rec. 601 weights, as the reference) of 8-bit RGB pixels.
+pub fn luma(rgb: &[u8], width: usize, height: usize) -> Vec<f32> {
+    rgb.chunks_exact(3)
         .take(width * height)
         .map(|p| 0.299 * p[0] as f32 + 0.587 * p[1] as f32 + 0.114 * p[2] as f32)
-        .collect();
-    from_luma(luma, width, height)
+        .collect()
 }
 
 /// Hashes a luma image (row-major, 0–255).

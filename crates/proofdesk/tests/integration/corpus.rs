@@ -2,12 +2,40 @@
 
 use crate::util::{corpus, proofdesk};
 use serde_json::Value;
+use std::sync::OnceLock;
 
-fn eval() -> Option<Value> {
-    let dir = corpus()?;
-    let run = proofdesk(&["eval", "--json", dir.to_str().unwrap()]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    Some(run.json())
+/// The evaluation of the whole corpus, run once for all the tests that read it.
+fn eval() -> Option<&'static Value> {
+    static DOC: OnceLock<Option<Value>> = OnceLock::new();
+    DOC.get_or_init(|| {
+        let dir = corpus()?;
+        let run = proofdesk(&["eval", "--json", dir.to_str().unwrap()]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        Some(run.json())
+    })
+    .as_ref()
+}
+
+/// The reuse issue's acceptance: copies resized, re-compressed, turned or mirrored are
+/// found (at least 99 %), and no two distinct pictures of the corpus match.
+#[test]
+fn reuse_recall_and_no_false_matches() {
+    let Some(doc) = eval() else { return };
+    let reuse = &doc["reuse"];
+    assert_eq!(reuse["threshold"], 31);
+    assert!(reuse["indexed"].as_u64().unwrap() > 200, "{reuse}");
+    for t in reuse["transforms"].as_array().unwrap() {
+        let name = t["transform"].as_str().unwrap();
+        let recall = t["recall"].as_f64().unwrap();
+        if ["resize-50", "jpeg-70", "rotate-90", "mirror"].contains(&name) {
+            assert!(recall >= 0.99, "{name}: recall {recall}");
+        }
+    }
+    assert!(reuse["pairs"].as_u64().unwrap() > 20_000);
+    assert_eq!(reuse["false_matches"], 0, "{}", reuse["matches"]);
+    // The corpus holds known variants of one picture (the watermark set, the
+    // orientation set): they must be found as such.
+    assert!(reuse["same_picture_matches"].as_u64().unwrap() > 100);
 }
 
 fn rows<'a>(doc: &'a Value, group: &str) -> Vec<&'a Value> {

@@ -18,10 +18,19 @@ impl Run {
     }
 }
 
-/// Runs `proofdesk` with `args`.
+/// Runs `proofdesk` with `args`, its data directory a fresh empty folder (so no index
+/// left in the working directory changes the result).
 pub fn proofdesk(args: &[&str]) -> Run {
+    let empty = tempfile::tempdir().expect("temporary folder");
+    proofdesk_in(&empty.path().join("data"), args)
+}
+
+/// Runs `proofdesk` with `args` and `data_dir` as its data directory.
+pub fn proofdesk_in(data_dir: &Path, args: &[&str]) -> Run {
     let out = Command::new(env!("CARGO_BIN_EXE_proofdesk"))
         .args(args)
+        .env("PROOFDESK_DATA_DIR", data_dir)
+        .env_remove("PROOFDESK_DATABASE_URL")
         .output()
         .expect("binary runs");
     Run {

@@ -48,7 +48,7 @@ pub struct Found {
     pub seen_at_ms: i64,
     /// Differing PDQ bits (0 for an exact copy).
     pub distance: u32,
-    /// How the earlier picture must be turned to look like the query.
+    /// How the queried picture must be turned to look like the earlier one.
     pub transform: Dihedral,
     /// Byte-identical file.
     pub exact: bool,
@@ -90,7 +90,7 @@ impl ReuseIndex {
     pub async fn sync(&mut self) -> Result<usize, Error> {
         let from = self.loaded_to - LATE_COMMIT_WINDOW;
         let mut rows = sqlx::query(
-            "SELECT id, pdq, pdq_quality FROM reuse_sightings WHERE id > $1 ORDER BY id",
+            "SELECT id, pdq, pdq_quality, pdq_content FROM reuse_sightings WHERE id > $1 ORDER BY id",
         )
         .bind(from)
         .fetch(&self.db.pool);
@@ -102,23 +102,30 @@ impl ReuseIndex {
             }
             let pdq: Option<Vec<u8>> = row.try_get(1).map_err(Error::query("read the reuse index"))?;
             let quality: i64 = row.try_get(2).map_err(Error::query("read the reuse index"))?;
-            self.remember(id, pdq.as_deref(), quality);
+            let content: Option<Vec<u8>> = row.try_get(3).map_err(Error::query("read the reuse index"))?;
+            self.remember(id, pdq.as_deref(), quality, content.as_deref());
             added += 1;
         }
         drop(rows);
+        self.index.settle();
         let keep_from = self.loaded_to - LATE_COMMIT_WINDOW;
         self.recent = self.recent.split_off(&keep_from);
         Ok(added)
     }
 
-    /// Takes one row into memory.
-    fn remember(&mut self, id: i64, pdq: Option<&[u8]>, quality: i64) {
+    /// Takes one row into memory: its hash and, for a framed picture, its content hash
+    /// (stored only when it has quality enough), both under the row's id. The buckets
+    /// are brought up to date by the caller ([`MultiIndex::settle`]).
+    fn remember(&mut self, id: i64, pdq: Option<&[u8]>, quality: i64, content: Option<&[u8]>) {
         if let Some(h) = pdq.and_then(|b| <&[u8; 32]>::try_from(b).ok()) {
             // PDQ advises against matching on low-quality hashes: they are kept in the
             // database (exact copies are still found) but not searched.
             if quality >= MIN_QUALITY as i64 {
-                self.index.add(PdqHash::from_bytes(h), id);
+                self.index.add_deferred(PdqHash::from_bytes(h), id);
             }
+        }
+        if let Some(h) = content.and_then(|b| <&[u8; 32]>::try_from(b).ok()) {
+            self.index.add_deferred(PdqHash::from_bytes(h), id);
         }
         self.loaded_to = self.loaded_to.max(id);
         self.recent.insert(id);
@@ -144,9 +151,13 @@ impl ReuseIndex {
         }
         let pdq = s.fingerprint.map(|f| f.pdq.to_bytes().to_vec());
         let quality = s.fingerprint.map_or(0, |f| f.pdq_quality as i64);
+        let content = s
+            .fingerprint
+            .and_then(|f| f.pdq_content)
+            .map(|h| h.to_bytes().to_vec());
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO reuse_sightings (sha256, pdq, pdq_quality, source, location, seen_at) \
-             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            "INSERT INTO reuse_sightings (sha256, pdq, pdq_quality, source, location, seen_at, pdq_content) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
         )
         .bind(s.sha256.to_vec())
         .bind(pdq.clone())
@@ -154,10 +165,12 @@ impl ReuseIndex {
         .bind(s.source)
         .bind(s.location)
         .bind(s.seen_at_ms)
+        .bind(content.clone())
         .fetch_one(&self.db.pool)
         .await
         .map_err(Error::query("record a sighting"))?;
-        self.remember(id, pdq.as_deref(), quality);
+        self.remember(id, pdq.as_deref(), quality, content.as_deref());
+        self.index.settle();
         Ok(Added::New(id))
     }
 
@@ -181,25 +194,16 @@ impl ReuseIndex {
         for row in &exact {
             found.push(found_row(row, 0, Dihedral::Original, true)?);
         }
-        let Some(fp) = fingerprint.filter(|f| f.pdq_quality >= MIN_QUALITY) else {
+        let Some(fp) = fingerprint.filter(|f| f.pdq_quality >= MIN_QUALITY || f.pdq_content.is_some()) else {
             return Ok(found);
         };
-        // The best orientation per stored picture.
-        let mut best: HashMap<i64, (u32, Dihedral)> = HashMap::new();
-        for (t, h) in &fp.variants {
-            for n in self.index.near(h, threshold) {
-                let e = best.entry(n.key).or_insert((n.distance, *t));
-                if n.distance < e.0 {
-                    *e = (n.distance, *t);
-                }
-            }
-        }
-        for f in &found {
-            best.remove(&f.id);
-        }
-        let mut near: Vec<(i64, u32, Dihedral)> =
-            best.into_iter().map(|(id, (d, t))| (id, d, t)).collect();
-        near.sort_by_key(|n| (n.1, n.0));
+        let mut near: Vec<(i64, u32, Dihedral)> = self
+            .index
+            .near_any(&fp.query_hashes(), threshold)
+            .into_iter()
+            .filter(|(n, _)| !found.iter().any(|f| f.id == n.key))
+            .map(|(n, t)| (n.key, n.distance, t))
+            .collect();
         near.truncate(MAX_MATCHES);
         if near.is_empty() {
             return Ok(found);

@@ -118,11 +118,13 @@ pub fn signal(sightings: &[Sighting]) -> Option<Signal> {
             Text::new(
                 format!(
                     "This picture was seen before: {how_en} came with {} on {}{more_en}.",
-                    best.source, best.seen_at
+                    best.source,
+                    readable_time(&best.seen_at)
                 ),
                 format!(
                     "Deze foto is al eerder gezien: {how_nl} kwam binnen bij {} op {}{more_nl}.",
-                    best.source, best.seen_at
+                    best.source,
+                    readable_time(&best.seen_at)
                 ),
             ),
         )
@@ -131,6 +133,14 @@ pub fn signal(sightings: &[Sighting]) -> Option<Signal> {
         .with("transform", serde_json::to_value(best.transform).unwrap_or_default())
         .with("sightings", serde_json::to_value(sightings).unwrap_or_default()),
     )
+}
+
+/// `2026-12-01T22:05:58Z` as `2026-12-01 22:05 UTC`; other text as it is.
+fn readable_time(rfc3339: &str) -> String {
+    match (rfc3339.get(..10), rfc3339.get(11..16)) {
+        (Some(day), Some(time)) if rfc3339.ends_with('Z') => format!("{day} {time} UTC"),
+        _ => rfc3339.to_owned(),
+    }
 }
 
 /// " turned a quarter", " mirrored", … in English and Dutch; empty for no transform.

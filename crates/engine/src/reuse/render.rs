@@ -68,20 +68,53 @@ pub fn side_by_side(this: &Pixels, earlier: &Pixels, captions: [&str; 2]) -> Pix
         .into_iter()
         .enumerate()
     {
-        // Long captions wrap onto a second line under their own picture.
+        // Long captions wrap at spaces onto further lines under their own picture.
         let room = max_chars(w.max(200)).max(10);
-        let chars: Vec<char> = caption.chars().collect();
-        for (line, chunk) in chars.chunks(room).take(3).enumerate() {
-            let s: String = chunk.iter().collect();
-            let colour = if k == 0 { [255, 255, 255] } else { [255, 210, 120] };
-            text(&mut out, x0, HEIGHT + 2 * GAP + line * 12, &s, 1, colour);
+        let colour = if k == 0 { [255, 255, 255] } else { [255, 210, 120] };
+        for (line, s) in wrap(caption, room).iter().take(3).enumerate() {
+            text(&mut out, x0, HEIGHT + 2 * GAP + line * 12, s, 1, colour);
         }
     }
     out
 }
 
+/// `s` in lines of at most `room` characters, broken at spaces where possible.
+fn wrap(s: &str, room: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in s.split(' ') {
+        let fits = line.chars().count() + 1 + word.chars().count() <= room;
+        if !line.is_empty() && !fits {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+        // A word longer than a line is cut.
+        while line.chars().count() > room {
+            let head: String = line.chars().take(room).collect();
+            line = line.chars().skip(room).collect();
+            lines.push(head);
+        }
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn captions_wrap_at_spaces() {
+        assert_eq!(
+            super::wrap("Seen 2026-12-01 with claim 7 (10 of 256 bits differ)", 20),
+            ["Seen 2026-12-01 with", "claim 7 (10 of 256", "bits differ)"]
+        );
+        assert_eq!(super::wrap("abcdefghij", 4), ["abcd", "efgh", "ij"]);
+    }
+
     use super::*;
 
     #[test]

@@ -78,13 +78,21 @@ pub fn run(args: IndexArgs, store: &Store) -> Result<ExitCode> {
     }
 }
 
-fn add(args: AddArgs, store: &Store) -> Result<ExitCode> {
-    let paths = files::collect(&args.paths)?;
-    let max_pixels = args.max_megapixels.saturating_mul(1_000_000);
-    let printed: Vec<_> = paths
+/// The files under `paths` and their fingerprints (or why each could not be read), in parallel.
+type Printed = Vec<Result<proofdesk_engine::Fingerprinted, String>>;
+
+fn fingerprint_all(paths: &[PathBuf], max_megapixels: u64) -> Result<(Vec<PathBuf>, Printed)> {
+    let paths = files::collect(paths)?;
+    let max_pixels = max_megapixels.saturating_mul(1_000_000);
+    let printed = paths
         .par_iter()
         .map(|p| reuse::fingerprint_path(p, max_pixels))
         .collect();
+    Ok((paths, printed))
+}
+
+fn add(args: AddArgs, store: &Store) -> Result<ExitCode> {
+    let (paths, printed) = fingerprint_all(&args.paths, args.max_megapixels)?;
     let rt = store.runtime()?;
     let Some(mut index) = rt.block_on(store.open_index(true))? else {
         anyhow::bail!("cannot create the reuse index in {}", store.describe());
@@ -157,12 +165,7 @@ fn add(args: AddArgs, store: &Store) -> Result<ExitCode> {
 }
 
 fn query(args: QueryArgs, store: &Store) -> Result<ExitCode> {
-    let paths = files::collect(&args.paths)?;
-    let max_pixels = args.max_megapixels.saturating_mul(1_000_000);
-    let printed: Vec<_> = paths
-        .par_iter()
-        .map(|p| reuse::fingerprint_path(p, max_pixels))
-        .collect();
+    let (paths, printed) = fingerprint_all(&args.paths, args.max_megapixels)?;
     let rt = store.runtime()?;
     let index = rt.block_on(store.open_index(false))?;
     let (mut any_seen, mut any_error) = (false, false);

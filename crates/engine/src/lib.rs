@@ -119,7 +119,8 @@ impl FileReport {
             return;
         }
         self.signals.push(signal);
-        self.signals.sort_by(|a, b| b.strength.total_cmp(&a.strength));
+        self.signals
+            .sort_by(|a, b| b.strength.total_cmp(&a.strength));
         self.verdict = verdict::decide(&self.signals);
         self.reasons = verdict::reasons(&self.signals, self.verdict);
     }

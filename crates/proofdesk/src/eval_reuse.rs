@@ -2,26 +2,33 @@
 //! with transformed copies (resized, re-compressed, cropped, turned, mirrored,
 //! screenshot-like); recall per transformation, and matches between distinct pictures.
 //!
-//! The look-up is the index's own search ([`MultiIndex::near_any`], the same call
+//! The look-up is the index's own search ([`MultiIndex::near_any`], then for crops
+//! [`FeatureIndex::candidates`] and [`feature_index::verify`], the calls
 //! [`proofdesk_storage::reuse::ReuseIndex::query`] makes), at PDQ's default threshold,
-//! with low-quality hashes left out of the index as in production.
+//! with low-quality hashes left out of the PDQ index as in production.
 
+use crate::eval_overlap::{self, View};
 use image::{imageops, RgbImage};
 use proofdesk_engine::pixels::{self, Pixels};
-use proofdesk_engine::reuse::{render, Dihedral, Fingerprint, DEFAULT_THRESHOLD, MIN_QUALITY};
+use proofdesk_engine::reuse::geometry::Alignment;
+use proofdesk_engine::reuse::{
+    render, Crop, Dihedral, Fingerprint, DEFAULT_THRESHOLD, MIN_QUALITY,
+};
 use proofdesk_engine::{FileReport, Format};
-use proofdesk_storage::reuse::MultiIndex;
+use proofdesk_storage::reuse::{feature_index, FeatureIndex, MultiIndex};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::io::Write;
 use std::path::Path;
 
 /// The transformations a reused picture typically went through.
-pub const TRANSFORMS: [&str; 8] = [
+pub const TRANSFORMS: [&str; 10] = [
     "resize-50",
     "jpeg-70",
     "crop-5",
     "crop-10",
+    "crop-corner",
+    "crop-half",
     "rotate-90",
     "mirror",
     "screenshot",
@@ -35,6 +42,8 @@ fn describe(t: &str) -> &'static str {
         "jpeg-70" => "re-saved as JPEG quality 70",
         "crop-5" => "5 % cut from every edge",
         "crop-10" => "10 % cut from every edge",
+        "crop-corner" => "25 % cut from the left and the top, JPEG quality 85",
+        "crop-half" => "the left half kept",
         "rotate-90" => "turned a quarter clockwise",
         "mirror" => "mirrored left to right",
         "screenshot" => "framed by a phone screen (bars, border), scaled to 1080 wide, JPEG 85",
@@ -52,8 +61,10 @@ pub struct TransformRecall {
     pub description: String,
     /// Copies looked up (one per indexed picture).
     pub copies: usize,
-    /// Copies whose original was found within the threshold.
+    /// Copies whose original was found (within the PDQ threshold, or by local features).
     pub found: usize,
+    /// Of those, found only by local features (as a crop), not by PDQ.
+    pub found_by_features: usize,
     /// `found / copies`.
     pub recall: f64,
     /// Median distance of the copies to their originals (best orientation).
@@ -71,11 +82,15 @@ pub struct PairMatch {
     pub b: String,
     /// Differing bits in the best orientation.
     pub distance: u32,
+    /// Matched by local features (a crop) rather than PDQ: how they line up.
+    pub crop: Option<Crop>,
     /// The manifest says both come from one source picture.
     pub same_source: bool,
-    /// Correlation of their 32×32 grey thumbnails in the best orientation.
+    /// Correlation of their 32×32 grey thumbnails in the best orientation; for a crop
+    /// match, of the region the alignment lays over both.
     pub correlation: f32,
-    /// One picture: same source, or thumbnails correlating at least 0.9 (a true match).
+    /// One picture (or one picture's content): same source, or a correlation of at
+    /// least 0.9 (a true match).
     pub same_picture: bool,
 }
 
@@ -178,6 +193,11 @@ fn transform(px: &Pixels, t: &str) -> Option<Pixels> {
         "jpeg-70" => jpeg(&img, 70)?,
         "crop-5" => crop(&img, 5),
         "crop-10" => crop(&img, 10),
+        "crop-corner" => jpeg(
+            &imageops::crop_imm(&img, w / 4, h / 4, w - w / 4, h - h / 4).to_image(),
+            85,
+        )?,
+        "crop-half" => imageops::crop_imm(&img, 0, 0, (w / 2).max(1), h).to_image(),
         "rotate-90" => return Some(render::turn(px, Dihedral::Rotate90)),
         "mirror" => return Some(render::turn(px, Dihedral::MirrorHorizontal)),
         "screenshot" => screenshot(&img)?,
@@ -203,7 +223,9 @@ fn thumbnail(px: &Pixels) -> Thumb {
         let ty = y * THUMB / px.height;
         for x in 0..px.width {
             let i = (y * px.width + x) * 3;
-            let g = 0.299 * px.rgb[i] as f32 + 0.587 * px.rgb[i + 1] as f32 + 0.114 * px.rgb[i + 2] as f32;
+            let g = 0.299 * px.rgb[i] as f32
+                + 0.587 * px.rgb[i + 1] as f32
+                + 0.114 * px.rgb[i + 2] as f32;
             let k = ty * THUMB + x * THUMB / px.width;
             t[k] += g;
             n[k] += 1.0;
@@ -242,10 +264,115 @@ fn pearson(a: &[f32], b: &[f32]) -> f32 {
     sab / (saa * sbb).sqrt().max(1e-6)
 }
 
+/// The index searches of the evaluation, as production runs them.
+struct Indexes<'a> {
+    pdq: MultiIndex,
+    features: FeatureIndex,
+    /// Stored fingerprints by key (the item number).
+    stored: Vec<Option<&'a Fingerprint>>,
+}
+
+/// Crop candidates verified per query, as in production.
+const MAX_CROP_CANDIDATES: usize = 16;
+
+/// A picture found as a crop of (or cropped from) a query.
+struct CropHit {
+    key: i64,
+    /// Orientation of the query that lined up.
+    turned: Dihedral,
+    /// Size of the query's working picture in that orientation.
+    query_size: (u32, u32),
+    alignment: Alignment,
+}
+
+impl CropHit {
+    fn crop(&self) -> Crop {
+        Crop {
+            matching_features: self.alignment.inliers,
+            coverage: self.alignment.coverage,
+        }
+    }
+}
+
+impl Indexes<'_> {
+    /// Whether a query finds the picture `key` (or an indexed copy of it, within the
+    /// PDQ threshold: among many copies of one picture, any may come first):
+    /// `Some(false)` by PDQ, `Some(true)` only by local features, `None` not at all.
+    fn finds(&self, fp: &Fingerprint, key: i64) -> Option<bool> {
+        if self
+            .pdq
+            .near_any(&fp.query_hashes(), DEFAULT_THRESHOLD)
+            .iter()
+            .any(|(n, _)| n.key == key)
+        {
+            return Some(false);
+        }
+        let original = self.stored.get(key as usize).copied().flatten()?;
+        let same = |k: i64| {
+            k == key
+                || self
+                    .stored
+                    .get(k as usize)
+                    .copied()
+                    .flatten()
+                    .is_some_and(|f| distance(f, original) <= DEFAULT_THRESHOLD)
+        };
+        self.crops(fp, &[])
+            .iter()
+            .any(|c| same(c.key))
+            .then_some(true)
+    }
+
+    /// Pictures found as crops of (or cropped from) the query, leaving out `skip`.
+    fn crops(&self, fp: &Fingerprint, skip: &[i64]) -> Vec<CropHit> {
+        let turned = fp.turned_features();
+        let candidates: Vec<_> = self
+            .features
+            .candidates(&turned, MAX_CROP_CANDIDATES + skip.len())
+            .into_iter()
+            .filter(|c| !skip.contains(&c.0))
+            .take(MAX_CROP_CANDIDATES)
+            .collect();
+        let stored = |k: i64| {
+            Some(
+                self.stored
+                    .get(k as usize)
+                    .copied()
+                    .flatten()?
+                    .features
+                    .clone(),
+            )
+        };
+        let size = |t: Dihedral| {
+            turned
+                .iter()
+                .find(|(u, _)| *u == t)
+                .map_or((0, 0), |(_, f)| (f.width, f.height))
+        };
+        feature_index::verify(&turned, &candidates, stored)
+            .into_iter()
+            .map(|(key, t, alignment)| CropHit {
+                key,
+                turned: t,
+                query_size: size(t),
+                alignment,
+            })
+            .collect()
+    }
+}
+
 /// Per transformation: the copy's distance to its original in the best orientation,
-/// and whether the index search found the original (`None`: no copy could be made).
-/// Also returns the file's thumbnail.
-fn copy_results(corpus: &Path, item: &Item, original: &Fingerprint, index: &MultiIndex, key: i64) -> (Vec<Option<(u32, bool)>>, Option<Thumb>) {
+/// and how the index search found the original ([`Indexes::finds`]; `None` in the
+/// outer option: no copy could be made). Also returns the file's thumbnail.
+type CopyResult = Option<(u32, Option<bool>)>;
+
+fn copy_results(
+    corpus: &Path,
+    item: &Item,
+    original: &Fingerprint,
+    indexes: &Indexes,
+    key: i64,
+) -> (Vec<CopyResult>, Option<(Thumb, View)>) {
     let Ok(bytes) = std::fs::read(corpus.join(item.path)) else {
         return (vec![None; TRANSFORMS.len()], None);
     };
@@ -257,15 +384,10 @@ fn copy_results(corpus: &Path, item: &Item, original: &Fingerprint, index: &Mult
         .map(|t| {
             let copy = transform(&px, t)?;
             let fp = Fingerprint::from_rgb(&copy.rgb, copy.width, copy.height);
-            let distance = distance(&fp, original);
-            let found = index
-                .near_any(&fp.query_hashes(), DEFAULT_THRESHOLD)
-                .iter()
-                .any(|(n, _)| n.key == key);
-            Some((distance, found))
+            Some((distance(&fp, original), indexes.finds(&fp, key)))
         })
         .collect();
-    (results, Some(thumbnail(&px)))
+    (results, Some((thumbnail(&px), View::of(&px))))
 }
 
 /// Differing bits between a query and a stored picture, as the index sees them: the
@@ -273,7 +395,12 @@ fn copy_results(corpus: &Path, item: &Item, original: &Fingerprint, index: &Mult
 fn distance(query: &Fingerprint, stored: &Fingerprint) -> u32 {
     let stored_hashes = std::iter::once(stored.pdq).chain(stored.pdq_content);
     stored_hashes
-        .flat_map(|s| query.query_hashes().into_iter().map(move |(_, h)| h.distance(&s)))
+        .flat_map(|s| {
+            query
+                .query_hashes()
+                .into_iter()
+                .map(move |(_, h)| h.distance(&s))
+        })
         .min()
         .unwrap_or(256)
 }
@@ -288,29 +415,37 @@ pub fn evaluate(corpus: &Path, items: &[Item]) -> Option<ReuseEval> {
     if fingerprinted.is_empty() {
         return None;
     }
-    let mut index = MultiIndex::new();
+    let mut indexes = Indexes {
+        pdq: MultiIndex::new(),
+        features: FeatureIndex::new(),
+        stored: vec![None; items.len()],
+    };
     let mut indexed = Vec::new();
     for &(i, f) in &fingerprinted {
         if f.pdq_quality >= MIN_QUALITY {
-            index.add(f.pdq, i as i64);
+            indexes.pdq.add(f.pdq, i as i64);
             if let Some(c) = f.pdq_content {
-                index.add(c, i as i64);
+                indexes.pdq.add(c, i as i64);
             }
+            indexes.features.add(i as i64, &f.features.words());
+            indexes.stored[i] = Some(f);
             indexed.push((i, f));
         }
     }
-    index.rebuild();
-    let (per_file, thumbs): (Vec<Vec<Option<(u32, bool)>>>, Vec<Option<Thumb>>) = indexed
+    indexes.pdq.rebuild();
+    indexes.features.rebuild();
+    let (per_file, thumbs): (Vec<Vec<CopyResult>>, Vec<Option<(Thumb, View)>>) = indexed
         .par_iter()
         .with_max_len(1)
-        .map(|&(i, f)| copy_results(corpus, &items[i], f, &index, i as i64))
+        .map(|&(i, f)| copy_results(corpus, &items[i], f, &indexes, i as i64))
         .unzip();
     let transforms = TRANSFORMS
         .iter()
         .enumerate()
         .map(|(k, t)| {
-            let results: Vec<(u32, bool)> = per_file.iter().filter_map(|v| v[k]).collect();
-            let found = results.iter().filter(|r| r.1).count();
+            let results: Vec<(u32, Option<bool>)> = per_file.iter().filter_map(|v| v[k]).collect();
+            let found = results.iter().filter(|r| r.1.is_some()).count();
+            let found_by_features = results.iter().filter(|r| r.1 == Some(true)).count();
             let mut d: Vec<u32> = results.iter().map(|r| r.0).collect();
             d.sort_unstable();
             let copies = results.len();
@@ -319,13 +454,32 @@ pub fn evaluate(corpus: &Path, items: &[Item]) -> Option<ReuseEval> {
                 description: describe(t).to_owned(),
                 copies,
                 found,
+                found_by_features,
                 recall: found as f64 / copies.max(1) as f64,
                 median_distance: d.get(d.len() / 2).copied().unwrap_or(0),
                 max_distance: d.last().copied().unwrap_or(0),
             }
         })
         .collect();
-    // Every pair of distinct indexed files, as a query of one would find the other.
+    // Every pair of distinct indexed files, as a query of one would find the other: by
+    // PDQ, or else as a crop (searched from either side).
+    let crops: Vec<Vec<CropHit>> = indexed
+        .par_iter()
+        .map(|&(i, f)| indexes.crops(f, &[i as i64]))
+        .collect();
+    // A crop match, and the correlation of the region it lays over both pictures.
+    let crop_of = |x: usize, y: usize| {
+        let (j, fj) = indexed[y];
+        let hit = crops[x].iter().find(|c| c.key == j as i64)?;
+        let correlation = match (&thumbs[x], &thumbs[y]) {
+            (Some((_, a)), Some((_, b))) => {
+                let earlier = (fj.features.width, fj.features.height);
+                eval_overlap::correlation(a, hit.turned, hit.query_size, b, earlier, &hit.alignment)
+            }
+            _ => 0.0,
+        };
+        Some((hit.crop(), correlation))
+    };
     let mut pairs = 0;
     let mut matches = Vec::new();
     for (x, &(i, fi)) in indexed.iter().enumerate() {
@@ -335,16 +489,24 @@ pub fn evaluate(corpus: &Path, items: &[Item]) -> Option<ReuseEval> {
             }
             pairs += 1;
             let d = distance(fi, fj);
-            if d <= DEFAULT_THRESHOLD {
-                let correlation = match (&thumbs[x], &thumbs[y]) {
-                    (Some(a), Some(b)) => thumb_correlation(a, b),
+            let crop = if d <= DEFAULT_THRESHOLD {
+                None
+            } else {
+                crop_of(x, y).or_else(|| crop_of(y, x))
+            };
+            if d <= DEFAULT_THRESHOLD || crop.is_some() {
+                let correlation = match (crop, &thumbs[x], &thumbs[y]) {
+                    (Some((_, c)), _, _) => c,
+                    (None, Some((a, _)), Some((b, _))) => thumb_correlation(a, b),
                     _ => 0.0,
                 };
+                let crop = crop.map(|c| c.0);
                 let same_source = same_source(items[i].source, items[j].source);
                 matches.push(PairMatch {
                     a: items[i].path.to_owned(),
                     b: items[j].path.to_owned(),
                     distance: d,
+                    crop,
                     same_source,
                     correlation,
                     same_picture: same_source || correlation >= SAME_PICTURE,
@@ -366,12 +528,19 @@ pub fn evaluate(corpus: &Path, items: &[Item]) -> Option<ReuseEval> {
     })
 }
 
-/// Thumbnail correlation from which two matching files count as one picture.
+/// Correlation from which two matching files count as one picture (or, for a crop, as
+/// sharing its content).
 const SAME_PICTURE: f32 = 0.9;
 
 /// Whether two manifest sources share a picture (a splice lists `A + B`).
 fn same_source(a: &str, b: &str) -> bool {
-    let parts = |s: &str| s.split(" + ").map(str::trim).filter(|p| !p.is_empty()).map(str::to_owned).collect::<Vec<_>>();
+    let parts = |s: &str| {
+        s.split(" + ")
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+    };
     let pa = parts(a);
     parts(b).iter().any(|p| pa.contains(p))
 }
@@ -385,16 +554,17 @@ pub fn write_table(out: &mut impl Write, r: &ReuseEval) -> std::io::Result<()> {
     )?;
     writeln!(
         out,
-        "{:<20} {:>6} {:>6} {:>8} {:>7} {:>5}  what",
-        "transform", "copies", "found", "recall", "median", "max"
+        "{:<20} {:>6} {:>6} {:>6} {:>8} {:>7} {:>5}  what",
+        "transform", "copies", "found", "crops", "recall", "median", "max"
     )?;
     for t in &r.transforms {
         writeln!(
             out,
-            "{:<20} {:>6} {:>6} {:>7.1}% {:>7} {:>5}  {}",
+            "{:<20} {:>6} {:>6} {:>6} {:>7.1}% {:>7} {:>5}  {}",
             t.transform,
             t.copies,
             t.found,
+            t.found_by_features,
             100.0 * t.recall,
             t.median_distance,
             t.max_distance,
@@ -406,14 +576,17 @@ pub fn write_table(out: &mut impl Write, r: &ReuseEval) -> std::io::Result<()> {
         "pairs of distinct files: {}; matching: {} show one picture, {} false (rate {:.2e})",
         r.pairs, r.same_picture_matches, r.false_matches, r.false_match_rate
     )?;
-    writeln!(out, "matching pairs the manifest lists under different sources (one picture when the thumbnails correlate >= {SAME_PICTURE}):")?;
+    writeln!(out, "matching pairs the manifest lists under different sources (one picture when the thumbnails, or for a crop the shared region, correlate >= {SAME_PICTURE}):")?;
     for m in r.matches.iter().filter(|m| !m.same_source) {
+        let how = match m.crop {
+            Some(c) => format!("crop, {} details line up", c.matching_features),
+            None => format!("distance {}", m.distance),
+        };
         writeln!(
             out,
-            "  {} ~ {}  distance {}, correlation {:.3}{}",
+            "  {} ~ {}  {how}, correlation {:.3}{}",
             m.a,
             m.b,
-            m.distance,
             m.correlation,
             if m.same_picture { "" } else { "  FALSE MATCH" }
         )?;

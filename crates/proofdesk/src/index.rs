@@ -144,7 +144,9 @@ fn add(args: AddArgs, store: &Store) -> Result<ExitCode> {
     if args.json {
         let files: Vec<_> = rows
             .iter()
-            .map(|(p, s, d)| json!({"path": p, "status": s, "detail": (!d.is_empty()).then_some(d)}))
+            .map(
+                |(p, s, d)| json!({"path": p, "status": s, "detail": (!d.is_empty()).then_some(d)}),
+            )
             .collect();
         let doc = json!({
             "schema": ADD_SCHEMA,
@@ -156,9 +158,21 @@ fn add(args: AddArgs, store: &Store) -> Result<ExitCode> {
         writeln!(out)?;
     } else {
         for (p, s, d) in &rows {
-            writeln!(out, "{s:<8} {p}{}", if d.is_empty() { String::new() } else { format!("  ({d})") })?;
+            writeln!(
+                out,
+                "{s:<8} {p}{}",
+                if d.is_empty() {
+                    String::new()
+                } else {
+                    format!("  ({d})")
+                }
+            )?;
         }
-        writeln!(out, "{new} added, {already} already recorded, {failed} errors; the index holds {} pictures", rt.block_on(index.count())?)?;
+        writeln!(
+            out,
+            "{new} added, {already} already recorded, {failed} errors; the index holds {} pictures",
+            rt.block_on(index.count())?
+        )?;
     }
     out.flush()?;
     Ok(ExitCode::from(if failed > 0 { 2 } else { 0 }))
@@ -186,7 +200,9 @@ fn query(args: QueryArgs, store: &Store) -> Result<ExitCode> {
             }
         };
         let found = match &index {
-            Some(i) => rt.block_on(i.query(&f.sha256, f.fingerprint.as_ref().ok(), args.threshold))?,
+            Some(i) => {
+                rt.block_on(i.query(&f.sha256, f.fingerprint.as_ref().ok(), args.threshold))?
+            }
             None => Vec::new(),
         };
         any_seen |= !found.is_empty();
@@ -197,6 +213,7 @@ fn query(args: QueryArgs, store: &Store) -> Result<ExitCode> {
                     "source": m.source, "location": m.location,
                     "seen_at": time::format_rfc3339(m.seen_at_ms),
                     "distance": m.distance, "transform": m.transform, "exact": m.exact,
+                    "crop": m.crop,
                 })
             })
             .collect();
@@ -214,10 +231,26 @@ fn query(args: QueryArgs, store: &Store) -> Result<ExitCode> {
             for m in &found {
                 let how = if m.exact {
                     "identical file".to_string()
+                } else if let Some(c) = m.crop {
+                    format!(
+                        "cropped copy: shows {:.0} % of it, {} details line up, {}",
+                        100.0 * c.coverage,
+                        c.matching_features,
+                        reuse::transform_name(m.transform)
+                    )
                 } else {
-                    format!("distance {:>2}, {}", m.distance, reuse::transform_name(m.transform))
+                    format!(
+                        "distance {:>2}, {}",
+                        m.distance,
+                        reuse::transform_name(m.transform)
+                    )
                 };
-                writeln!(out, "{shown}: seen {} in {} ({how})", time::format_utc(m.seen_at_ms), m.source)?;
+                writeln!(
+                    out,
+                    "{shown}: seen {} in {} ({how})",
+                    time::format_utc(m.seen_at_ms),
+                    m.source
+                )?;
             }
         }
     }
@@ -231,10 +264,17 @@ fn query(args: QueryArgs, store: &Store) -> Result<ExitCode> {
         serde_json::to_writer_pretty(&mut out, &doc)?;
         writeln!(out)?;
     } else if index.is_none() {
-        writeln!(out, "(the reuse index is empty: record pictures with `proofdesk index add`)")?;
+        writeln!(
+            out,
+            "(the reuse index is empty: record pictures with `proofdesk index add`)"
+        )?;
     }
     out.flush()?;
-    Ok(ExitCode::from(if any_error { 2 } else { u8::from(any_seen) }))
+    Ok(ExitCode::from(if any_error {
+        2
+    } else {
+        u8::from(any_seen)
+    }))
 }
 
 fn stats(store: &Store) -> Result<ExitCode> {
@@ -242,9 +282,10 @@ fn stats(store: &Store) -> Result<ExitCode> {
     match rt.block_on(store.open_index(false))? {
         None => println!("the reuse index is empty (no database yet at {})", store.describe()),
         Some(i) => println!(
-            "{} pictures recorded, {} searchable by likeness (the rest match exact copies only), in {}",
+            "{} pictures recorded, {} searchable by likeness (the rest match exact copies only), {} by local features (crops), in {}",
             rt.block_on(i.count()).context("count")?,
             i.searchable(),
+            i.with_features(),
             store.describe()
         ),
     }

@@ -4,6 +4,7 @@
 //! manipulated), 2 an error (bad arguments, unreadable or unanalysable file).
 
 mod eval;
+mod eval_overlap;
 mod eval_pixels;
 mod eval_reuse;
 mod files;
@@ -34,7 +35,12 @@ struct Cli {
     data_dir: PathBuf,
     /// Database to use instead of the SQLite file in the data directory
     /// (postgres://USER@HOST/DB when several machines share one).
-    #[arg(long, global = true, env = "PROOFDESK_DATABASE_URL", hide_env_values = true)]
+    #[arg(
+        long,
+        global = true,
+        env = "PROOFDESK_DATABASE_URL",
+        hide_env_values = true
+    )]
     database_url: Option<String>,
     #[command(subcommand)]
     command: Command,

@@ -68,6 +68,7 @@ pub async fn look_up(
                 distance: f.distance,
                 transform: f.transform,
                 exact: f.exact,
+                crop: f.crop,
             })
             .collect();
         if let Some(s) = reuse::signal(&sightings) {

@@ -1,7 +1,7 @@
 //! `proofdesk screen`: screen files and folders.
 
-use crate::{files, reuse, Store};
 use crate::output::{self, FileEntry};
+use crate::{files, reuse, Store};
 use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};

@@ -2,7 +2,7 @@
 //! PostgreSQL (a `postgres://` URL) when several machines share one.
 
 use crate::Error;
-use sqlx::any::{AnyPoolOptions, AnyConnectOptions};
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::{Migration, MigrationSource, MigrationType, Migrator};
 use sqlx::{AnyConnection, AnyPool, Connection};
 use std::borrow::Cow;
@@ -44,6 +44,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0002_reuse_content_hash.sql"),
         include_str!("../migrations/postgres/0002_reuse_content_hash.sql"),
     ),
+    (
+        3,
+        "reuse local features",
+        include_str!("../migrations/sqlite/0003_reuse_features.sql"),
+        include_str!("../migrations/postgres/0003_reuse_features.sql"),
+    ),
 ];
 
 /// The embedded migrations for one backend.
@@ -57,7 +63,11 @@ impl<'s> MigrationSource<'s> for Embedded {
         let list = MIGRATIONS
             .iter()
             .map(|&(version, name, sqlite, postgres)| {
-                let sql = if self.0 == Backend::Sqlite { sqlite } else { postgres };
+                let sql = if self.0 == Backend::Sqlite {
+                    sqlite
+                } else {
+                    postgres
+                };
                 Migration::new(
                     version,
                     Cow::Borrowed(name),
@@ -101,9 +111,15 @@ impl Database {
             // writer waits for another instead of failing at once.
             pool = pool.after_connect(|conn, _| {
                 Box::pin(async move {
-                    sqlx::query("PRAGMA journal_mode = WAL").execute(&mut *conn).await?;
-                    sqlx::query("PRAGMA busy_timeout = 10000").execute(&mut *conn).await?;
-                    sqlx::query("PRAGMA synchronous = NORMAL").execute(&mut *conn).await?;
+                    sqlx::query("PRAGMA journal_mode = WAL")
+                        .execute(&mut *conn)
+                        .await?;
+                    sqlx::query("PRAGMA busy_timeout = 10000")
+                        .execute(&mut *conn)
+                        .await?;
+                    sqlx::query("PRAGMA synchronous = NORMAL")
+                        .execute(&mut *conn)
+                        .await?;
                     Ok(())
                 })
             });

@@ -14,7 +14,11 @@ pub fn format_utc(ms: i64) -> String {
     let secs = ms.div_euclid(1000);
     let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
     let (y, m, d) = civil_from_days(days);
-    format!("{y:04}-{m:02}-{d:02} {:02}:{:02} UTC", rem / 3600, rem % 3600 / 60)
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02} UTC",
+        rem / 3600,
+        rem % 3600 / 60
+    )
 }
 
 /// `ms` as RFC 3339 (`YYYY-MM-DDTHH:MM:SSZ`), for JSON.
@@ -51,6 +55,9 @@ mod tests {
         assert_eq!(super::format_utc(0), "1970-01-01 00:00 UTC");
         // 2024-02-29 12:34:56 UTC, a leap day.
         assert_eq!(super::format_utc(1_709_210_096_000), "2024-02-29 12:34 UTC");
-        assert_eq!(super::format_rfc3339(1_709_210_096_000), "2024-02-29T12:34:56Z");
+        assert_eq!(
+            super::format_rfc3339(1_709_210_096_000),
+            "2024-02-29T12:34:56Z"
+        );
     }
 }

@@ -66,8 +66,14 @@ async fn scenario(url: &str) {
         },
         "recording the same file for the same claim twice is a no-op"
     );
-    index.add(&add(sha(2), Some(&other), "claim-2")).await.unwrap();
-    index.add(&add(sha(3), Some(&flat), "claim-3")).await.unwrap();
+    index
+        .add(&add(sha(2), Some(&other), "claim-2"))
+        .await
+        .unwrap();
+    index
+        .add(&add(sha(3), Some(&flat), "claim-3"))
+        .await
+        .unwrap();
 
     // The same file again: exact.
     let found = index.query(&sha(1), Some(&fp), 31).await.unwrap();
@@ -80,17 +86,27 @@ async fn scenario(url: &str) {
     assert_eq!(found.len(), 1, "{found:?}");
     assert_eq!(found[0].source, "claim-1");
     assert!(!found[0].exact && found[0].distance <= 31);
-    assert_eq!(found[0].transform, Dihedral::Rotate270, "undoing a clockwise turn");
+    assert_eq!(
+        found[0].transform,
+        Dihedral::Rotate270,
+        "undoing a clockwise turn"
+    );
 
     // A flat picture has a low-quality hash: only its exact copy is found.
     let found = index.query(&sha(8), Some(&flat), 31).await.unwrap();
     assert!(found.is_empty(), "{found:?}");
-    assert_eq!(index.query(&sha(3), Some(&flat), 31).await.unwrap().len(), 1);
+    assert_eq!(
+        index.query(&sha(3), Some(&flat), 31).await.unwrap().len(),
+        1
+    );
 
     // A second worker sees the first one's rows, and rows added later after a sync.
     let mut second = ReuseIndex::open(db.clone()).await.unwrap();
     assert_eq!(second.searchable(), 2);
-    index.add(&add(sha(4), Some(&other), "claim-4")).await.unwrap();
+    index
+        .add(&add(sha(4), Some(&other), "claim-4"))
+        .await
+        .unwrap();
     assert_eq!(second.sync().await.unwrap(), 1);
     let found = second.query(&sha(7), Some(&other), 31).await.unwrap();
     let sources: Vec<&str> = found.iter().map(|f| f.source.as_str()).collect();
@@ -102,7 +118,10 @@ async fn scenario(url: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_file_in_the_data_directory() {
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}?mode=rwc", dir.path().join("p.sqlite").display());
+    let url = format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("p.sqlite").display()
+    );
     scenario(&url).await;
     // Reopening finds everything again (and the schema is not applied twice).
     let db = Database::open_data_dir(dir.path()).await.unwrap();
@@ -123,24 +142,47 @@ async fn postgres_server() {
     let mut admin = match sqlx::PgConnection::connect(&base).await {
         Ok(c) => c,
         Err(e) if required.is_none() => {
-            eprintln!("skipped: no PostgreSQL at {base} ({e}); set PROOFDESK_TEST_POSTGRES to require it");
+            eprintln!(
+                "skipped: no PostgreSQL at {base} ({e}); set PROOFDESK_TEST_POSTGRES to require it"
+            );
             return;
         }
         Err(e) => panic!("PostgreSQL at {base}: {e}"),
     };
     // A schema of its own, so parallel runs and earlier runs do not interfere.
-    let schema = format!("proofdesk_test_{}_{}", std::process::id(), proofdesk_storage::time::now_ms());
-    sqlx::query(&format!("CREATE SCHEMA {schema}")).execute(&mut admin).await.unwrap();
+    let schema = format!(
+        "proofdesk_test_{}_{}",
+        std::process::id(),
+        proofdesk_storage::time::now_ms()
+    );
+    sqlx::query(&format!("CREATE SCHEMA {schema}"))
+        .execute(&mut admin)
+        .await
+        .unwrap();
     let sep = if base.contains('?') { '&' } else { '?' };
     let url = format!("{base}{sep}options=-c%20search_path%3D{schema}");
     scenario(&url).await;
-    sqlx::query(&format!("DROP SCHEMA {schema} CASCADE")).execute(&mut admin).await.unwrap();
+    sqlx::query(&format!("DROP SCHEMA {schema} CASCADE"))
+        .execute(&mut admin)
+        .await
+        .unwrap();
 }
 
 #[tokio::test]
 async fn unreachable_and_unknown_databases_give_clear_errors() {
-    let e = Database::connect("mysql://x@localhost/db").await.err().unwrap().to_string();
+    let e = Database::connect("mysql://x@localhost/db")
+        .await
+        .err()
+        .unwrap()
+        .to_string();
     assert!(e.contains("unsupported database URL"), "{e}");
-    let e = Database::connect("postgres://nobody:pw@127.0.0.1:1/none").await.err().unwrap().to_string();
-    assert!(e.starts_with("cannot open the database postgres://nobody:***@127.0.0.1:1/none"), "{e}");
+    let e = Database::connect("postgres://nobody:pw@127.0.0.1:1/none")
+        .await
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(
+        e.starts_with("cannot open the database postgres://nobody:***@127.0.0.1:1/none"),
+        "{e}"
+    );
 }

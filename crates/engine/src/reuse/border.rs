@@ -135,7 +135,11 @@ mod tests {
         let mut luma = vec![20.0f32; w * h];
         for y in 0..20 {
             for x in 0..w {
-                luma[y * w + x] = if (5..9).contains(&x) || (280..290).contains(&x) { 0.0 } else { 250.0 };
+                luma[y * w + x] = if (5..9).contains(&x) || (280..290).contains(&x) {
+                    0.0
+                } else {
+                    250.0
+                };
             }
         }
         for y in 0..120 {

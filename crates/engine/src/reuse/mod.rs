@@ -5,10 +5,13 @@
 //! the sightings a caller found into the `reuse` signal.
 
 pub mod border;
+pub mod geometry;
+pub mod keypoints;
 pub mod pdq;
 pub mod render;
 
 use crate::signal::{Category, Direction, Signal, Text};
+use keypoints::{Features, WorkPicture};
 pub use pdq::{Dihedral, PdqHash};
 use serde::Serialize;
 
@@ -34,6 +37,12 @@ pub struct Fingerprint {
     /// Likewise for the content inside the frame (empty without a frame).
     #[serde(skip)]
     pub content_variants: Vec<(Dihedral, PdqHash)>,
+    /// Local features of the picture as stored, for finding cropped copies.
+    #[serde(skip)]
+    pub features: Features,
+    /// The small grey picture the features come from, for describing turned copies.
+    #[serde(skip)]
+    work: WorkPicture,
 }
 
 impl Fingerprint {
@@ -44,6 +53,8 @@ impl Fingerprint {
         let content = border::content_box(&luma, width, height)
             .map(|b| pdq::from_luma(border::crop(&luma, width, &b), b.width(), b.height()))
             .filter(|c| c.quality >= MIN_QUALITY);
+        let work = WorkPicture::from_luma(&luma, width, height);
+        let features = keypoints::detect(&work, Dihedral::Original);
         let p = pdq::from_luma(luma, width, height);
         Fingerprint {
             pdq: p.hash,
@@ -51,7 +62,21 @@ impl Fingerprint {
             pdq_content: content.as_ref().map(|c| c.hash),
             variants: p.dihedral(),
             content_variants: content.map(|c| c.dihedral().to_vec()).unwrap_or_default(),
+            features,
+            work,
         }
+    }
+
+    /// The features of the picture in each of the eight orientations, for looking up
+    /// cropped copies that were also turned or mirrored ([`Dihedral::Original`] first).
+    pub fn turned_features(&self) -> Vec<(Dihedral, Features)> {
+        Dihedral::ALL
+            .iter()
+            .map(|&t| match t {
+                Dihedral::Original => (t, self.features.clone()),
+                _ => (t, keypoints::detect(&self.work, t)),
+            })
+            .collect()
     }
 
     /// Every hash a query looks up: the eight orientations of the picture and, when it
@@ -76,10 +101,23 @@ pub struct Sighting {
     pub seen_at: String,
     /// Differing PDQ bits (0 for a byte-identical file).
     pub distance: u32,
+    /// For a cropped copy (found by its local features, not PDQ): how it aligns.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub crop: Option<Crop>,
     /// How this picture must be turned to look like the earlier one.
     pub transform: Dihedral,
     /// The files are byte-identical (same SHA-256).
     pub exact: bool,
+}
+
+/// How a cropped copy lines up with the earlier picture it was cut from (or the
+/// other way round).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Crop {
+    /// Local features that agree on one scale and shift.
+    pub matching_features: usize,
+    /// Share of the earlier picture's area this one shows (1 when it shows all of it).
+    pub coverage: f32,
 }
 
 /// The `reuse.seen-before` signal for the sightings of one file, closest first; `None`
@@ -87,21 +125,61 @@ pub struct Sighting {
 pub fn signal(sightings: &[Sighting]) -> Option<Signal> {
     let best = sightings
         .iter()
-        .min_by_key(|s| (!s.exact, s.distance))?;
-    // A byte-identical file is certain; a near match weakens towards the threshold.
-    let strength = if best.exact {
-        0.95
-    } else {
-        0.9 - 0.3 * best.distance as f32 / DEFAULT_THRESHOLD as f32
+        .min_by_key(|s| (!s.exact, s.crop.is_some(), s.distance))?;
+    // A byte-identical file is certain; a near match weakens towards the threshold; a
+    // crop is as strong as the number of details that line up.
+    let strength = match (best.exact, best.crop) {
+        (true, _) => 0.95,
+        (false, Some(c)) => {
+            0.7 + 0.2 * ((c.matching_features as f32 - 12.0) / 40.0).clamp(0.0, 1.0)
+        }
+        (false, None) => {
+            0.9 - 0.3 * best.distance.min(DEFAULT_THRESHOLD) as f32 / DEFAULT_THRESHOLD as f32
+        }
     };
     let more = sightings.len() - 1;
     let (how_en, how_nl) = if best.exact {
-        ("the identical file".to_owned(), "exact hetzelfde bestand".to_owned())
+        (
+            "the identical file".to_owned(),
+            "exact hetzelfde bestand".to_owned(),
+        )
+    } else if let Some(c) = best.crop.filter(|c| c.coverage >= 0.97) {
+        // The earlier picture lies wholly inside this one: it was the crop.
+        let (t_en, t_nl) = transform_words(best.transform);
+        (
+            format!(
+                "the same photo{t_en}, cropped differently ({} details line up)",
+                c.matching_features
+            ),
+            format!(
+                "dezelfde foto{t_nl}, anders bijgesneden ({} details vallen samen)",
+                c.matching_features
+            ),
+        )
+    } else if let Some(c) = best.crop {
+        let (t_en, t_nl) = transform_words(best.transform);
+        let share = (100.0 * c.coverage).round().clamp(1.0, 100.0);
+        (
+            format!(
+                "a cropped copy of the same photo{t_en} (it shows {share:.0} % of it; {} details line up)",
+                c.matching_features
+            ),
+            format!(
+                "een bijgesneden kopie van dezelfde foto{t_nl} (toont {share:.0} % ervan; {} details vallen samen)",
+                c.matching_features
+            ),
+        )
     } else {
         let (t_en, t_nl) = transform_words(best.transform);
         (
-            format!("the same photo{t_en} ({} of 256 fingerprint bits differ)", best.distance),
-            format!("dezelfde foto{t_nl} ({} van de 256 kenmerkbits verschillen)", best.distance),
+            format!(
+                "the same photo{t_en} ({} of 256 fingerprint bits differ)",
+                best.distance
+            ),
+            format!(
+                "dezelfde foto{t_nl} ({} van de 256 kenmerkbits verschillen)",
+                best.distance
+            ),
         )
     };
     let (more_en, more_nl) = match more {
@@ -130,8 +208,15 @@ pub fn signal(sightings: &[Sighting]) -> Option<Signal> {
         )
         .with("distance", best.distance)
         .with("exact", best.exact)
-        .with("transform", serde_json::to_value(best.transform).unwrap_or_default())
-        .with("sightings", serde_json::to_value(sightings).unwrap_or_default()),
+        .with("crop", serde_json::to_value(best.crop).unwrap_or_default())
+        .with(
+            "transform",
+            serde_json::to_value(best.transform).unwrap_or_default(),
+        )
+        .with(
+            "sightings",
+            serde_json::to_value(sightings).unwrap_or_default(),
+        ),
     )
 }
 
@@ -147,7 +232,9 @@ fn readable_time(rfc3339: &str) -> String {
 fn transform_words(t: Dihedral) -> (&'static str, &'static str) {
     match t {
         Dihedral::Original => ("", ""),
-        Dihedral::Rotate90 | Dihedral::Rotate270 => (", turned a quarter", ", een kwartslag gedraaid"),
+        Dihedral::Rotate90 | Dihedral::Rotate270 => {
+            (", turned a quarter", ", een kwartslag gedraaid")
+        }
         Dihedral::Rotate180 => (", upside down", ", ondersteboven"),
         _ => (", mirrored", ", gespiegeld"),
     }

@@ -174,7 +174,11 @@ impl Coefficients {
         let mut out = [[0f32; KEPT]; KEPT];
         for (i, row) in out.iter_mut().enumerate() {
             for (j, v) in row.iter_mut().enumerate() {
-                let mut c = if transpose { self.0[j][i] } else { self.0[i][j] };
+                let mut c = if transpose {
+                    self.0[j][i]
+                } else {
+                    self.0[i][j]
+                };
                 // Index j is frequency j + 1: odd frequencies sit at even indices.
                 if mirror_lr && j % 2 == 0 {
                     c = -c;
@@ -326,7 +330,8 @@ fn dct_16(a: &[f32]) -> Coefficients {
     let mut d = [[0f32; SIDE]; KEPT];
     for (i, row) in d.iter_mut().enumerate() {
         for (j, v) in row.iter_mut().enumerate() {
-            let angle = std::f64::consts::PI / 2.0 / SIDE as f64 * (i + 1) as f64 * (2 * j + 1) as f64;
+            let angle =
+                std::f64::consts::PI / 2.0 / SIDE as f64 * (i + 1) as f64 * (2 * j + 1) as f64;
             *v = (scale * angle.cos()) as f32;
         }
     }
@@ -413,7 +418,10 @@ mod tests {
             // (the reference implementation differs by 22 bits on this picture).
             let d = direct.distance(&variant);
             assert!(d <= super::super::DEFAULT_THRESHOLD, "{t:?}: {d}");
-            assert!(direct.distance(&base.hash) > 64, "{t:?} should differ from the original");
+            assert!(
+                direct.distance(&base.hash) > 64,
+                "{t:?} should differ from the original"
+            );
         }
     }
 

@@ -59,7 +59,12 @@ pub fn side_by_side(this: &Pixels, earlier: &Pixels, captions: [&str; 2]) -> Pix
             for x in 0..w {
                 let sx = (x * p.width / w).min(p.width - 1);
                 let i = (sy * p.width + sx) * 3;
-                put(&mut out, x0 + x, GAP + y, [p.rgb[i], p.rgb[i + 1], p.rgb[i + 2]]);
+                put(
+                    &mut out,
+                    x0 + x,
+                    GAP + y,
+                    [p.rgb[i], p.rgb[i + 1], p.rgb[i + 2]],
+                );
             }
         }
     }
@@ -70,7 +75,11 @@ pub fn side_by_side(this: &Pixels, earlier: &Pixels, captions: [&str; 2]) -> Pix
     {
         // Long captions wrap at spaces onto further lines under their own picture.
         let room = max_chars(w.max(200)).max(10);
-        let colour = if k == 0 { [255, 255, 255] } else { [255, 210, 120] };
+        let colour = if k == 0 {
+            [255, 255, 255]
+        } else {
+            [255, 210, 120]
+        };
         for (line, s) in wrap(caption, room).iter().take(3).enumerate() {
             text(&mut out, x0, HEIGHT + 2 * GAP + line * 12, s, 1, colour);
         }

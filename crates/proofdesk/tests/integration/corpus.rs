@@ -30,6 +30,11 @@ fn reuse_recall_and_no_false_matches() {
         if ["resize-50", "jpeg-70", "rotate-90", "mirror"].contains(&name) {
             assert!(recall >= 0.99, "{name}: recall {recall}");
         }
+        // Crops are found by local features; most of them (measured: 91 %).
+        if name == "crop-10" {
+            assert!(recall >= 0.8, "{name}: recall {recall}");
+            assert!(t["found_by_features"].as_u64().unwrap() > 150, "{t}");
+        }
     }
     assert!(reuse["pairs"].as_u64().unwrap() > 20_000);
     assert_eq!(reuse["false_matches"], 0, "{}", reuse["matches"]);

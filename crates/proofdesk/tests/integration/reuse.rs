@@ -18,6 +18,24 @@ fn picture(w: u32, h: u32, seed: f32) -> RgbImage {
     })
 }
 
+/// A picture of many overlapping rectangles (corners everywhere); `seed` changes it.
+fn blocks(w: u32, h: u32, seed: u32) -> RgbImage {
+    let mut img = RgbImage::from_fn(w, h, |x, y| image::Rgb([(x / 4) as u8, (y / 3) as u8, 90]));
+    let mut state = seed.wrapping_mul(2_654_435_761).wrapping_add(1);
+    for _ in 0..120 {
+        state = state.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+        let (x0, y0) = ((state >> 8) % w, (state >> 3) % h);
+        let (rw, rh) = (8 + state % 60, 8 + (state >> 16) % 50);
+        let colour = image::Rgb([(state >> 24) as u8, (state >> 12) as u8, (state >> 4) as u8]);
+        for y in y0..(y0 + rh).min(h) {
+            for x in x0..(x0 + rw).min(w) {
+                img.put_pixel(x, y, colour);
+            }
+        }
+    }
+    img
+}
+
 fn save(img: &RgbImage, path: &Path) {
     img.save(path).expect("write test picture");
 }
@@ -45,10 +63,18 @@ fn a_resized_mirrored_copy_is_recognised_and_screening_says_where_it_was_seen() 
     assert_eq!(add.code, 0, "{}{}", add.stdout, add.stderr);
     assert!(add.stdout.contains("1 added"), "{}", add.stdout);
     let again = proofdesk_in(&data, &["index", "add", "--source", "claim-1", s(&photo)]);
-    assert!(again.stdout.contains("already"), "recording twice is a no-op: {}", again.stdout);
+    assert!(
+        again.stdout.contains("already"),
+        "recording twice is a no-op: {}",
+        again.stdout
+    );
 
     let q = proofdesk_in(&data, &["index", "query", "--json", s(&copy), s(&other)]);
-    assert_eq!(q.code, 1, "a picture seen before makes the exit code 1: {}", q.stderr);
+    assert_eq!(
+        q.code, 1,
+        "a picture seen before makes the exit code 1: {}",
+        q.stderr
+    );
     let doc = q.json();
     assert_eq!(doc["schema"], "proofdesk.reuse/1");
     let m = &doc["files"][0]["matches"];
@@ -57,7 +83,10 @@ fn a_resized_mirrored_copy_is_recognised_and_screening_says_where_it_was_seen() 
     assert_eq!(m[0]["exact"], false);
     assert_eq!(m[0]["transform"], "mirror-horizontal");
     assert!(m[0]["distance"].as_u64().unwrap() <= 31, "{doc}");
-    assert!(doc["files"][1]["matches"].as_array().unwrap().is_empty(), "an unrelated picture matches nothing");
+    assert!(
+        doc["files"][1]["matches"].as_array().unwrap().is_empty(),
+        "an unrelated picture matches nothing"
+    );
 
     // Screening the copy names the earlier claim, in English and Dutch.
     let run = proofdesk_in(&data, &["screen", "--json", s(&copy)]);
@@ -66,7 +95,11 @@ fn a_resized_mirrored_copy_is_recognised_and_screening_says_where_it_was_seen() 
     assert!(signal_ids(&doc).contains(&"reuse.seen-before".to_owned()));
     let table = proofdesk_in(&data, &["screen", "--lang", "nl", s(&copy)]);
     assert!(table.stdout.contains("EERDER GEZIEN"), "{}", table.stdout);
-    assert!(table.stdout.contains("claim-1") && table.stdout.contains("gespiegeld"), "{}", table.stdout);
+    assert!(
+        table.stdout.contains("claim-1") && table.stdout.contains("gespiegeld"),
+        "{}",
+        table.stdout
+    );
 
     // The heatmap folder gets the side-by-side picture.
     let out = dir.path().join("heatmaps");
@@ -91,6 +124,63 @@ fn a_resized_mirrored_copy_is_recognised_and_screening_says_where_it_was_seen() 
 }
 
 #[test]
+fn a_cropped_copy_is_found_by_its_details_and_another_picture_is_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let (photo, crop, other) = (
+        dir.path().join("photo.png"),
+        dir.path().join("crop.jpg"),
+        dir.path().join("other.png"),
+    );
+    let original = blocks(640, 480, 1);
+    save(&original, &photo);
+    // The middle 400 × 300, mirrored, re-saved as JPEG: PDQ cannot match this.
+    save(
+        &imageops::flip_horizontal(&imageops::crop_imm(&original, 100, 60, 400, 300).to_image()),
+        &crop,
+    );
+    save(&blocks(640, 480, 2), &other);
+    let add = proofdesk_in(&data, &["index", "add", "--source", "claim-7", s(&photo)]);
+    assert_eq!(add.code, 0, "{}{}", add.stdout, add.stderr);
+
+    let q = proofdesk_in(&data, &["index", "query", "--json", s(&crop), s(&other)]);
+    let doc = q.json();
+    let m = &doc["files"][0]["matches"];
+    assert_eq!(m.as_array().unwrap().len(), 1, "{doc}");
+    assert_eq!(m[0]["source"], "claim-7");
+    assert_eq!(m[0]["transform"], "mirror-horizontal");
+    assert!(
+        m[0]["distance"].as_u64().unwrap() > 31,
+        "PDQ alone would not have found it: {doc}"
+    );
+    assert!(
+        m[0]["crop"]["matching_features"].as_u64().unwrap() >= 12,
+        "{doc}"
+    );
+    let coverage = m[0]["crop"]["coverage"].as_f64().unwrap();
+    assert!(
+        (coverage - 0.39).abs() < 0.05,
+        "it shows 400 × 300 of 640 × 480: {coverage}"
+    );
+    assert!(
+        doc["files"][1]["matches"].as_array().unwrap().is_empty(),
+        "{doc}"
+    );
+
+    let table = proofdesk_in(&data, &["screen", s(&crop)]);
+    assert!(
+        table
+            .stdout
+            .contains("a cropped copy of the same photo, mirrored"),
+        "{}",
+        table.stdout
+    );
+    assert!(table.stdout.contains("claim-7"), "{}", table.stdout);
+    let run = proofdesk_in(&data, &["screen", "--json", s(&crop)]);
+    assert_eq!(run.json()["files"][0]["verdict"], "reused");
+}
+
+#[test]
 fn an_identical_file_elsewhere_is_an_exact_match() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
@@ -102,7 +192,11 @@ fn an_identical_file_elsewhere_is_an_exact_match() {
     assert_eq!(doc["files"][0]["matches"][0]["exact"], true, "{doc}");
     assert_eq!(doc["files"][0]["matches"][0]["distance"], 0);
     let run = proofdesk_in(&data, &["screen", s(&b)]);
-    assert!(run.stdout.contains("the identical file came with case 7"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("the identical file came with case 7"),
+        "{}",
+        run.stdout
+    );
 }
 
 #[test]
@@ -112,15 +206,44 @@ fn queries_without_an_index_and_bad_databases_are_explained() {
     save(&picture(320, 240, 2.0), &a);
     let run = proofdesk(&["index", "query", s(&a)]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stdout.contains("not seen before") && run.stdout.contains("index is empty"), "{}", run.stdout);
-    let run = proofdesk(&["--database-url", "mysql://x@localhost/db", "index", "add", s(&a)]);
+    assert!(
+        run.stdout.contains("not seen before") && run.stdout.contains("index is empty"),
+        "{}",
+        run.stdout
+    );
+    let run = proofdesk(&[
+        "--database-url",
+        "mysql://x@localhost/db",
+        "index",
+        "add",
+        s(&a),
+    ]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("unsupported database URL"), "{}", run.stderr);
-    let run = proofdesk(&["--database-url", "postgres://nobody:secret@127.0.0.1:1/none", "index", "query", s(&a)]);
+    assert!(
+        run.stderr.contains("unsupported database URL"),
+        "{}",
+        run.stderr
+    );
+    let run = proofdesk(&[
+        "--database-url",
+        "postgres://nobody:secret@127.0.0.1:1/none",
+        "index",
+        "query",
+        s(&a),
+    ]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("cannot open the database") && !run.stderr.contains("secret"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("cannot open the database") && !run.stderr.contains("secret"),
+        "{}",
+        run.stderr
+    );
     // Screening still works when the database cannot be reached; it says reuse was not checked.
-    let run = proofdesk(&["--database-url", "postgres://nobody@127.0.0.1:1/none", "screen", s(&a)]);
+    let run = proofdesk(&[
+        "--database-url",
+        "postgres://nobody@127.0.0.1:1/none",
+        "screen",
+        s(&a),
+    ]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stderr.contains("reuse not checked"), "{}", run.stderr);
 }

@@ -131,7 +131,10 @@ impl MultiIndex {
     /// Buckets every hash (a counting sort per word).
     pub fn rebuild(&mut self) {
         let n = self.hashes.len();
-        assert!(n < u32::MAX as usize, "the index holds at most 4 billion hashes");
+        assert!(
+            n < u32::MAX as usize,
+            "the index holds at most 4 billion hashes"
+        );
         self.words = layout(n, self.wide_from);
         self.offsets.clear();
         self.slots.clear();
@@ -171,7 +174,11 @@ impl MultiIndex {
             let (r, a) = (threshold / m, threshold % m);
             for (w, &(start, len)) in self.words.iter().enumerate() {
                 // Radius r for the first a + 1 words, r − 1 for the rest (none below 0).
-                let radius = if (w as u32) <= a { Some(r) } else { r.checked_sub(1) };
+                let radius = if (w as u32) <= a {
+                    Some(r)
+                } else {
+                    r.checked_sub(1)
+                };
                 let Some(radius) = radius else { continue };
                 let (offsets, slots) = (&self.offsets[w], &self.slots[w]);
                 let word = bits(query, start, len);
@@ -205,7 +212,11 @@ impl MultiIndex {
     /// closest orientation, closest first.
     ///
     /// The orientations are searched in parallel (rayon's pool).
-    pub fn near_any(&self, variants: &[(Dihedral, PdqHash)], threshold: u32) -> Vec<(Near, Dihedral)> {
+    pub fn near_any(
+        &self,
+        variants: &[(Dihedral, PdqHash)],
+        threshold: u32,
+    ) -> Vec<(Near, Dihedral)> {
         let per_variant: Vec<(Dihedral, Vec<Near>)> = variants
             .par_iter()
             .map(|(t, h)| (*t, self.near(h, threshold)))
@@ -315,7 +326,9 @@ mod tests {
             unique.sort_unstable();
             unique.dedup();
             assert_eq!(unique.len(), count);
-            assert!(masks.iter().all(|m| m.count_ones() <= radius && *m < 1 << len));
+            assert!(masks
+                .iter()
+                .all(|m| m.count_ones() <= radius && *m < 1 << len));
         }
         let h = PdqHash([u64::MAX, 0, 0, 1]);
         assert_eq!(bits(&h, 60, 8), 0b1111, "a word across two limbs");
@@ -357,8 +370,17 @@ mod tests {
         }
         let late = random_hash(&mut seed);
         index.add(late, 99_999);
-        assert!(index.len() > index.bucketed, "the newest hash should still be in the tail");
+        assert!(
+            index.len() > index.bucketed,
+            "the newest hash should still be in the tail"
+        );
         let found = index.near(&flip(late, &[3, 70, 200]), 31);
-        assert_eq!(found, vec![Near { key: 99_999, distance: 3 }]);
+        assert_eq!(
+            found,
+            vec![Near {
+                key: 99_999,
+                distance: 3
+            }]
+        );
     }
 }

@@ -126,7 +126,8 @@ fn standardised(v: &[f32]) -> Vec<f32> {
     v.iter().map(|x| (x - m) / sd).collect()
 }
 
-fn pearson(xs: &[f32], ys: &[f32]) -> f32 {
+/// Pearson correlation of two equally long series.
+pub fn pearson(xs: &[f32], ys: &[f32]) -> f32 {
     let n = xs.len().max(1) as f32;
     let (mx, my) = (xs.iter().sum::<f32>() / n, ys.iter().sum::<f32>() / n);
     let (mut sxy, mut sxx, mut syy) = (0f32, 0f32, 0f32);

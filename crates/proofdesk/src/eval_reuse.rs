@@ -247,21 +247,9 @@ fn thumb_correlation(a: &Thumb, b: &Thumb) -> f32 {
         .map(|&t| {
             let turned = render::turn(&pb, t);
             let bt: Vec<f32> = turned.rgb.chunks_exact(3).map(|p| p[0] as f32).collect();
-            pearson(a, &bt)
+            eval_overlap::pearson(a, &bt)
         })
         .fold(f32::MIN, f32::max)
-}
-
-fn pearson(a: &[f32], b: &[f32]) -> f32 {
-    let n = a.len().min(b.len()) as f32;
-    let (ma, mb) = (a.iter().sum::<f32>() / n, b.iter().sum::<f32>() / n);
-    let (mut sab, mut saa, mut sbb) = (0f32, 0f32, 0f32);
-    for (x, y) in a.iter().zip(b) {
-        sab += (x - ma) * (y - mb);
-        saa += (x - ma).powi(2);
-        sbb += (y - mb).powi(2);
-    }
-    sab / (saa * sbb).sqrt().max(1e-6)
 }
 
 /// The index searches of the evaluation, as production runs them.

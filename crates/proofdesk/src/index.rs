@@ -282,7 +282,7 @@ fn stats(store: &Store) -> Result<ExitCode> {
     match rt.block_on(store.open_index(false))? {
         None => println!("the reuse index is empty (no database yet at {})", store.describe()),
         Some(i) => println!(
-            "{} pictures recorded, {} searchable by likeness (the rest match exact copies only), {} by local features (crops), in {}",
+            "{} pictures recorded; {} PDQ hashes searchable by likeness (pictures, and the contents of framed ones; low-quality pictures match exact copies only); {} pictures searchable by local features (crops); in {}",
             rt.block_on(i.count()).context("count")?,
             i.searchable(),
             i.with_features(),

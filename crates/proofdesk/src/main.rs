@@ -14,6 +14,7 @@ mod index_bench;
 mod output;
 mod reuse;
 mod screen;
+mod serve;
 mod store;
 
 use clap::{Parser, Subcommand};
@@ -54,6 +55,10 @@ enum Command {
     Eval(eval::EvalArgs),
     /// The reuse index: record pictures, and find where a picture was seen before.
     Index(index::IndexArgs),
+    /// Run the HTTP API (claims in, screened and routed), with screening workers.
+    Serve(serve::ServeArgs),
+    /// Run screening workers only, sharing the database with `serve` elsewhere.
+    Worker(serve::WorkerArgs),
 }
 
 fn main() -> ExitCode {
@@ -66,6 +71,8 @@ fn main() -> ExitCode {
         Command::Screen(args) => screen::run(args, &store),
         Command::Eval(args) => eval::run(args),
         Command::Index(args) => index::run(args, &store),
+        Command::Serve(args) => serve::serve(args, &store),
+        Command::Worker(args) => serve::work(args, &store),
     };
     match result {
         Ok(code) => code,

@@ -133,7 +133,7 @@ pub fn write_side_by_side(
 }
 
 /// The 32 bytes of a hex SHA-256.
-fn parse_sha(hex: &str) -> Option<[u8; 32]> {
+pub fn parse_sha(hex: &str) -> Option<[u8; 32]> {
     if hex.len() != 64 {
         return None;
     }

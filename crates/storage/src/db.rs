@@ -50,6 +50,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0003_reuse_features.sql"),
         include_str!("../migrations/postgres/0003_reuse_features.sql"),
     ),
+    (
+        4,
+        "claims, evidence and jobs",
+        include_str!("../migrations/sqlite/0004_claims.sql"),
+        include_str!("../migrations/postgres/0004_claims.sql"),
+    ),
 ];
 
 /// The embedded migrations for one backend.

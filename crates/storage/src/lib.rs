@@ -1,9 +1,13 @@
 //! proofdesk's storage: the project database (SQLite embedded in the data directory,
-//! PostgreSQL when several machines share one) and what lives in it, starting with
-//! the reuse index of every picture seen.
+//! PostgreSQL when several machines share one) and what lives in it: the reuse index
+//! of every picture seen, claims with their evidence, and the job queue; and the
+//! encrypted evidence store.
 #![deny(missing_docs)]
 
+pub mod claims;
 pub mod db;
+pub mod evidence;
+pub mod jobs;
 pub mod reuse;
 pub mod time;
 

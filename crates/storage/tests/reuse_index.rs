@@ -7,6 +7,8 @@ use proofdesk_engine::reuse::{Dihedral, Fingerprint};
 use proofdesk_storage::reuse::{Added, NewSighting, ReuseIndex};
 use proofdesk_storage::Database;
 
+mod common;
+
 /// A textured RGB picture; `seed` changes its content.
 fn picture(w: usize, h: usize, seed: f32) -> Vec<u8> {
     let mut rgb = Vec::with_capacity(w * h * 3);
@@ -134,38 +136,11 @@ async fn sqlite_file_in_the_data_directory() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_server() {
-    let required = std::env::var("PROOFDESK_TEST_POSTGRES").ok();
-    let base = required
-        .clone()
-        .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/test".into());
-    use sqlx::Connection;
-    let mut admin = match sqlx::PgConnection::connect(&base).await {
-        Ok(c) => c,
-        Err(e) if required.is_none() => {
-            eprintln!(
-                "skipped: no PostgreSQL at {base} ({e}); set PROOFDESK_TEST_POSTGRES to require it"
-            );
-            return;
-        }
-        Err(e) => panic!("PostgreSQL at {base}: {e}"),
+    let Some(schema) = common::TestSchema::create().await else {
+        return;
     };
-    // A schema of its own, so parallel runs and earlier runs do not interfere.
-    let schema = format!(
-        "proofdesk_test_{}_{}",
-        std::process::id(),
-        proofdesk_storage::time::now_ms()
-    );
-    sqlx::query(&format!("CREATE SCHEMA {schema}"))
-        .execute(&mut admin)
-        .await
-        .unwrap();
-    let sep = if base.contains('?') { '&' } else { '?' };
-    let url = format!("{base}{sep}options=-c%20search_path%3D{schema}");
-    scenario(&url).await;
-    sqlx::query(&format!("DROP SCHEMA {schema} CASCADE"))
-        .execute(&mut admin)
-        .await
-        .unwrap();
+    scenario(&schema.url).await;
+    schema.drop().await;
 }
 
 #[tokio::test]

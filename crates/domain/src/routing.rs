@@ -1,0 +1,192 @@
+//! Scoring and routing: every suspicious signal adds `weight × strength` points, and
+//! the total puts a claim in a band. The score is a sum a person can recompute from
+//! the reasons listed with it; nothing is learned or hidden. The worst band means "a
+//! person must look", never a rejection.
+
+use proofdesk_engine::signal::{Category, Direction, Signal, Text};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// Where a claim goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Band {
+    /// Nothing suspicious enough: the agent handles it as usual.
+    Clear,
+    /// An agent should look at the reasons before deciding.
+    Review,
+    /// The fraud team should look.
+    Escalate,
+}
+
+/// Weights and band thresholds.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Policy {
+    /// Points per unit of strength, per signal category.
+    pub category_weights: BTreeMap<String, f32>,
+    /// Points per unit of strength for particular signal ids (over the category's).
+    pub signal_weights: BTreeMap<String, f32>,
+    /// Score from which a claim goes to review.
+    pub review_from: f32,
+    /// Score from which a claim is escalated.
+    pub escalate_from: f32,
+}
+
+impl Default for Policy {
+    /// proofdesk's defaults: reuse and AI generation weigh most, since they are the
+    /// most certain; a metadata-only hint alone stays below review.
+    fn default() -> Policy {
+        let category_weights = [
+            ("ai", 60.0),
+            ("reuse", 70.0),
+            ("manipulation", 40.0),
+            ("context", 30.0),
+            ("integrity", 25.0),
+            ("provenance", 25.0),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
+        Policy {
+            category_weights,
+            signal_weights: BTreeMap::new(),
+            review_from: 25.0,
+            escalate_from: 60.0,
+        }
+    }
+}
+
+/// One signal's share of a score.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Reason {
+    /// Which evidence file (0-based), or `None` for a claim-level signal.
+    pub evidence: Option<usize>,
+    /// Signal id.
+    pub signal: String,
+    /// Points it added.
+    pub points: f32,
+    /// The signal's sentence.
+    pub summary: Text,
+}
+
+/// A claim's score, band and the reasons behind them, largest first.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Routing {
+    /// Sum of the reasons' points, rounded to one decimal.
+    pub score: f32,
+    /// The band the score falls in.
+    pub band: Band,
+    /// Every signal that added points.
+    pub reasons: Vec<Reason>,
+}
+
+impl Policy {
+    /// Points per unit of strength for a signal.
+    pub fn weight(&self, s: &Signal) -> f32 {
+        if let Some(w) = self.signal_weights.get(&s.id) {
+            return *w;
+        }
+        self.category_weights
+            .get(category_name(s.category))
+            .copied()
+            .unwrap_or(0.0)
+    }
+
+    /// Scores and routes signals: `(evidence index or None, signal)`.
+    pub fn route<'a>(
+        &self,
+        signals: impl IntoIterator<Item = (Option<usize>, &'a Signal)>,
+    ) -> Routing {
+        let mut reasons: Vec<Reason> = signals
+            .into_iter()
+            .filter(|(_, s)| s.direction == Direction::Suspicious)
+            .filter_map(|(evidence, s)| {
+                let points = self.weight(s) * s.strength.clamp(0.0, 1.0);
+                (points > 0.0).then(|| Reason {
+                    evidence,
+                    signal: s.id.clone(),
+                    points: round1(points),
+                    summary: s.summary.clone(),
+                })
+            })
+            .collect();
+        reasons.sort_by(|a, b| b.points.total_cmp(&a.points));
+        let score = round1(reasons.iter().map(|r| r.points).sum());
+        let band = if score >= self.escalate_from {
+            Band::Escalate
+        } else if score >= self.review_from {
+            Band::Review
+        } else {
+            Band::Clear
+        };
+        Routing {
+            score,
+            band,
+            reasons,
+        }
+    }
+}
+
+fn round1(v: f32) -> f32 {
+    (v * 10.0).round() / 10.0
+}
+
+/// A category's name as in signal JSON.
+pub fn category_name(c: Category) -> &'static str {
+    match c {
+        Category::Provenance => "provenance",
+        Category::Ai => "ai",
+        Category::Manipulation => "manipulation",
+        Category::Reuse => "reuse",
+        Category::Context => "context",
+        Category::Integrity => "integrity",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn signal(id: &str, c: Category, d: Direction, strength: f32) -> Signal {
+        Signal::new(id, c, d, strength, Text::new("en", "nl"))
+    }
+
+    #[test]
+    fn suspicious_signals_add_up_to_a_band_with_their_reasons() {
+        let p = Policy::default();
+        let a = signal(
+            "reuse.seen-before",
+            Category::Reuse,
+            Direction::Suspicious,
+            0.9,
+        );
+        let b = signal(
+            "provenance.camera",
+            Category::Provenance,
+            Direction::SupportsAuthenticity,
+            0.9,
+        );
+        let c = signal(
+            "integrity.extension",
+            Category::Integrity,
+            Direction::Suspicious,
+            0.4,
+        );
+        let r = p.route([(Some(0), &a), (Some(0), &b), (Some(1), &c)]);
+        assert_eq!(r.band, Band::Escalate);
+        assert_eq!(
+            r.reasons.len(),
+            2,
+            "signals that support authenticity add nothing"
+        );
+        assert_eq!(r.reasons[0].signal, "reuse.seen-before");
+        assert_eq!(r.score, 73.0);
+        let quiet = p.route([(Some(0), &c)]);
+        assert_eq!((quiet.band, quiet.score), (Band::Clear, 10.0));
+        let mut strict = Policy::default();
+        strict
+            .signal_weights
+            .insert("integrity.extension".into(), 100.0);
+        assert_eq!(strict.route([(Some(0), &c)]).band, Band::Review);
+    }
+}

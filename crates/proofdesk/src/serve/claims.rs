@@ -1,0 +1,290 @@
+//! `/v1/claims`: submit a claim with its evidence, read it back, list claims.
+
+use super::problem::Problem;
+use super::App;
+use axum::extract::multipart::{Multipart, MultipartRejection};
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use proofdesk_domain::claim::ClaimContext;
+use proofdesk_storage::claims::{ClaimFilter, ClaimRecord, Created, NewClaim, NewEvidence};
+use proofdesk_storage::evidence::{random_hex, to_hex, Stored};
+use proofdesk_storage::time::format_rfc3339;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+use std::sync::Arc;
+
+/// Most evidence files per claim.
+pub const MAX_FILES: usize = 20;
+/// Longest accepted Idempotency-Key.
+const MAX_KEY: usize = 200;
+
+/// One received evidence part.
+struct Part {
+    filename: Option<String>,
+    media_type: Option<String>,
+    bytes: Vec<u8>,
+}
+
+/// `POST /v1/claims` (multipart: a `claim` JSON part and one or more `evidence` files).
+pub async fn submit(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<Response, Problem> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if !content_type.starts_with("multipart/form-data") {
+        return Err(Problem::unsupported_media(format!(
+            "send multipart/form-data with a `claim` JSON part and `evidence` files, not {}",
+            if content_type.is_empty() {
+                "no Content-Type"
+            } else {
+                content_type
+            }
+        )));
+    }
+    let mut multipart = multipart.map_err(|e| Problem::bad_request(e.body_text()))?;
+    let key = match headers.get("idempotency-key") {
+        None => None,
+        Some(v) => match v.to_str() {
+            Ok(k) if !k.trim().is_empty() && k.len() <= MAX_KEY => Some(k.trim().to_owned()),
+            _ => {
+                return Err(Problem::bad_request(format!(
+                    "Idempotency-Key must be 1–{MAX_KEY} visible ASCII characters"
+                )))
+            }
+        },
+    };
+    let (claim, parts) = read_parts(&mut multipart, app.max_request).await?;
+    let claim =
+        claim.ok_or_else(|| Problem::bad_request("the `claim` part (JSON context) is missing"))?;
+    let value: Value = serde_json::from_slice(&claim)
+        .map_err(|e| Problem::bad_request(format!("the `claim` part is not valid JSON: {e}")))?;
+    let context = ClaimContext::parse(&value).map_err(Problem::invalid_fields)?;
+    if parts.is_empty() {
+        return Err(Problem::bad_request(
+            "a claim needs at least one `evidence` file",
+        ));
+    }
+    let store = app.store.clone();
+    let blobs = tokio::task::spawn_blocking(move || {
+        parts
+            .into_iter()
+            .map(|p| store.put(&p.bytes).map(|s| (p.filename, p.media_type, s)))
+            .collect::<Result<Vec<(Option<String>, Option<String>, Stored)>, _>>()
+    })
+    .await
+    .map_err(|e| Problem::unavailable(format!("the evidence store failed: {e}")))?
+    .map_err(|e| Problem::unavailable(e.to_string()))?;
+    let context_json = serde_json::to_string(&context).unwrap_or_default();
+    let mut h = Sha256::new();
+    h.update(context_json.as_bytes());
+    for (_, _, s) in &blobs {
+        h.update(s.sha256.as_bytes());
+    }
+    let request_sha256 = to_hex(&h.finalize());
+    let id = new_id();
+    let new = NewClaim {
+        id: &id,
+        idempotency_key: key.as_deref(),
+        request_sha256: &request_sha256,
+        external_ref: &context.external_ref,
+        customer_id: &context.customer_id,
+        context_json: &context_json,
+    };
+    let evidence: Vec<NewEvidence> = blobs
+        .iter()
+        .map(|(name, media, s)| NewEvidence {
+            filename: name.as_deref(),
+            media_type: media.as_deref(),
+            sha256: &s.sha256,
+            size: s.size,
+            key_id: &s.key_id,
+        })
+        .collect();
+    let created = app
+        .claims
+        .create(&new, &evidence)
+        .await
+        .map_err(|e| Problem::unavailable(e.to_string()))?;
+    let (id, replayed) = match created {
+        Created::New(id) => (id, false),
+        Created::Existing(id) => (id, true),
+        Created::KeyConflict(id) => return Err(Problem::key_reused(&id)),
+    };
+    app.wake.notify_waiters();
+    let body =
+        json!({"id": id, "status": "received", "links": {"self": format!("/v1/claims/{id}")}});
+    let mut r = (StatusCode::ACCEPTED, Json(body)).into_response();
+    if let Ok(v) = header::HeaderValue::from_str(&format!("/v1/claims/{id}")) {
+        r.headers_mut().insert(header::LOCATION, v);
+    }
+    if replayed {
+        r.headers_mut().insert(
+            "idempotent-replayed",
+            header::HeaderValue::from_static("true"),
+        );
+    }
+    Ok(r)
+}
+
+/// Reads the parts: the claim JSON and the evidence files.
+async fn read_parts(
+    m: &mut Multipart,
+    limit: usize,
+) -> Result<(Option<Vec<u8>>, Vec<Part>), Problem> {
+    let fail = |e: axum::extract::multipart::MultipartError| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            Problem::too_large(limit)
+        } else {
+            Problem::bad_request(format!(
+                "the multipart body could not be read: {}",
+                e.body_text()
+            ))
+        }
+    };
+    let (mut claim, mut parts) = (None, Vec::new());
+    while let Some(field) = m.next_field().await.map_err(fail)? {
+        let name = field.name().unwrap_or("").to_owned();
+        match name.as_str() {
+            "claim" => claim = Some(field.bytes().await.map_err(fail)?.to_vec()),
+            "evidence" => {
+                if parts.len() == MAX_FILES {
+                    return Err(Problem::bad_request(format!(
+                        "at most {MAX_FILES} evidence files per claim"
+                    )));
+                }
+                let filename = field.file_name().map(str::to_owned);
+                let media_type = field.content_type().map(str::to_owned);
+                let bytes = field.bytes().await.map_err(fail)?.to_vec();
+                if bytes.is_empty() {
+                    return Err(Problem::bad_request(format!(
+                        "evidence file {} is empty (0 bytes)",
+                        filename.as_deref().unwrap_or("without a name")
+                    )));
+                }
+                parts.push(Part {
+                    filename,
+                    media_type,
+                    bytes,
+                });
+            }
+            other => {
+                return Err(Problem::bad_request(format!(
+                    "unknown part `{other}`: send `claim` and `evidence`"
+                )))
+            }
+        }
+    }
+    Ok((claim, parts))
+}
+
+/// A new claim id: `clm_` and 20 random hex digits.
+fn new_id() -> String {
+    format!("clm_{}", random_hex(10))
+}
+
+/// `GET /v1/claims/{id}`.
+pub async fn get(
+    State(app): State<Arc<App>>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, Problem> {
+    let claim = app
+        .claims
+        .get(&id)
+        .await
+        .map_err(|e| Problem::unavailable(e.to_string()))?;
+    let claim = claim.ok_or_else(|| Problem::not_found(format!("no claim {id}")))?;
+    let evidence = app
+        .claims
+        .evidence(&id)
+        .await
+        .map_err(|e| Problem::unavailable(e.to_string()))?;
+    let files: Vec<Value> = evidence
+        .iter()
+        .map(|e| {
+            let report: Value = e
+                .report_json
+                .as_deref()
+                .and_then(|r| serde_json::from_str(r).ok())
+                .unwrap_or(Value::Null);
+            json!({
+                "position": e.position, "filename": e.filename, "media_type": e.media_type,
+                "sha256": e.sha256, "size": e.size,
+                "format": report.get("format"), "verdict": report.get("verdict"),
+                "reasons": report.get("reasons"), "signals": report.get("signals"),
+                "error": report.get("error"),
+            })
+        })
+        .collect();
+    let mut doc = summary(&claim);
+    doc["context"] = serde_json::from_str(&claim.context_json).unwrap_or(Value::Null);
+    let routing: Value = claim
+        .routing_json
+        .as_deref()
+        .and_then(|r| serde_json::from_str(r).ok())
+        .unwrap_or(Value::Null);
+    doc["reasons"] = routing.get("reasons").cloned().unwrap_or(json!([]));
+    doc["evidence"] = Value::Array(files);
+    Ok(Json(doc))
+}
+
+/// A claim's top-level fields.
+fn summary(c: &ClaimRecord) -> Value {
+    json!({
+        "id": c.id, "external_ref": c.external_ref, "customer_id": c.customer_id,
+        "status": c.status, "score": c.score, "band": c.band,
+        "received_at": format_rfc3339(c.created_at), "updated_at": format_rfc3339(c.updated_at),
+    })
+}
+
+/// Query of `GET /v1/claims`.
+#[derive(Deserialize)]
+pub struct ListQuery {
+    status: Option<String>,
+    band: Option<String>,
+    customer_id: Option<String>,
+    limit: Option<i64>,
+}
+
+/// `GET /v1/claims?status=&band=&customer_id=&limit=`, newest first.
+pub async fn list(
+    State(app): State<Arc<App>>,
+    Query(q): Query<ListQuery>,
+) -> Result<Json<Value>, Problem> {
+    let statuses = ["received", "screening", "screened", "failed"];
+    if q.status.as_deref().is_some_and(|s| !statuses.contains(&s)) {
+        return Err(Problem::bad_request(format!(
+            "status must be one of {}",
+            statuses.join(", ")
+        )));
+    }
+    if q.band
+        .as_deref()
+        .is_some_and(|b| !["clear", "review", "escalate"].contains(&b))
+    {
+        return Err(Problem::bad_request(
+            "band must be clear, review or escalate",
+        ));
+    }
+    let filter = ClaimFilter {
+        status: q.status,
+        band: q.band,
+        customer_id: q.customer_id,
+        before_ms: None,
+        limit: q.limit.unwrap_or(50),
+    };
+    let claims = app
+        .claims
+        .list(&filter)
+        .await
+        .map_err(|e| Problem::unavailable(e.to_string()))?;
+    Ok(Json(
+        json!({"claims": claims.iter().map(summary).collect::<Vec<_>>()}),
+    ))
+}

@@ -1,0 +1,191 @@
+//! `proofdesk serve` and `proofdesk worker`: the HTTP API that takes claims in, and
+//! the workers that screen and route them. Both open the same database (SQLite in the
+//! data directory, or PostgreSQL) and evidence store, so API servers and workers can
+//! run on different machines.
+
+mod claims;
+mod openapi;
+mod problem;
+mod worker;
+
+use crate::Store;
+use anyhow::{Context, Result};
+use axum::extract::DefaultBodyLimit;
+use axum::routing::get;
+use axum::{Json, Router};
+use clap::Args;
+use proofdesk_storage::claims::Claims;
+use proofdesk_storage::evidence::{EvidenceStore, Keyring};
+use proofdesk_storage::jobs::Queue;
+use proofdesk_storage::reuse::ReuseIndex;
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use tokio::sync::{Mutex, Notify};
+
+/// What every handler and worker shares.
+pub struct App {
+    claims: Claims,
+    store: Arc<EvidenceStore>,
+    /// Woken when a claim arrives, so an idle worker starts at once.
+    wake: Notify,
+    /// Largest request body, in bytes.
+    max_request: usize,
+}
+
+/// Options shared by `serve` and `worker`.
+#[derive(Args)]
+pub struct Common {
+    /// Evidence key file: lines `id=64 hex digits`, the last encrypts new evidence
+    /// (default: DATA_DIR/keys/evidence.keys, created with a new key when missing).
+    #[arg(long, env = "PROOFDESK_EVIDENCE_KEY_FILE")]
+    evidence_key_file: Option<PathBuf>,
+    /// Seconds a worker holds a job before another may take it over.
+    #[arg(long, default_value_t = 120)]
+    lease_seconds: u64,
+}
+
+/// `proofdesk serve`.
+#[derive(Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080", env = "PROOFDESK_LISTEN")]
+    listen: String,
+    /// Screening workers inside this process (0: the API only; run `proofdesk worker`).
+    #[arg(long, default_value_t = 1)]
+    workers: usize,
+    /// Largest request (a claim with its files), in MiB.
+    #[arg(long, default_value_t = 64)]
+    max_request_mib: usize,
+    #[command(flatten)]
+    common: Common,
+}
+
+/// `proofdesk worker`.
+#[derive(Args)]
+pub struct WorkerArgs {
+    /// Screening workers in this process.
+    #[arg(long, default_value_t = 1)]
+    workers: usize,
+    #[command(flatten)]
+    common: Common,
+}
+
+async fn open(
+    store: &Store,
+    common: &Common,
+    max_request: usize,
+) -> Result<(Arc<App>, proofdesk_storage::Database)> {
+    let db = store.open(true).await?.context("no database")?;
+    let key_file = common
+        .evidence_key_file
+        .clone()
+        .unwrap_or_else(|| store.data_dir.join("keys").join("evidence.keys"));
+    let keys = if common.evidence_key_file.is_some() {
+        Keyring::from_file(&key_file)?
+    } else {
+        let (keys, created) = Keyring::open_or_create(&key_file)?;
+        if created {
+            eprintln!("proofdesk: created evidence key {} in {}: keep a copy, evidence cannot be read without it", keys.current_id(), key_file.display());
+        }
+        keys
+    };
+    let evidence = EvidenceStore::local(&store.data_dir.join("evidence"), keys)?;
+    let app = App {
+        claims: Claims::new(db.clone()),
+        store: Arc::new(evidence),
+        wake: Notify::new(),
+        max_request,
+    };
+    Ok((Arc::new(app), db))
+}
+
+async fn start_workers(
+    app: &Arc<App>,
+    db: &proofdesk_storage::Database,
+    n: usize,
+    lease_seconds: u64,
+) -> Result<()> {
+    if n == 0 {
+        return Ok(());
+    }
+    let index = Arc::new(Mutex::new(ReuseIndex::open(db.clone()).await?));
+    for k in 0..n {
+        let name = format!("{}-{}-{k}", hostname(), std::process::id());
+        let queue = Queue::new(db.clone(), &name, lease_seconds.saturating_mul(1000) as i64);
+        tokio::spawn(worker::run(app.clone(), queue, index.clone()));
+    }
+    Ok(())
+}
+
+fn hostname() -> String {
+    std::fs::read_to_string("/etc/hostname")
+        .map(|h| h.trim().to_owned())
+        .unwrap_or_else(|_| "worker".into())
+}
+
+/// The API's routes.
+pub fn router(app: Arc<App>) -> Router {
+    let limit = app.max_request;
+    Router::new()
+        .route(
+            "/v1/claims",
+            axum::routing::post(claims::submit).get(claims::list),
+        )
+        .route("/v1/claims/{id}", get(claims::get))
+        .route("/openapi.json", get(|| async { Json(openapi::document()) }))
+        .route("/healthz", get(|| async { "ok" }))
+        .fallback(|| async { problem::Problem::not_found("no such endpoint; see /openapi.json") })
+        .layer(DefaultBodyLimit::max(limit))
+        .with_state(app)
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("start the async runtime")
+}
+
+/// Runs `proofdesk serve`.
+pub fn serve(args: ServeArgs, store: &Store) -> Result<ExitCode> {
+    runtime()?.block_on(async {
+        let max_request = args.max_request_mib.clamp(1, 4096) << 20;
+        let (app, db) = open(store, &args.common, max_request).await?;
+        let listener = tokio::net::TcpListener::bind(&args.listen)
+            .await
+            .with_context(|| format!("listen on {}", args.listen))?;
+        let addr = listener.local_addr()?;
+        start_workers(&app, &db, args.workers, args.common.lease_seconds).await?;
+        println!(
+            "proofdesk listening on http://{addr} ({} workers, data in {})",
+            args.workers,
+            store.describe()
+        );
+        std::io::stdout().flush()?;
+        axum::serve(listener, router(app))
+            .with_graceful_shutdown(async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await
+            .context("serve")?;
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+/// Runs `proofdesk worker`.
+pub fn work(args: WorkerArgs, store: &Store) -> Result<ExitCode> {
+    runtime()?.block_on(async {
+        let (app, db) = open(store, &args.common, 0).await?;
+        start_workers(&app, &db, args.workers.max(1), args.common.lease_seconds).await?;
+        println!(
+            "proofdesk worker: {} workers on {}",
+            args.workers.max(1),
+            store.describe()
+        );
+        std::io::stdout().flush()?;
+        let _ = tokio::signal::ctrl_c().await;
+        Ok(ExitCode::SUCCESS)
+    })
+}

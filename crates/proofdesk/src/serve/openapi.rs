@@ -1,0 +1,146 @@
+//! The OpenAPI 3.1 document served at `/openapi.json`, written by hand so that it says
+//! exactly what the handlers do (tests check the routes it lists answer).
+
+use serde_json::{json, Value};
+
+/// The document.
+pub fn document() -> Value {
+    let problem = json!({"$ref": "#/components/schemas/Problem"});
+    let problem_response = |description: &str| {
+        json!({
+            "description": description,
+            "content": {"application/problem+json": {"schema": problem.clone()}}
+        })
+    };
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "proofdesk",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "Claims in, evidence screened for AI generation, manipulation and reuse, routed to clear, review or escalate. A machine never rejects a claim: the worst band means a person must look."
+        },
+        "paths": {
+            "/v1/claims": {
+                "post": {
+                    "summary": "Submit a claim with its evidence",
+                    "description": "Accepted (202) once the claim, its evidence and its screening job are durably stored. Retrying with the same Idempotency-Key and content returns the same claim.",
+                    "parameters": [{
+                        "name": "Idempotency-Key", "in": "header", "required": false,
+                        "schema": {"type": "string", "maxLength": 200},
+                        "description": "Any unique string per claim; a retry with the same key and content answers as the first request did."
+                    }],
+                    "requestBody": {
+                        "required": true,
+                        "content": {"multipart/form-data": {
+                            "schema": {
+                                "type": "object",
+                                "required": ["claim", "evidence"],
+                                "properties": {
+                                    "claim": {"$ref": "#/components/schemas/ClaimContext"},
+                                    "evidence": {"type": "array", "maxItems": 20, "items": {"type": "string", "contentMediaType": "application/octet-stream"}}
+                                }
+                            },
+                            "encoding": {"claim": {"contentType": "application/json"}}
+                        }}
+                    },
+                    "responses": {
+                        "202": {"description": "Accepted", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Accepted"}}}},
+                        "400": problem_response("Malformed request or invalid fields (each named in `errors`)"),
+                        "413": problem_response("Request too large"),
+                        "415": problem_response("Not multipart/form-data"),
+                        "422": problem_response("Idempotency-Key reused for a different request"),
+                        "503": problem_response("Storage unavailable; nothing was accepted")
+                    }
+                },
+                "get": {
+                    "summary": "List claims, newest first",
+                    "parameters": [
+                        {"name": "status", "in": "query", "schema": {"enum": ["received", "screening", "screened", "failed"]}},
+                        {"name": "band", "in": "query", "schema": {"enum": ["clear", "review", "escalate"]}},
+                        {"name": "customer_id", "in": "query", "schema": {"type": "string"}},
+                        {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500, "default": 50}}
+                    ],
+                    "responses": {
+                        "200": {"description": "Claims", "content": {"application/json": {"schema": {
+                            "type": "object", "properties": {"claims": {"type": "array", "items": {"$ref": "#/components/schemas/ClaimSummary"}}}
+                        }}}},
+                        "400": problem_response("Unknown filter value")
+                    }
+                }
+            },
+            "/v1/claims/{id}": {
+                "get": {
+                    "summary": "A claim with its status, score, band, reasons and per-evidence signals",
+                    "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+                    "responses": {
+                        "200": {"description": "The claim", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Claim"}}}},
+                        "404": problem_response("No such claim"),
+                        "503": problem_response("Storage unavailable")
+                    }
+                }
+            },
+            "/openapi.json": {"get": {"summary": "This document", "responses": {"200": {"description": "OpenAPI 3.1"}}}},
+            "/healthz": {"get": {"summary": "Liveness", "responses": {"200": {"description": "ok"}}}}
+        },
+        "components": {"schemas": {
+            "Problem": {
+                "type": "object",
+                "description": "RFC 9457 problem details",
+                "properties": {
+                    "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"}, "detail": {"type": "string"},
+                    "errors": {"type": "array", "items": {"type": "object", "properties": {"field": {"type": "string"}, "message": {"type": "string"}}}}
+                }
+            },
+            "ClaimContext": {
+                "type": "object",
+                "required": ["external_ref", "customer_id"],
+                "additionalProperties": false,
+                "properties": {
+                    "external_ref": {"type": "string", "maxLength": 200, "description": "Your ticket or case number"},
+                    "customer_id": {"type": "string", "maxLength": 200, "description": "Pseudonymous customer id (never a name or e-mail address)"},
+                    "channel": {"enum": ["web", "email", "phone", "app", "chat", "store", "other"]},
+                    "product": {"type": "string"},
+                    "claimed_amount": {"type": "string", "pattern": "^[0-9]{1,12}(\\.[0-9]{1,2})?$", "examples": ["129.95"]},
+                    "currency": {"type": "string", "pattern": "^[A-Z]{3}$", "description": "ISO 4217; required with claimed_amount"},
+                    "purchase_date": {"type": "string", "format": "date"},
+                    "incident_date": {"type": "string", "format": "date"},
+                    "order_number": {"type": "string"},
+                    "serial_numbers": {"type": "array", "maxItems": 20, "items": {"type": "string"}},
+                    "delivery_postcode": {"type": "string"},
+                    "delivery_country": {"type": "string", "pattern": "^[A-Z]{2}$", "description": "ISO 3166-1 alpha-2"}
+                }
+            },
+            "Accepted": {
+                "type": "object",
+                "properties": {"id": {"type": "string"}, "status": {"const": "received"}, "links": {"type": "object", "properties": {"self": {"type": "string"}}}}
+            },
+            "ClaimSummary": {
+                "type": "object",
+                "properties": {
+                    "id": {"type": "string"}, "external_ref": {"type": "string"}, "customer_id": {"type": "string"},
+                    "status": {"enum": ["received", "screening", "screened", "failed"]},
+                    "score": {"type": ["number", "null"]}, "band": {"enum": ["clear", "review", "escalate", null]},
+                    "received_at": {"type": "string", "format": "date-time"}, "updated_at": {"type": "string", "format": "date-time"}
+                }
+            },
+            "Claim": {
+                "allOf": [{"$ref": "#/components/schemas/ClaimSummary"}, {
+                    "type": "object",
+                    "properties": {
+                        "context": {"$ref": "#/components/schemas/ClaimContext"},
+                        "reasons": {"type": "array", "items": {"type": "object", "properties": {
+                            "evidence": {"type": ["integer", "null"]}, "signal": {"type": "string"}, "points": {"type": "number"},
+                            "summary": {"type": "object", "properties": {"en": {"type": "string"}, "nl": {"type": "string"}}}
+                        }}},
+                        "evidence": {"type": "array", "items": {"type": "object", "properties": {
+                            "position": {"type": "integer"}, "filename": {"type": ["string", "null"]}, "media_type": {"type": ["string", "null"]},
+                            "sha256": {"type": "string"}, "size": {"type": "integer"}, "format": {"type": ["string", "null"]},
+                            "verdict": {"type": ["string", "null"], "description": "as in `proofdesk screen`; null until screened"},
+                            "reasons": {"type": ["array", "null"]}, "signals": {"type": ["array", "null"], "description": "signals as in `proofdesk screen --json`"}
+                        }}}
+                    }
+                }]
+            }
+        }}
+    })
+}

@@ -1,0 +1,147 @@
+//! Screening workers: take a claim's job from the queue, screen every evidence file
+//! (on a blocking thread), look each up in the shared reuse index and record it there,
+//! route the claim, and record everything with the job's completion.
+
+use super::App;
+use crate::reuse::parse_sha;
+use anyhow::{Context, Result};
+use proofdesk_domain::routing::Policy;
+use proofdesk_engine::reuse::{self, Sighting, DEFAULT_THRESHOLD};
+use proofdesk_engine::{FileReport, Options};
+use proofdesk_storage::jobs::{Job, Queue, Screened};
+use proofdesk_storage::reuse::{NewSighting, ReuseIndex};
+use proofdesk_storage::time::{format_rfc3339, now_ms};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::Mutex;
+
+/// Largest picture decoded for screening, in pixels.
+const MAX_PIXELS: u64 = 100_000_000;
+/// How long an idle worker waits before looking at the queue again.
+const IDLE: Duration = Duration::from_millis(500);
+
+/// Runs one worker until the process ends.
+pub async fn run(app: Arc<App>, queue: Queue, index: Arc<Mutex<ReuseIndex>>) {
+    loop {
+        match queue.take().await {
+            Ok(Some(job)) => {
+                if let Err(e) = process(&app, &queue, &index, &job).await {
+                    eprintln!(
+                        "proofdesk worker: claim {} attempt {} failed: {e:#}",
+                        job.claim_id, job.attempt
+                    );
+                    if let Err(e2) = queue.fail(&job, &format!("{e:#}")).await {
+                        eprintln!("proofdesk worker: could not give the job back: {e2}");
+                    }
+                }
+            }
+            Ok(None) => {
+                let _ = tokio::time::timeout(IDLE, app.wake.notified()).await;
+            }
+            Err(e) => {
+                eprintln!("proofdesk worker: the queue is unavailable: {e}");
+                tokio::time::sleep(Duration::from_secs(2)).await;
+            }
+        }
+    }
+}
+
+async fn process(app: &App, queue: &Queue, index: &Mutex<ReuseIndex>, job: &Job) -> Result<()> {
+    let evidence = app.claims.evidence(&job.claim_id).await?;
+    let mut reports: Vec<FileReport> = Vec::with_capacity(evidence.len());
+    for e in &evidence {
+        let store = app.store.clone();
+        let (sha, name) = (e.sha256.clone(), e.filename.clone());
+        let report = tokio::task::spawn_blocking(move || {
+            let bytes = store.get(&sha)?;
+            let extension = name
+                .as_deref()
+                .and_then(|n| std::path::Path::new(n).extension())
+                .map(|x| x.to_string_lossy().to_lowercase());
+            let opts = Options {
+                pixels: true,
+                forensics: false,
+                max_pixels: MAX_PIXELS,
+                extension,
+            };
+            anyhow::Ok(proofdesk_engine::screen(&bytes, &opts))
+        })
+        .await
+        .context("the screening thread stopped")??;
+        reports.push(report);
+    }
+    check_reuse(index, &job.claim_id, &mut reports).await?;
+    let policy = Policy::default();
+    let routing = policy.route(
+        reports
+            .iter()
+            .enumerate()
+            .flat_map(|(i, r)| r.signals.iter().map(move |s| (Some(i), s))),
+    );
+    let band = serde_json::to_value(routing.band)?
+        .as_str()
+        .unwrap_or("review")
+        .to_owned();
+    let screened = Screened {
+        reports: reports
+            .iter()
+            .zip(&evidence)
+            .map(|(r, e)| Ok((e.position, serde_json::to_string(r)?)))
+            .collect::<Result<_>>()?,
+        score: routing.score as f64,
+        band: &band,
+        routing_json: serde_json::to_string(&routing)?,
+    };
+    if !queue.complete(job, &screened).await? {
+        eprintln!(
+            "proofdesk worker: claim {} was taken over by another worker; its result stands",
+            job.claim_id
+        );
+    }
+    Ok(())
+}
+
+/// Looks every file up in the shared reuse index (other claims only) and records it.
+async fn check_reuse(
+    index: &Mutex<ReuseIndex>,
+    claim_id: &str,
+    reports: &mut [FileReport],
+) -> Result<()> {
+    let mut index = index.lock().await;
+    index.sync().await?;
+    let now = now_ms();
+    for r in reports.iter_mut() {
+        let Some(sha) = parse_sha(&r.sha256) else {
+            continue;
+        };
+        let found = index
+            .query(&sha, r.fingerprint.as_ref(), DEFAULT_THRESHOLD)
+            .await?;
+        let sightings: Vec<Sighting> = found
+            .iter()
+            .filter(|f| f.source != claim_id)
+            .map(|f| Sighting {
+                source: f.source.clone(),
+                seen_at: format_rfc3339(f.seen_at_ms),
+                distance: f.distance,
+                transform: f.transform,
+                exact: f.exact,
+                crop: f.crop,
+            })
+            .collect();
+        if let Some(s) = reuse::signal(&sightings) {
+            r.add_signal(s);
+        }
+        let location = format!("evidence:{}", r.sha256);
+        index
+            .add(&NewSighting {
+                sha256: sha,
+                fingerprint: r.fingerprint.as_ref(),
+                source: claim_id,
+                location: Some(&location),
+                seen_at_ms: now,
+            })
+            .await?;
+    }
+    Ok(())
+}

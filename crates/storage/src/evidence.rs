@@ -1,0 +1,355 @@
+//! The evidence store: every file a customer sent, content-addressed by the SHA-256 of
+//! its bytes and encrypted at rest with AES-256-GCM.
+//!
+//! A blob is `PDE1`, the key id's length and bytes, a 96-bit random nonce, then the
+//! ciphertext with its tag; the address is bound in as associated data, so a blob
+//! copied to another address does not decrypt. Keys live in a [`Keyring`]: new blobs
+//! use the newest key and every key stays readable, so keys can rotate.
+
+use aes_gcm::aead::{Aead, KeyInit, OsRng, Payload};
+use aes_gcm::{AeadCore, Aes256Gcm, Key, Nonce};
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+
+/// First bytes of every blob.
+const MAGIC: &[u8; 4] = b"PDE1";
+
+/// What went wrong in the evidence store.
+#[derive(Debug, thiserror::Error)]
+pub enum EvidenceError {
+    /// A key file or variable could not be read or is malformed.
+    #[error("evidence key: {0}")]
+    Key(String),
+    /// The store could not be read or written.
+    #[error("evidence store {0}: {1}")]
+    Io(PathBuf, std::io::Error),
+    /// No blob at this address.
+    #[error("no evidence with SHA-256 {0}")]
+    Missing(String),
+    /// A blob does not decrypt, names an unknown key, or does not match its address.
+    #[error("evidence {0} is damaged or was encrypted with a key this server lacks: {1}")]
+    Damaged(String, String),
+}
+
+/// Evidence encryption keys by id; the last one added encrypts new blobs.
+#[derive(Clone)]
+pub struct Keyring {
+    keys: Vec<(String, [u8; 32])>,
+}
+
+impl std::fmt::Debug for Keyring {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let ids: Vec<&str> = self.keys.iter().map(|k| k.0.as_str()).collect();
+        write!(f, "Keyring({ids:?})")
+    }
+}
+
+impl Keyring {
+    /// Reads `id=64 hex digits` lines (blank lines and `#` comments ignored); the last
+    /// key encrypts, all decrypt.
+    pub fn parse(text: &str) -> Result<Keyring, EvidenceError> {
+        let mut keys = Vec::new();
+        for (n, line) in text.lines().enumerate() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let (id, hex) = line
+                .split_once('=')
+                .ok_or_else(|| EvidenceError::Key(format!("line {}: expected id=HEX", n + 1)))?;
+            let id = id.trim();
+            if id.is_empty()
+                || id.len() > 64
+                || !id
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+            {
+                return Err(EvidenceError::Key(format!(
+                    "line {}: a key id is 1–64 letters, digits, - or _",
+                    n + 1
+                )));
+            }
+            let key = from_hex(hex.trim()).ok_or_else(|| {
+                EvidenceError::Key(format!(
+                    "line {}: key {id} must be 64 hex digits (32 bytes)",
+                    n + 1
+                ))
+            })?;
+            keys.push((id.to_owned(), key));
+        }
+        if keys.is_empty() {
+            return Err(EvidenceError::Key("no key given".into()));
+        }
+        Ok(Keyring { keys })
+    }
+
+    /// Reads a key file ([`Keyring::parse`]).
+    pub fn from_file(path: &Path) -> Result<Keyring, EvidenceError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| EvidenceError::Key(format!("{}: {e}", path.display())))?;
+        Keyring::parse(&text).map_err(|e| EvidenceError::Key(format!("{}: {e}", path.display())))
+    }
+
+    /// The key file in `path`, created with one new random key (`k1`, owner-only
+    /// permissions) when it does not exist yet; returns whether it was created.
+    pub fn open_or_create(path: &Path) -> Result<(Keyring, bool), EvidenceError> {
+        if path.exists() {
+            return Ok((Keyring::from_file(path)?, false));
+        }
+        let key = Aes256Gcm::generate_key(OsRng);
+        let text = format!(
+            "# proofdesk evidence keys: id=hex; the last line encrypts new evidence.\n# Keep a copy: evidence cannot be read without it.\nk1={}\n",
+            to_hex(&key)
+        );
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| EvidenceError::Io(dir.to_owned(), e))?;
+        }
+        write_private(path, text.as_bytes()).map_err(|e| EvidenceError::Io(path.to_owned(), e))?;
+        Ok((Keyring::parse(&text)?, true))
+    }
+
+    /// Id of the key new blobs are encrypted with.
+    pub fn current_id(&self) -> &str {
+        &self.keys[self.keys.len() - 1].0
+    }
+
+    fn get(&self, id: &str) -> Option<&[u8; 32]> {
+        self.keys.iter().rev().find(|k| k.0 == id).map(|k| &k.1)
+    }
+}
+
+/// A stored file's address and the key it is encrypted with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stored {
+    /// SHA-256 of the plaintext, lowercase hex.
+    pub sha256: String,
+    /// Id of the key.
+    pub key_id: String,
+    /// Plaintext size in bytes.
+    pub size: usize,
+}
+
+/// Encrypted, content-addressed files in a local directory.
+pub struct EvidenceStore {
+    root: PathBuf,
+    keys: Keyring,
+}
+
+impl EvidenceStore {
+    /// A store under `root` (created when missing).
+    pub fn local(root: &Path, keys: Keyring) -> Result<EvidenceStore, EvidenceError> {
+        std::fs::create_dir_all(root).map_err(|e| EvidenceError::Io(root.to_owned(), e))?;
+        Ok(EvidenceStore {
+            root: root.to_owned(),
+            keys,
+        })
+    }
+
+    fn path(&self, sha256: &str) -> PathBuf {
+        self.root.join(&sha256[..2.min(sha256.len())]).join(sha256)
+    }
+
+    /// Stores `bytes` durably (written, synced, then renamed into place); storing the
+    /// same content again keeps the blob already there.
+    pub fn put(&self, bytes: &[u8]) -> Result<Stored, EvidenceError> {
+        let sha256 = to_hex(&Sha256::digest(bytes));
+        let path = self.path(&sha256);
+        let stored = Stored {
+            sha256: sha256.clone(),
+            key_id: self.keys.current_id().to_owned(),
+            size: bytes.len(),
+        };
+        if let Ok(existing) = std::fs::read(&path) {
+            if let Some(id) = key_id_of(&existing) {
+                return Ok(Stored {
+                    key_id: id,
+                    ..stored
+                });
+            }
+        }
+        let blob = self.seal(&sha256, bytes)?;
+        let dir = path.parent().unwrap_or(&self.root).to_owned();
+        std::fs::create_dir_all(&dir).map_err(|e| EvidenceError::Io(dir.clone(), e))?;
+        let tmp = dir.join(format!(".{sha256}.{}.tmp", std::process::id()));
+        write_private(&tmp, &blob).map_err(|e| EvidenceError::Io(tmp.clone(), e))?;
+        std::fs::rename(&tmp, &path).map_err(|e| EvidenceError::Io(path.clone(), e))?;
+        if let Ok(d) = std::fs::File::open(&dir) {
+            let _ = d.sync_all();
+        }
+        Ok(stored)
+    }
+
+    /// The plaintext at an address, checked against it.
+    pub fn get(&self, sha256: &str) -> Result<Vec<u8>, EvidenceError> {
+        if sha256.len() != 64 || !sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(EvidenceError::Missing(sha256.to_owned()));
+        }
+        let path = self.path(sha256);
+        let blob = match std::fs::read(&path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(EvidenceError::Missing(sha256.to_owned()))
+            }
+            Err(e) => return Err(EvidenceError::Io(path, e)),
+        };
+        let plain = self.open(sha256, &blob)?;
+        if to_hex(&Sha256::digest(&plain)) != sha256 {
+            return Err(EvidenceError::Damaged(
+                sha256.to_owned(),
+                "content does not match its address".into(),
+            ));
+        }
+        Ok(plain)
+    }
+
+    fn seal(&self, sha256: &str, plain: &[u8]) -> Result<Vec<u8>, EvidenceError> {
+        let id = self.keys.current_id();
+        let key = self
+            .keys
+            .get(id)
+            .ok_or_else(|| EvidenceError::Key("no current key".into()))?;
+        let cipher = Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(key));
+        let nonce = Aes256Gcm::generate_nonce(&mut OsRng);
+        let sealed = cipher
+            .encrypt(
+                &nonce,
+                Payload {
+                    msg: plain,
+                    aad: sha256.as_bytes(),
+                },
+            )
+            .map_err(|_| EvidenceError::Damaged(sha256.to_owned(), "encryption failed".into()))?;
+        let mut out = Vec::with_capacity(4 + 1 + id.len() + 12 + sealed.len());
+        out.extend_from_slice(MAGIC);
+        out.push(id.len() as u8);
+        out.extend_from_slice(id.as_bytes());
+        out.extend_from_slice(&nonce);
+        out.extend_from_slice(&sealed);
+        Ok(out)
+    }
+
+    fn open(&self, sha256: &str, blob: &[u8]) -> Result<Vec<u8>, EvidenceError> {
+        let damaged = |why: &str| EvidenceError::Damaged(sha256.to_owned(), why.to_owned());
+        let id = key_id_of(blob).ok_or_else(|| damaged("not a proofdesk evidence blob"))?;
+        let key = self
+            .keys
+            .get(&id)
+            .ok_or_else(|| damaged(&format!("key {id} is not in this server's key file")))?;
+        let rest = &blob[5 + id.len()..];
+        if rest.len() < 12 + 16 {
+            return Err(damaged("truncated"));
+        }
+        let cipher = Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(key));
+        cipher
+            .decrypt(
+                Nonce::from_slice(&rest[..12]),
+                Payload {
+                    msg: &rest[12..],
+                    aad: sha256.as_bytes(),
+                },
+            )
+            .map_err(|_| damaged("authentication failed"))
+    }
+}
+
+/// The key id in a blob's header.
+fn key_id_of(blob: &[u8]) -> Option<String> {
+    if blob.len() < 5 || &blob[..4] != MAGIC {
+        return None;
+    }
+    let n = blob[4] as usize;
+    std::str::from_utf8(blob.get(5..5 + n)?)
+        .ok()
+        .map(str::to_owned)
+}
+
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut f = options.open(path)?;
+    f.write_all(bytes)?;
+    f.sync_all()
+}
+
+/// `bytes` random bytes from the operating system, as lowercase hex (for ids).
+pub fn random_hex(bytes: usize) -> String {
+    use aes_gcm::aead::rand_core::RngCore;
+    let mut b = vec![0u8; bytes];
+    OsRng.fill_bytes(&mut b);
+    to_hex(&b)
+}
+
+/// Lowercase hex.
+pub fn to_hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+fn from_hex(s: &str) -> Option<[u8; 32]> {
+    if s.len() != 64 {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    for (i, o) in out.iter_mut().enumerate() {
+        *o = u8::from_str_radix(s.get(2 * i..2 * i + 2)?, 16).ok()?;
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blobs_are_encrypted_bound_to_their_address_and_readable_after_rotation() {
+        let dir = tempfile::tempdir().unwrap();
+        let (keys, created) = Keyring::open_or_create(&dir.path().join("keys")).unwrap();
+        assert!(created);
+        let store = EvidenceStore::local(&dir.path().join("ev"), keys.clone()).unwrap();
+        let secret = b"JFIF customer photo of a dented bumper".repeat(10);
+        let s = store.put(&secret).unwrap();
+        assert_eq!(s.key_id, "k1");
+        let raw = std::fs::read(store.path(&s.sha256)).unwrap();
+        assert!(
+            !raw.windows(10).any(|w| w == b"customer p"),
+            "plaintext is not on disk"
+        );
+        assert_eq!(store.get(&s.sha256).unwrap(), secret);
+
+        // A new key encrypts new blobs; the old ones still read.
+        let text = std::fs::read_to_string(dir.path().join("keys")).unwrap()
+            + &format!("k2={}\n", "ab".repeat(32));
+        let rotated =
+            EvidenceStore::local(&dir.path().join("ev"), Keyring::parse(&text).unwrap()).unwrap();
+        assert_eq!(rotated.get(&s.sha256).unwrap(), secret);
+        assert_eq!(rotated.put(b"another file").unwrap().key_id, "k2");
+
+        // Without the key, or moved to another address, or changed: a clear error.
+        let other = EvidenceStore::local(
+            &dir.path().join("ev"),
+            Keyring::parse(&format!("k9={}", "cd".repeat(32))).unwrap(),
+        )
+        .unwrap();
+        assert!(
+            matches!(other.get(&s.sha256), Err(EvidenceError::Damaged(_, why)) if why.contains("k1"))
+        );
+        let mut tampered = raw.clone();
+        let last = tampered.len() - 1;
+        tampered[last] ^= 1;
+        std::fs::write(store.path(&s.sha256), &tampered).unwrap();
+        assert!(matches!(
+            store.get(&s.sha256),
+            Err(EvidenceError::Damaged(..))
+        ));
+        assert!(matches!(
+            store.get(&"0".repeat(64)),
+            Err(EvidenceError::Missing(_))
+        ));
+        assert!(Keyring::parse("k1=zz").is_err());
+    }
+}

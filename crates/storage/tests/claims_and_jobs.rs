@@ -1,0 +1,149 @@
+//! Claims and the job queue against real databases: idempotent creation, leases that
+//! a dead worker loses, fenced completion (no double screening), backoff after errors.
+
+use proofdesk_storage::claims::{Claims, Created, NewClaim, NewEvidence};
+use proofdesk_storage::jobs::{Queue, Screened};
+use proofdesk_storage::Database;
+use std::time::Duration;
+
+mod common;
+
+fn claim<'a>(id: &'a str, key: Option<&'a str>, hash: &'a str) -> NewClaim<'a> {
+    NewClaim {
+        id,
+        idempotency_key: key,
+        request_sha256: hash,
+        external_ref: "ZD-1",
+        customer_id: "c-1",
+        context_json: "{}",
+    }
+}
+
+const EVIDENCE: [NewEvidence<'static>; 1] = [NewEvidence {
+    filename: Some("a.jpg"),
+    media_type: Some("image/jpeg"),
+    sha256: "ab",
+    size: 3,
+    key_id: "k1",
+}];
+
+fn screened(band: &str) -> Screened<'_> {
+    Screened {
+        reports: vec![(0, "{\"verdict\":\"unknown\"}".into())],
+        score: 12.5,
+        band,
+        routing_json: "{}".into(),
+    }
+}
+
+async fn scenario(url: &str) {
+    let db = Database::connect(url).await.expect("open database");
+    let claims = Claims::new(db.clone());
+    assert_eq!(
+        claims
+            .create(&claim("c1", Some("key-1"), "h1"), &EVIDENCE)
+            .await
+            .unwrap(),
+        Created::New("c1".into())
+    );
+    assert_eq!(
+        claims
+            .create(&claim("c2", Some("key-1"), "h1"), &EVIDENCE)
+            .await
+            .unwrap(),
+        Created::Existing("c1".into())
+    );
+    assert_eq!(
+        claims
+            .create(&claim("c3", Some("key-1"), "h2"), &EVIDENCE)
+            .await
+            .unwrap(),
+        Created::KeyConflict("c1".into())
+    );
+    assert!(
+        claims.get("c2").await.unwrap().is_none(),
+        "a retry creates nothing"
+    );
+
+    // Worker 1 takes the job and dies (never finishes). Worker 2 cannot take it while
+    // the lease holds, then takes it over.
+    let (w1, w2) = (
+        Queue::new(db.clone(), "w1", 1000),
+        Queue::new(db.clone(), "w2", 1000),
+    );
+    let job = w1.take().await.unwrap().expect("a job");
+    assert_eq!((job.claim_id.as_str(), job.attempt), ("c1", 1));
+    assert_eq!(claims.get("c1").await.unwrap().unwrap().status, "screening");
+    assert_eq!(w2.take().await.unwrap(), None, "the lease holds");
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    let again = w2
+        .take()
+        .await
+        .unwrap()
+        .expect("taken over after the lease");
+    assert_eq!((again.id, again.attempt), (job.id, 2));
+
+    // The dead worker's late result is refused; the live one's is recorded, once.
+    assert!(!w1.complete(&job, &screened("escalate")).await.unwrap());
+    assert_eq!(claims.get("c1").await.unwrap().unwrap().status, "screening");
+    assert!(w2.complete(&again, &screened("review")).await.unwrap());
+    let c = claims.get("c1").await.unwrap().unwrap();
+    assert_eq!(
+        (c.status.as_str(), c.band.as_deref(), c.score),
+        ("screened", Some("review"), Some(12.5))
+    );
+    assert!(claims.evidence("c1").await.unwrap()[0]
+        .report_json
+        .is_some());
+    assert!(
+        !w2.complete(&again, &screened("clear")).await.unwrap(),
+        "done is done"
+    );
+    assert_eq!(w1.take().await.unwrap(), None);
+
+    // An error gives the job back with a backoff; it is not retried at once.
+    claims
+        .create(&claim("c4", None, "h4"), &EVIDENCE)
+        .await
+        .unwrap();
+    let j = w1.take().await.unwrap().expect("a job");
+    w1.fail(&j, "decoder crashed").await.unwrap();
+    assert_eq!(w2.take().await.unwrap(), None, "backing off");
+    let counts = w1.counts().await.unwrap();
+    assert!(
+        counts.contains(&("queued".into(), 1)) && counts.contains(&("done".into(), 1)),
+        "{counts:?}"
+    );
+
+    let listed = claims
+        .list(&proofdesk_storage::claims::ClaimFilter {
+            status: Some("screened".into()),
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        listed.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(),
+        ["c1"]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_file_in_the_data_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    scenario(&format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("p.sqlite").display()
+    ))
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_server() {
+    let Some(schema) = common::TestSchema::create().await else {
+        return;
+    };
+    scenario(&schema.url).await;
+    schema.drop().await;
+}

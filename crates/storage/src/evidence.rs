@@ -170,7 +170,8 @@ impl EvidenceStore {
         let blob = self.seal(&sha256, bytes)?;
         let dir = path.parent().unwrap_or(&self.root).to_owned();
         std::fs::create_dir_all(&dir).map_err(|e| EvidenceError::Io(dir.clone(), e))?;
-        let tmp = dir.join(format!(".{sha256}.{}.tmp", std::process::id()));
+        // A name of its own: concurrent requests may store the same content at once.
+        let tmp = dir.join(format!(".{sha256}.{}.tmp", random_hex(8)));
         write_private(&tmp, &blob).map_err(|e| EvidenceError::Io(tmp.clone(), e))?;
         std::fs::rename(&tmp, &path).map_err(|e| EvidenceError::Io(path.clone(), e))?;
         if let Ok(d) = std::fs::File::open(&dir) {

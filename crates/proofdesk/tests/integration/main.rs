@@ -3,4 +3,5 @@
 mod cli;
 mod corpus;
 mod reuse;
+mod service;
 mod util;

@@ -1,0 +1,370 @@
+//! `proofdesk serve` as an integrator meets it: a real server process on loopback,
+//! real HTTP, the embedded SQLite database (and PostgreSQL when the machine has it).
+
+use image::{imageops, RgbImage};
+use serde_json::Value;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A running server, stopped when dropped.
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Server {
+    fn start(data: &Path, extra: &[&str]) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_proofdesk"))
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(extra)
+            .env("PROOFDESK_DATA_DIR", data)
+            .env_remove("PROOFDESK_DATABASE_URL")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("server starts");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let addr = line
+            .split("http://")
+            .nth(1)
+            .and_then(|r| r.split_whitespace().next())
+            .unwrap_or_else(|| panic!("no address in {line:?}"));
+        Server {
+            child,
+            base: format!("http://{addr}"),
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// `(status, headers' Location, body as JSON)` of a request.
+    fn call(
+        &self,
+        req: ureq::Request,
+        body: Option<(&str, &[u8])>,
+    ) -> (u16, Option<String>, Value) {
+        let result = match body {
+            Some((content_type, bytes)) => req.set("Content-Type", content_type).send_bytes(bytes),
+            None => req.call(),
+        };
+        let resp = match result {
+            Ok(r) => r,
+            Err(ureq::Error::Status(_, r)) => r,
+            Err(e) => panic!("request failed: {e}"),
+        };
+        let status = resp.status();
+        let location = resp.header("location").map(str::to_owned);
+        let text = resp.into_string().unwrap_or_default();
+        (
+            status,
+            location,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
+    }
+
+    /// Submits a claim; `key` is the Idempotency-Key.
+    fn submit(
+        &self,
+        claim: &str,
+        files: &[(&str, &[u8])],
+        key: Option<&str>,
+    ) -> (u16, Option<String>, Value) {
+        let (content_type, body) = multipart(claim, files);
+        let mut req = ureq::post(&self.url("/v1/claims"));
+        if let Some(k) = key {
+            req = req.set("Idempotency-Key", k);
+        }
+        self.call(req, Some((&content_type, &body)))
+    }
+
+    fn get(&self, path: &str) -> (u16, Value) {
+        let (s, _, v) = self.call(ureq::get(&self.url(path)), None);
+        (s, v)
+    }
+
+    /// Polls a claim until it is screened (or failed), at most a minute.
+    fn screened(&self, id: &str) -> Value {
+        let started = Instant::now();
+        loop {
+            let (_, doc) = self.get(&format!("/v1/claims/{id}"));
+            if doc["status"] == "screened" || doc["status"] == "failed" {
+                return doc;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "not screened: {doc}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A multipart/form-data body with a `claim` JSON part and `evidence` files.
+fn multipart(claim: &str, files: &[(&str, &[u8])]) -> (String, Vec<u8>) {
+    let boundary = "proofdesk-test-boundary-7d1f";
+    let mut body = Vec::new();
+    body.extend_from_slice(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"claim\"\r\nContent-Type: application/json\r\n\r\n{claim}\r\n").as_bytes(),
+    );
+    for (name, bytes) in files {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"evidence\"; filename=\"{name}\"\r\nContent-Type: image/jpeg\r\n\r\n").as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+/// A picture of many overlapping rectangles; `seed` changes it.
+fn blocks(w: u32, h: u32, seed: u32) -> RgbImage {
+    let mut img = RgbImage::from_fn(w, h, |x, y| image::Rgb([(x / 4) as u8, (y / 3) as u8, 90]));
+    let mut state = seed.wrapping_mul(2_654_435_761).wrapping_add(1);
+    for _ in 0..120 {
+        state = state.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+        let (x0, y0) = ((state >> 8) % w, (state >> 3) % h);
+        let (rw, rh) = (8 + state % 60, 8 + (state >> 16) % 50);
+        let colour = image::Rgb([(state >> 24) as u8, (state >> 12) as u8, (state >> 4) as u8]);
+        for y in y0..(y0 + rh).min(h) {
+            for x in x0..(x0 + rw).min(w) {
+                img.put_pixel(x, y, colour);
+            }
+        }
+    }
+    img
+}
+
+fn jpeg(img: &RgbImage) -> Vec<u8> {
+    let mut out = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 90)
+        .encode_image(img)
+        .unwrap();
+    out
+}
+
+/// Submits a photo, then a cropped copy in another customer's claim: both are
+/// screened, the copy is escalated naming the first claim; evidence is encrypted.
+fn claims_are_screened_and_reuse_is_escalated(server: &Server, data: Option<&Path>, tag: &str) {
+    let photo = blocks(640, 480, 11);
+    let original = jpeg(&photo);
+    let claim = format!(
+        r#"{{"external_ref":"ZD-{tag}-1","customer_id":"cust-{tag}-a","claimed_amount":"89.90","currency":"EUR","delivery_country":"NL"}}"#
+    );
+    let (status, location, body) = server.submit(
+        &claim,
+        &[("parcel.jpg", &original)],
+        Some(&format!("{tag}-first")),
+    );
+    assert_eq!(status, 202, "{body}");
+    let id = body["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        location.as_deref(),
+        Some(format!("/v1/claims/{id}").as_str())
+    );
+    let first = server.screened(&id);
+    assert_eq!(first["status"], "screened", "{first}");
+    assert_eq!(first["evidence"][0]["filename"], "parcel.jpg");
+    assert!(first["evidence"][0]["verdict"].is_string(), "{first}");
+    assert_eq!(first["context"]["claimed_amount_minor"], 8990);
+
+    let copy = jpeg(&imageops::crop_imm(&photo, 60, 40, 480, 400).to_image());
+    let claim2 = format!(r#"{{"external_ref":"ZD-{tag}-2","customer_id":"cust-{tag}-b"}}"#);
+    let (status, _, body) = server.submit(&claim2, &[("damage.jpg", &copy)], None);
+    assert_eq!(status, 202, "{body}");
+    let second = server.screened(body["id"].as_str().unwrap());
+    assert_eq!(second["band"], "escalate", "{second}");
+    let reason = &second["reasons"][0];
+    assert_eq!(reason["signal"], "reuse.seen-before");
+    assert!(
+        reason["summary"]["en"].as_str().unwrap().contains(&id),
+        "{reason}"
+    );
+    assert!(
+        reason["summary"]["nl"]
+            .as_str()
+            .unwrap()
+            .contains("bijgesneden"),
+        "{reason}"
+    );
+
+    let (_, list) = server.get(&format!(
+        "/v1/claims?band=escalate&customer_id=cust-{tag}-b"
+    ));
+    assert_eq!(list["claims"].as_array().unwrap().len(), 1, "{list}");
+
+    if let Some(data) = data {
+        let sha = first["evidence"][0]["sha256"].as_str().unwrap();
+        let blob = std::fs::read(data.join("evidence").join(&sha[..2]).join(sha))
+            .expect("stored by address");
+        assert!(blob.starts_with(b"PDE1"), "encrypted blob");
+        assert!(
+            !blob
+                .windows(64)
+                .any(|w| original.windows(64).next() == Some(w)),
+            "no plaintext on disk"
+        );
+    }
+}
+
+#[test]
+fn claims_are_screened_routed_and_encrypted_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let server = Server::start(&data, &[]);
+    claims_are_screened_and_reuse_is_escalated(&server, Some(&data), "sqlite");
+}
+
+#[test]
+fn claims_are_screened_and_routed_on_postgres() {
+    let Ok(url) = std::env::var("PROOFDESK_TEST_POSTGRES") else {
+        eprintln!("skipped: set PROOFDESK_TEST_POSTGRES to run the service on PostgreSQL");
+        return;
+    };
+    // A schema of its own, so earlier runs' claims and pictures do not interfere.
+    let schema = format!(
+        "proofdesk_service_{}_{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis()
+    );
+    let admin = |sql: String| {
+        let url = url.clone();
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(async move {
+                use sqlx::Connection;
+                let mut c = sqlx::PgConnection::connect(&url).await.expect("PostgreSQL");
+                sqlx::query(&sql).execute(&mut c).await.expect("schema");
+            })
+    };
+    admin(format!("CREATE SCHEMA {schema}"));
+    let sep = if url.contains('?') { '&' } else { '?' };
+    let schema_url = format!("{url}{sep}options=-c%20search_path%3D{schema}");
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let server = Server::start(&dir.path().join("data"), &["--database-url", &schema_url]);
+        claims_are_screened_and_reuse_is_escalated(&server, None, "pg");
+    }
+    admin(format!("DROP SCHEMA {schema} CASCADE"));
+}
+
+#[test]
+fn bad_requests_get_precise_problems() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(
+        &dir.path().join("data"),
+        &["--workers", "0", "--max-request-mib", "1"],
+    );
+    let photo = jpeg(&blocks(200, 150, 3));
+    let ok = r#"{"external_ref":"ZD-9","customer_id":"c-9"}"#;
+
+    let (s, _, p) = server.call(
+        ureq::post(&server.url("/v1/claims")),
+        Some(("application/json", b"{}")),
+    );
+    assert_eq!((s, p["status"].as_u64()), (415, Some(415)), "{p}");
+    let (s, _, p) = server.submit(
+        r#"{"customer_id": 7, "purchase_date": "2024-02-30", "colour": "red"}"#,
+        &[("a.jpg", &photo)],
+        None,
+    );
+    assert_eq!(s, 400);
+    let fields: Vec<&str> = p["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fields,
+        ["colour", "external_ref", "customer_id", "purchase_date"],
+        "{p}"
+    );
+    let (s, _, p) = server.submit("{not json", &[("a.jpg", &photo)], None);
+    assert!(
+        s == 400 && p["detail"].as_str().unwrap().contains("not valid JSON"),
+        "{p}"
+    );
+    let (s, _, p) = server.submit(ok, &[], None);
+    assert!(
+        s == 400 && p["detail"].as_str().unwrap().contains("at least one"),
+        "{p}"
+    );
+    let big = vec![0xAB; 1_200_000];
+    let (s, _, p) = server.submit(ok, &[("big.jpg", &big)], None);
+    assert!(
+        s == 413 && p["detail"].as_str().unwrap().contains("1 MiB"),
+        "{p}"
+    );
+    let (s, p) = server.get("/v1/claims/clm_nothing");
+    assert_eq!((s, p["status"].as_u64()), (404, Some(404)));
+    let (s, _) = server.get("/v2/whatever");
+    assert_eq!(s, 404);
+    let (s, _) = server.get("/v1/claims?status=lost");
+    assert_eq!(s, 400);
+
+    // The same key with other content is refused; with the same content it is the same claim.
+    let (s, _, first) = server.submit(ok, &[("a.jpg", &photo)], Some("dup"));
+    assert_eq!(s, 202);
+    let (s, _, again) = server.submit(ok, &[("a.jpg", &photo)], Some("dup"));
+    assert_eq!((s, &again["id"]), (202, &first["id"]));
+    let (s, _, p) = server.submit(ok, &[("b.jpg", &jpeg(&blocks(200, 150, 4)))], Some("dup"));
+    assert_eq!(s, 422, "{p}");
+
+    // The OpenAPI document lists what answers.
+    let (s, doc) = server.get("/openapi.json");
+    assert_eq!(s, 200);
+    for path in ["/v1/claims", "/v1/claims/{id}"] {
+        assert!(doc["paths"][path].is_object(), "{path} missing");
+    }
+}
+
+#[test]
+fn concurrent_identical_requests_create_one_claim_and_a_restart_resumes_the_queue() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let photo = jpeg(&blocks(320, 240, 5));
+    let claim = r#"{"external_ref":"ZD-77","customer_id":"c-race"}"#;
+    let ids: Vec<String> = {
+        let server = Server::start(&data, &["--workers", "0"]);
+        let server = &server;
+        std::thread::scope(|s| {
+            let handles: Vec<_> = (0..8)
+                .map(|_| s.spawn(|| server.submit(claim, &[("p.jpg", &photo)], Some("same-key"))))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap())
+                .map(|(st, _, b)| {
+                    assert_eq!(st, 202, "{b}");
+                    b["id"].as_str().unwrap().to_owned()
+                })
+                .collect()
+        })
+    };
+    assert!(ids.iter().all(|i| *i == ids[0]), "{ids:?}");
+    // No worker ran: the claim waits. A new server with a worker picks it up.
+    let server = Server::start(&data, &[]);
+    let (_, list) = server.get("/v1/claims?customer_id=c-race");
+    assert_eq!(list["claims"].as_array().unwrap().len(), 1, "{list}");
+    assert_eq!(server.screened(&ids[0])["status"], "screened");
+}

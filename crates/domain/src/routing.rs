@@ -4,8 +4,46 @@
 //! person must look", never a rejection.
 
 use proofdesk_engine::signal::{Category, Direction, Signal, Text};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+
+/// Signal categories a policy can weigh.
+pub const CATEGORIES: [&str; 6] = ["provenance", "ai", "manipulation", "reuse", "context", "integrity"];
+
+/// A policy file that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum PolicyError {
+    /// Not TOML, or fields of the wrong kind.
+    #[error("the policy is not valid: {0}")]
+    Syntax(String),
+    /// Values that make no sense together.
+    #[error("the policy is not valid: {0}")]
+    Invalid(String),
+}
+
+/// The policy file's layout.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PolicyFile {
+    bands: Option<BandsFile>,
+    weights: Option<WeightsFile>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BandsFile {
+    review_from: Option<f32>,
+    escalate_from: Option<f32>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WeightsFile {
+    #[serde(default)]
+    categories: BTreeMap<String, f32>,
+    #[serde(default)]
+    signals: BTreeMap<String, f32>,
+}
 
 /// Where a claim goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -81,6 +119,49 @@ pub struct Routing {
 }
 
 impl Policy {
+    /// Reads a TOML policy; what it leaves out keeps its default. Example:
+    ///
+    /// ```toml
+    /// [bands]
+    /// review_from = 25
+    /// escalate_from = 60
+    /// [weights.categories]
+    /// reuse = 70
+    /// [weights.signals]
+    /// "integrity.extension-mismatch" = 10
+    /// ```
+    pub fn from_toml(text: &str) -> Result<Policy, PolicyError> {
+        let file: PolicyFile = toml::from_str(text).map_err(|e| PolicyError::Syntax(e.to_string()))?;
+        let mut p = Policy::default();
+        if let Some(b) = file.bands {
+            p.review_from = b.review_from.unwrap_or(p.review_from);
+            p.escalate_from = b.escalate_from.unwrap_or(p.escalate_from);
+        }
+        if let Some(w) = file.weights {
+            for (category, weight) in w.categories {
+                if !CATEGORIES.contains(&category.as_str()) {
+                    return Err(PolicyError::Invalid(format!(
+                        "unknown category {category:?} (known: {})",
+                        CATEGORIES.join(", ")
+                    )));
+                }
+                p.category_weights.insert(category, weight);
+            }
+            p.signal_weights.extend(w.signals);
+        }
+        let weights = p.category_weights.iter().chain(&p.signal_weights);
+        if let Some((name, w)) = weights.into_iter().find(|(_, w)| !w.is_finite() || **w < 0.0 || **w > 1000.0) {
+            return Err(PolicyError::Invalid(format!("weight of {name} is {w}; use 0 to 1000")));
+        }
+        if !(p.review_from > 0.0 && p.review_from < p.escalate_from && p.escalate_from.is_finite()) {
+            return Err(PolicyError::Invalid(format!(
+                "bands need 0 < review_from < escalate_from (got {} and {})",
+                p.review_from, p.escalate_from
+            )));
+        }
+        Ok(p)
+    }
+
     /// Points per unit of strength for a signal.
     pub fn weight(&self, s: &Signal) -> f32 {
         if let Some(w) = self.signal_weights.get(&s.id) {
@@ -188,5 +269,23 @@ mod tests {
             .signal_weights
             .insert("integrity.extension".into(), 100.0);
         assert_eq!(strict.route([(Some(0), &c)]).band, Band::Review);
+    }
+
+    #[test]
+    fn a_policy_file_overrides_defaults_and_bad_ones_are_explained() {
+        let p = Policy::from_toml("[bands]\nescalate_from = 90\n[weights.categories]\nreuse = 100\n[weights.signals]\n\"ai.x\" = 5\n").unwrap();
+        assert_eq!((p.review_from, p.escalate_from), (25.0, 90.0));
+        assert_eq!(p.category_weights["reuse"], 100.0);
+        assert_eq!(p.signal_weights["ai.x"], 5.0);
+        for (bad, says) in [
+            ("[bands]\nreview_from = 70\nescalate_from = 60", "review_from < escalate_from"),
+            ("[weights.categories]\nvibes = 3", "unknown category"),
+            ("[weights.signals]\n\"x\" = -1", "use 0 to 1000"),
+            ("[bandz]", "unknown field"),
+            ("bands = 3", "invalid type"),
+        ] {
+            let e = Policy::from_toml(bad).unwrap_err().to_string();
+            assert!(e.contains(says), "{bad}: {e}");
+        }
     }
 }

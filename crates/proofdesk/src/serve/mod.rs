@@ -14,6 +14,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::routing::get;
 use axum::{Json, Router};
 use clap::Args;
+use proofdesk_domain::routing::Policy;
 use proofdesk_storage::claims::Claims;
 use proofdesk_storage::evidence::{EvidenceStore, Keyring};
 use proofdesk_storage::jobs::Queue;
@@ -32,6 +33,8 @@ pub struct App {
     wake: Notify,
     /// Largest request body, in bytes.
     max_request: usize,
+    /// Weights and bands for routing.
+    policy: Policy,
 }
 
 /// Options shared by `serve` and `worker`.
@@ -44,6 +47,10 @@ pub struct Common {
     /// Seconds a worker holds a job before another may take it over.
     #[arg(long, default_value_t = 120)]
     lease_seconds: u64,
+    /// Routing policy (TOML: band thresholds, weights per category or signal);
+    /// proofdesk's defaults without it.
+    #[arg(long, env = "PROOFDESK_POLICY")]
+    policy: Option<PathBuf>,
 }
 
 /// `proofdesk serve`.
@@ -92,11 +99,19 @@ async fn open(
         keys
     };
     let evidence = EvidenceStore::local(&store.data_dir.join("evidence"), keys)?;
+    let policy = match &common.policy {
+        None => Policy::default(),
+        Some(path) => {
+            let text = std::fs::read_to_string(path).with_context(|| format!("read the policy {}", path.display()))?;
+            Policy::from_toml(&text).with_context(|| format!("policy {}", path.display()))?
+        }
+    };
     let app = App {
         claims: Claims::new(db.clone()),
         store: Arc::new(evidence),
         wake: Notify::new(),
         max_request,
+        policy,
     };
     Ok((Arc::new(app), db))
 }

@@ -5,7 +5,6 @@
 use super::App;
 use crate::reuse::parse_sha;
 use anyhow::{Context, Result};
-use proofdesk_domain::routing::Policy;
 use proofdesk_engine::reuse::{self, Sighting, DEFAULT_THRESHOLD};
 use proofdesk_engine::{FileReport, Options};
 use proofdesk_storage::jobs::{Job, Queue, Screened};
@@ -71,8 +70,7 @@ async fn process(app: &App, queue: &Queue, index: &Mutex<ReuseIndex>, job: &Job)
         reports.push(report);
     }
     check_reuse(index, &job.claim_id, &mut reports).await?;
-    let policy = Policy::default();
-    let routing = policy.route(
+    let routing = app.policy.route(
         reports
             .iter()
             .enumerate()

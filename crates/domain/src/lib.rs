@@ -4,4 +4,5 @@
 //! band is "escalate", which means a person must look.
 
 pub mod claim;
+pub mod context;
 pub mod routing;

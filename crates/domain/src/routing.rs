@@ -8,7 +8,14 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// Signal categories a policy can weigh.
-pub const CATEGORIES: [&str; 6] = ["provenance", "ai", "manipulation", "reuse", "context", "integrity"];
+pub const CATEGORIES: [&str; 6] = [
+    "provenance",
+    "ai",
+    "manipulation",
+    "reuse",
+    "context",
+    "integrity",
+];
 
 /// A policy file that cannot be used.
 #[derive(Debug, thiserror::Error)]
@@ -78,7 +85,7 @@ impl Default for Policy {
             ("ai", 60.0),
             ("reuse", 70.0),
             ("manipulation", 40.0),
-            ("context", 30.0),
+            ("context", 40.0),
             ("integrity", 25.0),
             ("provenance", 25.0),
         ]
@@ -131,7 +138,8 @@ impl Policy {
     /// "integrity.extension-mismatch" = 10
     /// ```
     pub fn from_toml(text: &str) -> Result<Policy, PolicyError> {
-        let file: PolicyFile = toml::from_str(text).map_err(|e| PolicyError::Syntax(e.to_string()))?;
+        let file: PolicyFile =
+            toml::from_str(text).map_err(|e| PolicyError::Syntax(e.to_string()))?;
         let mut p = Policy::default();
         if let Some(b) = file.bands {
             p.review_from = b.review_from.unwrap_or(p.review_from);
@@ -150,10 +158,16 @@ impl Policy {
             p.signal_weights.extend(w.signals);
         }
         let weights = p.category_weights.iter().chain(&p.signal_weights);
-        if let Some((name, w)) = weights.into_iter().find(|(_, w)| !w.is_finite() || **w < 0.0 || **w > 1000.0) {
-            return Err(PolicyError::Invalid(format!("weight of {name} is {w}; use 0 to 1000")));
+        if let Some((name, w)) = weights
+            .into_iter()
+            .find(|(_, w)| !w.is_finite() || **w < 0.0 || **w > 1000.0)
+        {
+            return Err(PolicyError::Invalid(format!(
+                "weight of {name} is {w}; use 0 to 1000"
+            )));
         }
-        if !(p.review_from > 0.0 && p.review_from < p.escalate_from && p.escalate_from.is_finite()) {
+        if !(p.review_from > 0.0 && p.review_from < p.escalate_from && p.escalate_from.is_finite())
+        {
             return Err(PolicyError::Invalid(format!(
                 "bands need 0 < review_from < escalate_from (got {} and {})",
                 p.review_from, p.escalate_from
@@ -278,7 +292,10 @@ mod tests {
         assert_eq!(p.category_weights["reuse"], 100.0);
         assert_eq!(p.signal_weights["ai.x"], 5.0);
         for (bad, says) in [
-            ("[bands]\nreview_from = 70\nescalate_from = 60", "review_from < escalate_from"),
+            (
+                "[bands]\nreview_from = 70\nescalate_from = 60",
+                "review_from < escalate_from",
+            ),
             ("[weights.categories]\nvibes = 3", "unknown category"),
             ("[weights.signals]\n\"x\" = -1", "use 0 to 1000"),
             ("[bandz]", "unknown field"),

@@ -82,7 +82,12 @@ pub fn decide(signals: &[Signal]) -> Verdict {
     } else if has("provenance.camera")
         && !signals
             .iter()
-            .any(|s| s.is_suspicious() && s.strength >= 0.3 && s.category != Category::Integrity)
+            // Context findings (dates, places) are about the claim, not the file's origin.
+            .any(|s| {
+                s.is_suspicious()
+                    && s.strength >= 0.3
+                    && !matches!(s.category, Category::Integrity | Category::Context)
+            })
     {
         Verdict::CameraOriginal
     } else {

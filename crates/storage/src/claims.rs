@@ -246,6 +246,26 @@ impl Claims {
             .collect()
     }
 
+    /// Other customers' claims with a file from the camera with this serial number
+    /// (at most 10, oldest first).
+    pub async fn same_camera(&self, serial: &str, customer_id: &str) -> Result<Vec<String>, Error> {
+        let rows = sqlx::query(
+            "SELECT DISTINCT c.id, c.created_at FROM claim_evidence e JOIN claims c ON c.id = e.claim_id \
+             WHERE e.camera_serial = $1 AND c.customer_id <> $2 ORDER BY c.created_at LIMIT 10",
+        )
+        .bind(serial)
+        .bind(customer_id)
+        .fetch_all(&self.db.pool)
+        .await
+        .map_err(Error::query("look up a camera serial"))?;
+        rows.iter()
+            .map(|r| {
+                r.try_get(0)
+                    .map_err(Error::query("read a camera serial match"))
+            })
+            .collect()
+    }
+
     /// Claims, newest first, filtered.
     pub async fn list(&self, f: &ClaimFilter) -> Result<Vec<ClaimRecord>, Error> {
         let mut sql = format!("SELECT {CLAIM_COLUMNS} FROM claims WHERE 1 = 1");

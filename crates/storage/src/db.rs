@@ -56,6 +56,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0004_claims.sql"),
         include_str!("../migrations/postgres/0004_claims.sql"),
     ),
+    (
+        5,
+        "camera serial per evidence file",
+        include_str!("../migrations/sqlite/0005_camera_serial.sql"),
+        include_str!("../migrations/postgres/0005_camera_serial.sql"),
+    ),
 ];
 
 /// The embedded migrations for one backend.

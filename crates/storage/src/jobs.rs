@@ -23,10 +23,20 @@ pub struct Job {
     pub attempt: i64,
 }
 
+/// One screened evidence file.
+pub struct ScreenedFile {
+    /// Its position in the claim.
+    pub position: i64,
+    /// The report JSON.
+    pub report_json: String,
+    /// The camera serial number it records, if any.
+    pub camera_serial: Option<String>,
+}
+
 /// What a screening produced, recorded with [`Queue::complete`].
 pub struct Screened<'a> {
-    /// Per evidence position, the report JSON.
-    pub reports: Vec<(i64, String)>,
+    /// The screened files.
+    pub reports: Vec<ScreenedFile>,
     /// Score.
     pub score: f64,
     /// Band.
@@ -125,16 +135,15 @@ impl Queue {
             tx.rollback().await.map_err(Error::query("roll back"))?;
             return Ok(false);
         }
-        for (position, report) in &s.reports {
-            sqlx::query(
-                "UPDATE claim_evidence SET report = $3 WHERE claim_id = $1 AND position = $2",
-            )
-            .bind(&job.claim_id)
-            .bind(*position)
-            .bind(report)
-            .execute(&mut *tx)
-            .await
-            .map_err(Error::query("record a report"))?;
+        for f in &s.reports {
+            sqlx::query("UPDATE claim_evidence SET report = $3, camera_serial = $4 WHERE claim_id = $1 AND position = $2")
+                .bind(&job.claim_id)
+                .bind(f.position)
+                .bind(&f.report_json)
+                .bind(f.camera_serial.as_deref())
+                .execute(&mut *tx)
+                .await
+                .map_err(Error::query("record a report"))?;
         }
         sqlx::query("UPDATE claims SET status = 'screened', score = $2, band = $3, routing = $4, updated_at = $5 WHERE id = $1")
             .bind(&job.claim_id)

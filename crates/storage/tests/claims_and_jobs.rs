@@ -2,7 +2,7 @@
 //! a dead worker loses, fenced completion (no double screening), backoff after errors.
 
 use proofdesk_storage::claims::{Claims, Created, NewClaim, NewEvidence};
-use proofdesk_storage::jobs::{Queue, Screened};
+use proofdesk_storage::jobs::{Queue, Screened, ScreenedFile};
 use proofdesk_storage::Database;
 use std::time::Duration;
 
@@ -29,7 +29,11 @@ const EVIDENCE: [NewEvidence<'static>; 1] = [NewEvidence {
 
 fn screened(band: &str) -> Screened<'_> {
     Screened {
-        reports: vec![(0, "{\"verdict\":\"unknown\"}".into())],
+        reports: vec![ScreenedFile {
+            position: 0,
+            report_json: "{\"verdict\":\"unknown\"}".into(),
+            camera_serial: Some("SN-42".into()),
+        }],
         score: 12.5,
         band,
         routing_json: "{}".into(),
@@ -95,6 +99,15 @@ async fn scenario(url: &str) {
     assert!(claims.evidence("c1").await.unwrap()[0]
         .report_json
         .is_some());
+    assert_eq!(
+        claims.same_camera("SN-42", "c-2").await.unwrap(),
+        ["c1"],
+        "another customer's claim with this camera"
+    );
+    assert!(
+        claims.same_camera("SN-42", "c-1").await.unwrap().is_empty(),
+        "the customer's own claims do not count"
+    );
     assert!(
         !w2.complete(&again, &screened("clear")).await.unwrap(),
         "done is done"

@@ -102,7 +102,8 @@ async fn open(
     let policy = match &common.policy {
         None => Policy::default(),
         Some(path) => {
-            let text = std::fs::read_to_string(path).with_context(|| format!("read the policy {}", path.display()))?;
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("read the policy {}", path.display()))?;
             Policy::from_toml(&text).with_context(|| format!("policy {}", path.display()))?
         }
     };

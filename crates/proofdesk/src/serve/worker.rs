@@ -5,9 +5,11 @@
 use super::App;
 use crate::reuse::parse_sha;
 use anyhow::{Context, Result};
+use proofdesk_domain::claim::ClaimContext;
+use proofdesk_domain::context::{self, EvidenceFacts, SameCamera};
 use proofdesk_engine::reuse::{self, Sighting, DEFAULT_THRESHOLD};
 use proofdesk_engine::{FileReport, Options};
-use proofdesk_storage::jobs::{Job, Queue, Screened};
+use proofdesk_storage::jobs::{Job, Queue, Screened, ScreenedFile};
 use proofdesk_storage::reuse::{NewSighting, ReuseIndex};
 use proofdesk_storage::time::{format_rfc3339, now_ms};
 use std::sync::Arc;
@@ -69,6 +71,7 @@ async fn process(app: &App, queue: &Queue, index: &Mutex<ReuseIndex>, job: &Job)
         .context("the screening thread stopped")??;
         reports.push(report);
     }
+    check_context(app, &job.claim_id, &mut reports).await?;
     check_reuse(index, &job.claim_id, &mut reports).await?;
     let routing = app.policy.route(
         reports
@@ -84,7 +87,13 @@ async fn process(app: &App, queue: &Queue, index: &Mutex<ReuseIndex>, job: &Job)
         reports: reports
             .iter()
             .zip(&evidence)
-            .map(|(r, e)| Ok((e.position, serde_json::to_string(r)?)))
+            .map(|(r, e)| {
+                Ok(ScreenedFile {
+                    position: e.position,
+                    report_json: serde_json::to_string(r)?,
+                    camera_serial: camera_serial(r),
+                })
+            })
             .collect::<Result<_>>()?,
         score: routing.score as f64,
         band: &band,
@@ -95,6 +104,49 @@ async fn process(app: &App, queue: &Queue, index: &Mutex<ReuseIndex>, job: &Job)
             "proofdesk worker: claim {} was taken over by another worker; its result stands",
             job.claim_id
         );
+    }
+    Ok(())
+}
+
+/// The camera body serial number a report records.
+fn camera_serial(r: &FileReport) -> Option<String> {
+    r.metadata
+        .exif
+        .as_ref()
+        .and_then(|e| e.serial.clone())
+        .filter(|s| !s.trim().is_empty())
+}
+
+/// Adds the context checks (dates, cameras shared with other customers) to each file.
+async fn check_context(app: &App, claim_id: &str, reports: &mut [FileReport]) -> Result<()> {
+    let claim = app
+        .claims
+        .get(claim_id)
+        .await?
+        .context("the claim is gone")?;
+    let context: ClaimContext =
+        serde_json::from_str(&claim.context_json).context("read the claim context")?;
+    let received = format_rfc3339(claim.created_at);
+    let received_day = received.get(..10).unwrap_or("");
+    for r in reports.iter_mut() {
+        let facts = EvidenceFacts {
+            captured: r.metadata.exif.as_ref().and_then(|e| e.captured.clone()),
+            camera_serial: camera_serial(r),
+        };
+        let same_camera = match &facts.camera_serial {
+            Some(serial) => app
+                .claims
+                .same_camera(serial, &context.customer_id)
+                .await?
+                .into_iter()
+                .filter(|id| id != claim_id)
+                .map(|claim_id| SameCamera { claim_id })
+                .collect(),
+            None => Vec::new(),
+        };
+        for s in context::check(&context, &facts, received_day, &same_camera) {
+            r.add_signal(s);
+        }
     }
     Ok(())
 }

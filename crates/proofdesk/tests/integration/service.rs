@@ -368,3 +368,45 @@ fn concurrent_identical_requests_create_one_claim_and_a_restart_resumes_the_queu
     assert_eq!(list["claims"].as_array().unwrap().len(), 1, "{list}");
     assert_eq!(server.screened(&ids[0])["status"], "screened");
 }
+
+#[test]
+fn context_checks_compare_the_photo_with_the_claim() {
+    let Some(corpus) = crate::util::corpus() else {
+        return;
+    };
+    let photo = std::fs::read(corpus.join("camera/Canon_EOS_20D__1_.jpg")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("data"), &[]);
+    // Taken in 2004, claimed for a 2024 purchase.
+    let claim = r#"{"external_ref":"ZD-5","customer_id":"c-5","purchase_date":"2024-05-01","incident_date":"2024-06-01"}"#;
+    let (_, _, body) = server.submit(claim, &[("bumper.jpg", &photo)], None);
+    let doc = server.screened(body["id"].as_str().unwrap());
+    let ids: Vec<&str> = doc["evidence"][0]["signals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap())
+        .collect();
+    assert!(
+        ids.contains(&"context.captured-before-purchase")
+            && ids.contains(&"context.captured-before-incident"),
+        "{ids:?}"
+    );
+    // Dates that do not fit are a reason to look (the camera clock may be wrong), not
+    // a case for the fraud team on their own.
+    assert_eq!(doc["band"], "review", "{doc}");
+    let reasons: Vec<&str> = doc["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["signal"].as_str().unwrap())
+        .collect();
+    assert!(
+        reasons.contains(&"context.captured-before-purchase"),
+        "{reasons:?}"
+    );
+    assert_eq!(
+        doc["evidence"][0]["verdict"], "camera-original",
+        "the file itself is still a camera original"
+    );
+}

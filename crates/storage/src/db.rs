@@ -62,6 +62,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0005_camera_serial.sql"),
         include_str!("../migrations/postgres/0005_camera_serial.sql"),
     ),
+    (
+        6,
+        "api keys and audit trail",
+        include_str!("../migrations/sqlite/0006_access_and_audit.sql"),
+        include_str!("../migrations/postgres/0006_access_and_audit.sql"),
+    ),
 ];
 
 /// The embedded migrations for one backend.

@@ -4,6 +4,8 @@
 //! encrypted evidence store.
 #![deny(missing_docs)]
 
+pub mod api_keys;
+pub mod audit;
 pub mod claims;
 pub mod db;
 pub mod evidence;

@@ -160,3 +160,81 @@ async fn postgres_server() {
     scenario(&schema.url).await;
     schema.drop().await;
 }
+
+async fn audit_and_keys(url: &str) {
+    use proofdesk_storage::api_keys::ApiKeys;
+    use proofdesk_storage::audit::{AuditLog, Entry};
+    let db = Database::connect(url).await.expect("open database");
+    let keys = ApiKeys::new(db.clone());
+    let (key, secret) = keys.create("crm", &["claims:read".into()]).await.unwrap();
+    let found = keys.verify(&secret).await.unwrap().expect("the key works");
+    assert!(found.allows("claims:read") && !found.allows("claims:write"));
+    assert!(keys.verify("pdk_nope").await.unwrap().is_none());
+    assert!(keys.revoke(&key.id).await.unwrap());
+    assert!(keys.verify(&secret).await.unwrap().is_none(), "revoked");
+
+    let log = AuditLog::new(db.clone());
+    for k in 0..5 {
+        let e = Entry {
+            actor: "api-key:x",
+            action: "claim.read",
+            claim_id: Some("c1"),
+            detail: &format!("read {k}"),
+        };
+        assert_eq!(log.append(&e).await.unwrap(), k + 1);
+    }
+    let ok = log.verify().await.unwrap();
+    assert_eq!((ok.entries, ok.broken.clone()), (5, None));
+    // Concurrent appends all land, in one unbroken chain.
+    let handles: Vec<_> = (0..6)
+        .map(|k| {
+            let log = log.clone();
+            tokio::spawn(async move {
+                log.append(&Entry {
+                    actor: "w",
+                    action: "claim.screen",
+                    claim_id: None,
+                    detail: &k.to_string(),
+                })
+                .await
+            })
+        })
+        .collect();
+    for h in handles {
+        h.await.unwrap().unwrap();
+    }
+    assert_eq!(log.verify().await.unwrap().entries, 11);
+
+    sqlx::query("UPDATE audit_log SET detail = 'nothing to see' WHERE seq = 3")
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    let v = log.verify().await.unwrap();
+    assert_eq!(v.broken.as_ref().map(|b| b.0), Some(3), "{v:?}");
+    assert!(v.broken.unwrap().1.contains("changed"));
+    sqlx::query("DELETE FROM audit_log WHERE seq <= 4")
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    let v = log.verify().await.unwrap();
+    assert!(v.broken.unwrap().1.contains("entry 1 is missing"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn audit_trail_and_api_keys_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    audit_and_keys(&format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("p.sqlite").display()
+    ))
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn audit_trail_and_api_keys_on_postgres() {
+    let Some(schema) = common::TestSchema::create().await else {
+        return;
+    };
+    audit_and_keys(&schema.url).await;
+    schema.drop().await;
+}

@@ -3,6 +3,7 @@
 //! Exit codes: 0 nothing flagged, 1 at least one file flagged (ai-generated or
 //! manipulated), 2 an error (bad arguments, unreadable or unanalysable file).
 
+mod admin;
 mod eval;
 mod eval_overlap;
 mod eval_pixels;
@@ -59,6 +60,10 @@ enum Command {
     Serve(serve::ServeArgs),
     /// Run screening workers only, sharing the database with `serve` elsewhere.
     Worker(serve::WorkerArgs),
+    /// API keys for integrators: create (printed once), list, revoke.
+    ApiKey(admin::ApiKeyArgs),
+    /// The audit trail: verify that no entry was changed, removed or reordered.
+    Audit(admin::AuditArgs),
 }
 
 fn main() -> ExitCode {
@@ -73,6 +78,8 @@ fn main() -> ExitCode {
         Command::Index(args) => index::run(args, &store),
         Command::Serve(args) => serve::serve(args, &store),
         Command::Worker(args) => serve::work(args, &store),
+        Command::ApiKey(args) => admin::api_key(args, &store),
+        Command::Audit(args) => admin::audit(args, &store),
     };
     match result {
         Ok(code) => code,

@@ -63,6 +63,11 @@ impl Queue {
         }
     }
 
+    /// This worker's name.
+    pub fn worker(&self) -> &str {
+        &self.worker
+    }
+
     /// Takes the oldest job that is due, or whose lease ran out; marks its claim
     /// `screening`.
     pub async fn take(&self) -> Result<Option<Job>, Error> {

@@ -34,6 +34,7 @@ pub async fn submit(
     headers: HeaderMap,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, Problem> {
+    let key = app.authorize(&headers, "claims:write").await?;
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -49,7 +50,7 @@ pub async fn submit(
         )));
     }
     let mut multipart = multipart.map_err(|e| Problem::bad_request(e.body_text()))?;
-    let key = match headers.get("idempotency-key") {
+    let idempotency = match headers.get("idempotency-key") {
         None => None,
         Some(v) => match v.to_str() {
             Ok(k) if !k.trim().is_empty() && k.len() <= MAX_KEY => Some(k.trim().to_owned()),
@@ -91,7 +92,7 @@ pub async fn submit(
     let id = new_id();
     let new = NewClaim {
         id: &id,
-        idempotency_key: key.as_deref(),
+        idempotency_key: idempotency.as_deref(),
         request_sha256: &request_sha256,
         external_ref: &context.external_ref,
         customer_id: &context.customer_id,
@@ -117,6 +118,18 @@ pub async fn submit(
         Created::Existing(id) => (id, true),
         Created::KeyConflict(id) => return Err(Problem::key_reused(&id)),
     };
+    let detail = format!(
+        "{} evidence files{}",
+        evidence.len(),
+        if replayed { ", idempotent replay" } else { "" }
+    );
+    app.record(
+        &format!("api-key:{}", key.id),
+        "claim.create",
+        Some(&id),
+        &detail,
+    )
+    .await?;
     app.wake.notify_waiters();
     let body =
         json!({"id": id, "status": "received", "links": {"self": format!("/v1/claims/{id}")}});
@@ -192,14 +205,18 @@ fn new_id() -> String {
 /// `GET /v1/claims/{id}`.
 pub async fn get(
     State(app): State<Arc<App>>,
+    headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, Problem> {
+    let key = app.authorize(&headers, "claims:read").await?;
     let claim = app
         .claims
         .get(&id)
         .await
         .map_err(|e| Problem::unavailable(e.to_string()))?;
     let claim = claim.ok_or_else(|| Problem::not_found(format!("no claim {id}")))?;
+    app.record(&format!("api-key:{}", key.id), "claim.read", Some(&id), "")
+        .await?;
     let evidence = app
         .claims
         .evidence(&id)
@@ -255,8 +272,10 @@ pub struct ListQuery {
 /// `GET /v1/claims?status=&band=&customer_id=&limit=`, newest first.
 pub async fn list(
     State(app): State<Arc<App>>,
+    headers: HeaderMap,
     Query(q): Query<ListQuery>,
 ) -> Result<Json<Value>, Problem> {
+    let key = app.authorize(&headers, "claims:read").await?;
     let statuses = ["received", "screening", "screened", "failed"];
     if q.status.as_deref().is_some_and(|s| !statuses.contains(&s)) {
         return Err(Problem::bad_request(format!(
@@ -284,6 +303,9 @@ pub async fn list(
         .list(&filter)
         .await
         .map_err(|e| Problem::unavailable(e.to_string()))?;
+    let detail = format!("{filter:?}: {} claims", claims.len());
+    app.record(&format!("api-key:{}", key.id), "claims.list", None, &detail)
+        .await?;
     Ok(Json(
         json!({"claims": claims.iter().map(summary).collect::<Vec<_>>()}),
     ))

@@ -15,6 +15,8 @@ use axum::routing::get;
 use axum::{Json, Router};
 use clap::Args;
 use proofdesk_domain::routing::Policy;
+use proofdesk_storage::api_keys::{ApiKey, ApiKeys};
+use proofdesk_storage::audit::{AuditLog, Entry};
 use proofdesk_storage::claims::Claims;
 use proofdesk_storage::evidence::{EvidenceStore, Keyring};
 use proofdesk_storage::jobs::Queue;
@@ -28,6 +30,8 @@ use tokio::sync::{Mutex, Notify};
 /// What every handler and worker shares.
 pub struct App {
     claims: Claims,
+    keys: ApiKeys,
+    audit: AuditLog,
     store: Arc<EvidenceStore>,
     /// Woken when a claim arrives, so an idle worker starts at once.
     wake: Notify,
@@ -109,6 +113,8 @@ async fn open(
     };
     let app = App {
         claims: Claims::new(db.clone()),
+        keys: ApiKeys::new(db.clone()),
+        audit: AuditLog::new(db.clone()),
         store: Arc::new(evidence),
         wake: Notify::new(),
         max_request,
@@ -139,6 +145,57 @@ fn hostname() -> String {
     std::fs::read_to_string("/etc/hostname")
         .map(|h| h.trim().to_owned())
         .unwrap_or_else(|_| "worker".into())
+}
+
+impl App {
+    /// The API key in the `Authorization: Bearer` header, when it has `scope`.
+    async fn authorize(
+        &self,
+        headers: &axum::http::HeaderMap,
+        scope: &str,
+    ) -> Result<ApiKey, problem::Problem> {
+        let given = headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .ok_or_else(|| problem::Problem::unauthorized("send `Authorization: Bearer <key>`; create a key with `proofdesk api-key create`"))?;
+        let key = self
+            .keys
+            .verify(given)
+            .await
+            .map_err(|e| problem::Problem::unavailable(e.to_string()))?
+            .ok_or_else(|| {
+                problem::Problem::unauthorized("this API key is unknown or was revoked")
+            })?;
+        if !key.allows(scope) {
+            return Err(problem::Problem::forbidden(scope));
+        }
+        Ok(key)
+    }
+
+    /// Appends to the audit trail; an entry that cannot be written fails the request,
+    /// so nothing happens unrecorded.
+    async fn record(
+        &self,
+        actor: &str,
+        action: &str,
+        claim_id: Option<&str>,
+        detail: &str,
+    ) -> Result<(), problem::Problem> {
+        self.audit
+            .append(&Entry {
+                actor,
+                action,
+                claim_id,
+                detail,
+            })
+            .await
+            .map(|_| ())
+            .map_err(|e| {
+                problem::Problem::unavailable(format!("the audit trail cannot be written: {e}"))
+            })
+    }
 }
 
 /// The API's routes.

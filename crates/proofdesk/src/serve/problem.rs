@@ -55,6 +55,26 @@ impl Problem {
         p
     }
 
+    /// 401: no key, or a key that is unknown or revoked.
+    pub fn unauthorized(detail: impl Into<String>) -> Problem {
+        Problem::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "An API key is needed",
+            detail,
+        )
+    }
+
+    /// 403: the key lacks a scope.
+    pub fn forbidden(scope: &str) -> Problem {
+        Problem::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "This API key may not do this",
+            format!("the key lacks the scope {scope}; create one with `proofdesk api-key create --scope {scope}`"),
+        )
+    }
+
     /// 404.
     pub fn not_found(detail: impl Into<String>) -> Problem {
         Problem::new(StatusCode::NOT_FOUND, "not-found", "Not found", detail)
@@ -117,6 +137,12 @@ impl IntoResponse for Problem {
             header::CONTENT_TYPE,
             header::HeaderValue::from_static("application/problem+json"),
         );
+        if self.status == StatusCode::UNAUTHORIZED {
+            r.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                header::HeaderValue::from_static("Bearer"),
+            );
+        }
         if self.status == StatusCode::SERVICE_UNAVAILABLE {
             r.headers_mut()
                 .insert(header::RETRY_AFTER, header::HeaderValue::from_static("5"));

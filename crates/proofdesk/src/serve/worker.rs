@@ -9,6 +9,7 @@ use proofdesk_domain::claim::ClaimContext;
 use proofdesk_domain::context::{self, EvidenceFacts, SameCamera};
 use proofdesk_engine::reuse::{self, Sighting, DEFAULT_THRESHOLD};
 use proofdesk_engine::{FileReport, Options};
+use proofdesk_storage::audit::Entry;
 use proofdesk_storage::jobs::{Job, Queue, Screened, ScreenedFile};
 use proofdesk_storage::reuse::{NewSighting, ReuseIndex};
 use proofdesk_storage::time::{format_rfc3339, now_ms};
@@ -99,7 +100,22 @@ async fn process(app: &App, queue: &Queue, index: &Mutex<ReuseIndex>, job: &Job)
         band: &band,
         routing_json: serde_json::to_string(&routing)?,
     };
-    if !queue.complete(job, &screened).await? {
+    if queue.complete(job, &screened).await? {
+        let detail = format!(
+            "score {}, band {band}, {} files, attempt {}",
+            routing.score,
+            reports.len(),
+            job.attempt
+        );
+        let actor = format!("worker:{}", queue.worker());
+        let entry = Entry {
+            actor: &actor,
+            action: "claim.screen",
+            claim_id: Some(&job.claim_id),
+            detail: &detail,
+        };
+        app.audit.append(&entry).await?;
+    } else {
         eprintln!(
             "proofdesk worker: claim {} was taken over by another worker; its result stands",
             job.claim_id

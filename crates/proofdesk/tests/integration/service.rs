@@ -12,10 +12,35 @@ use std::time::{Duration, Instant};
 struct Server {
     child: Child,
     base: String,
+    /// An API key with both scopes.
+    key: String,
+}
+
+/// Makes an API key with `proofdesk api-key create`.
+fn create_key(data: &Path, extra: &[&str], scope: &str) -> String {
+    let db: Vec<&str> = extra
+        .windows(2)
+        .find(|w| w[0] == "--database-url")
+        .map(|w| w.to_vec())
+        .unwrap_or_default();
+    let out = Command::new(env!("CARGO_BIN_EXE_proofdesk"))
+        .args(&db)
+        .args(["api-key", "create", "--name", "tests", "--scope", scope])
+        .env("PROOFDESK_DATA_DIR", data)
+        .env_remove("PROOFDESK_DATABASE_URL")
+        .output()
+        .expect("api-key create runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
 }
 
 impl Server {
     fn start(data: &Path, extra: &[&str]) -> Server {
+        let key = create_key(data, extra, "claims:write,claims:read");
         let mut child = Command::new(env!("CARGO_BIN_EXE_proofdesk"))
             .args(["serve", "--listen", "127.0.0.1:0"])
             .args(extra)
@@ -37,6 +62,7 @@ impl Server {
         Server {
             child,
             base: format!("http://{addr}"),
+            key,
         }
     }
 
@@ -50,6 +76,12 @@ impl Server {
         req: ureq::Request,
         body: Option<(&str, &[u8])>,
     ) -> (u16, Option<String>, Value) {
+        let req = req.set("Authorization", &format!("Bearer {}", self.key));
+        Server::send(req, body)
+    }
+
+    /// A request with whatever authorisation `req` carries.
+    fn send(req: ureq::Request, body: Option<(&str, &[u8])>) -> (u16, Option<String>, Value) {
         let result = match body {
             Some((content_type, bytes)) => req.set("Content-Type", content_type).send_bytes(bytes),
             None => req.call(),
@@ -227,6 +259,17 @@ fn claims_are_screened_routed_and_encrypted_on_sqlite() {
     let data = dir.path().join("data");
     let server = Server::start(&data, &[]);
     claims_are_screened_and_reuse_is_escalated(&server, Some(&data), "sqlite");
+    // Every submission, read and screening is in the audit trail, and the chain holds.
+    let out = crate::util::proofdesk_in(&data, &["audit", "verify"]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    let entries: u32 = out
+        .stdout
+        .split("intact: ")
+        .nth(1)
+        .and_then(|r| r.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap();
+    assert!(entries >= 6, "{}", out.stdout);
 }
 
 #[test]
@@ -329,6 +372,36 @@ fn bad_requests_get_precise_problems() {
     assert_eq!((s, &again["id"]), (202, &first["id"]));
     let (s, _, p) = server.submit(ok, &[("b.jpg", &jpeg(&blocks(200, 150, 4)))], Some("dup"));
     assert_eq!(s, 422, "{p}");
+
+    // Without a key, with an unknown one, or without the scope: refused.
+    let (content_type, body) = multipart(ok, &[("a.jpg", &photo)]);
+    let (s, _, p) = Server::send(
+        ureq::post(&server.url("/v1/claims")),
+        Some((&content_type, &body)),
+    );
+    assert!(
+        s == 401 && p["detail"].as_str().unwrap().contains("Bearer"),
+        "{p}"
+    );
+    let (s, _, _) = Server::send(
+        ureq::get(&server.url("/v1/claims")).set("Authorization", "Bearer pdk_0_0"),
+        None,
+    );
+    assert_eq!(s, 401);
+    let reader = create_key(&dir.path().join("data"), &[], "claims:read");
+    let (s, _, p) = Server::send(
+        ureq::post(&server.url("/v1/claims")).set("Authorization", &format!("Bearer {reader}")),
+        Some((&content_type, &body)),
+    );
+    assert!(
+        s == 403 && p["detail"].as_str().unwrap().contains("claims:write"),
+        "{p}"
+    );
+    let (s, _, _) = Server::send(
+        ureq::get(&server.url("/v1/claims")).set("Authorization", &format!("Bearer {reader}")),
+        None,
+    );
+    assert_eq!(s, 200);
 
     // The OpenAPI document lists what answers.
     let (s, doc) = server.get("/openapi.json");

@@ -21,6 +21,8 @@ pub struct Job {
     pub claim_id: String,
     /// This is attempt number (1 for the first).
     pub attempt: i64,
+    /// What to do: `screen` the claim, or deliver its `webhook`.
+    pub kind: String,
 }
 
 /// One screened evidence file.
@@ -43,6 +45,8 @@ pub struct Screened<'a> {
     pub band: &'a str,
     /// Routing JSON.
     pub routing_json: String,
+    /// Queue a webhook delivery for the claim, in the same transaction.
+    pub notify: bool,
 }
 
 /// The job queue of one database, as one worker sees it.
@@ -81,7 +85,7 @@ impl Queue {
             "UPDATE jobs SET state = 'running', locked_by = $1, locked_until = $2, attempts = attempts + 1, updated_at = $3 \
              WHERE id = (SELECT id FROM jobs WHERE (state = 'queued' AND run_after <= $3) \
                          OR (state = 'running' AND locked_until < $3) ORDER BY id LIMIT 1{lock}) \
-             RETURNING id, claim_id, attempts"
+             RETURNING id, claim_id, attempts, kind"
         );
         let mut tx = self
             .db
@@ -107,13 +111,16 @@ impl Queue {
             id: row.try_get(0).map_err(&e)?,
             claim_id: row.try_get(1).map_err(&e)?,
             attempt: row.try_get(2).map_err(&e)?,
+            kind: row.try_get(3).map_err(&e)?,
         };
-        sqlx::query("UPDATE claims SET status = 'screening', updated_at = $2 WHERE id = $1 AND status <> 'screened'")
-            .bind(&job.claim_id)
-            .bind(now)
-            .execute(&mut *tx)
-            .await
-            .map_err(Error::query("mark a claim screening"))?;
+        if job.kind == "screen" {
+            sqlx::query("UPDATE claims SET status = 'screening', updated_at = $2 WHERE id = $1 AND status <> 'screened'")
+                .bind(&job.claim_id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await
+                .map_err(Error::query("mark a claim screening"))?;
+        }
         tx.commit().await.map_err(Error::query("commit a job"))?;
         Ok(Some(job))
     }
@@ -159,8 +166,35 @@ impl Queue {
             .execute(&mut *tx)
             .await
             .map_err(Error::query("record a routing"))?;
+        if s.notify {
+            sqlx::query(
+                "INSERT INTO jobs (claim_id, kind, state, attempts, run_after, created_at, updated_at) \
+                 VALUES ($1, 'webhook', 'queued', 0, $2, $2, $2)",
+            )
+            .bind(&job.claim_id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(Error::query("queue a webhook"))?;
+        }
         tx.commit().await.map_err(Error::query("commit results"))?;
         Ok(true)
+    }
+
+    /// Marks a job that records nothing else (a webhook delivery) done; `false` when
+    /// this worker no longer holds it.
+    pub async fn finish(&self, job: &Job) -> Result<bool, Error> {
+        let n = sqlx::query(
+            "UPDATE jobs SET state = 'done', locked_until = NULL, updated_at = $3 WHERE id = $1 AND locked_by = $2 AND state = 'running'",
+        )
+        .bind(job.id)
+        .bind(&self.worker)
+        .bind(now_ms())
+        .execute(&self.db.pool)
+        .await
+        .map_err(Error::query("finish a job"))?
+        .rows_affected();
+        Ok(n == 1)
     }
 
     /// Gives a job back after an error: queued again after a backoff (2, 4, 8 … s),
@@ -190,7 +224,7 @@ impl Queue {
         .await
         .map_err(Error::query("give a job back"))?
         .rows_affected();
-        if held == 1 && give_up {
+        if held == 1 && give_up && job.kind == "screen" {
             sqlx::query("UPDATE claims SET status = 'failed', updated_at = $2 WHERE id = $1")
                 .bind(&job.claim_id)
                 .bind(now)

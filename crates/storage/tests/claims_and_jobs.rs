@@ -37,6 +37,7 @@ fn screened(band: &str) -> Screened<'_> {
         score: 12.5,
         band,
         routing_json: "{}".into(),
+        notify: false,
     }
 }
 

@@ -6,6 +6,7 @@
 mod claims;
 mod openapi;
 mod problem;
+mod webhook;
 mod worker;
 
 use crate::Store;
@@ -39,6 +40,8 @@ pub struct App {
     max_request: usize,
     /// Weights and bands for routing.
     policy: Policy,
+    /// Where to announce screened claims, if anywhere.
+    webhook: Option<webhook::Webhook>,
 }
 
 /// Options shared by `serve` and `worker`.
@@ -55,6 +58,12 @@ pub struct Common {
     /// proofdesk's defaults without it.
     #[arg(long, env = "PROOFDESK_POLICY")]
     policy: Option<PathBuf>,
+    /// URL to POST a signed `claim.screened` event to when a claim is screened.
+    #[arg(long, env = "PROOFDESK_WEBHOOK_URL", requires = "webhook_secret_file")]
+    webhook_url: Option<String>,
+    /// File holding the webhook's shared HMAC secret (at least 16 characters).
+    #[arg(long, env = "PROOFDESK_WEBHOOK_SECRET_FILE")]
+    webhook_secret_file: Option<PathBuf>,
 }
 
 /// `proofdesk serve`.
@@ -119,6 +128,10 @@ async fn open(
         wake: Notify::new(),
         max_request,
         policy,
+        webhook: match (&common.webhook_url, &common.webhook_secret_file) {
+            (Some(url), Some(secret)) => Some(webhook::Webhook::new(url, secret)?),
+            _ => None,
+        },
     };
     Ok((Arc::new(app), db))
 }

@@ -27,7 +27,12 @@ pub async fn run(app: Arc<App>, queue: Queue, index: Arc<Mutex<ReuseIndex>>) {
     loop {
         match queue.take().await {
             Ok(Some(job)) => {
-                if let Err(e) = process(&app, &queue, &index, &job).await {
+                let done = match job.kind.as_str() {
+                    "screen" => process(&app, &queue, &index, &job).await,
+                    "webhook" => notify(&app, &queue, &job).await,
+                    other => Err(anyhow::anyhow!("unknown job kind {other}")),
+                };
+                if let Err(e) = done {
                     eprintln!(
                         "proofdesk worker: claim {} attempt {} failed: {e:#}",
                         job.claim_id, job.attempt
@@ -99,6 +104,7 @@ async fn process(app: &App, queue: &Queue, index: &Mutex<ReuseIndex>, job: &Job)
         score: routing.score as f64,
         band: &band,
         routing_json: serde_json::to_string(&routing)?,
+        notify: app.webhook.is_some(),
     };
     if queue.complete(job, &screened).await? {
         let detail = format!(
@@ -121,6 +127,56 @@ async fn process(app: &App, queue: &Queue, index: &Mutex<ReuseIndex>, job: &Job)
             job.claim_id
         );
     }
+    Ok(())
+}
+
+/// Delivers the `claim.screened` webhook for a job's claim.
+async fn notify(app: &App, queue: &Queue, job: &Job) -> Result<()> {
+    let Some(hook) = app.webhook.clone() else {
+        eprintln!(
+            "proofdesk worker: no webhook is configured; dropping the delivery for claim {}",
+            job.claim_id
+        );
+        queue.finish(job).await?;
+        return Ok(());
+    };
+    let claim = app
+        .claims
+        .get(&job.claim_id)
+        .await?
+        .context("the claim is gone")?;
+    let routing: serde_json::Value = claim
+        .routing_json
+        .as_deref()
+        .and_then(|r| serde_json::from_str(r).ok())
+        .unwrap_or_default();
+    let body = serde_json::to_vec(&serde_json::json!({
+        "event": "claim.screened",
+        "delivery": job.id,
+        "claim": {
+            "id": claim.id, "external_ref": claim.external_ref, "customer_id": claim.customer_id,
+            "status": claim.status, "score": claim.score, "band": claim.band,
+            "reasons": routing.get("reasons"),
+            "links": {"self": format!("/v1/claims/{}", claim.id)},
+        },
+    }))?;
+    let delivery = job.id.to_string();
+    tokio::task::spawn_blocking(move || hook.deliver("claim.screened", &delivery, &body))
+        .await
+        .context("the webhook thread stopped")??;
+    queue.finish(job).await?;
+    let actor = format!("worker:{}", queue.worker());
+    let entry = Entry {
+        actor: &actor,
+        action: "claim.notify",
+        claim_id: Some(&job.claim_id),
+        detail: &format!(
+            "delivered to {}, attempt {}",
+            app.webhook.as_ref().map_or("", |w| w.url.as_str()),
+            job.attempt
+        ),
+    };
+    app.audit.append(&entry).await?;
     Ok(())
 }
 

@@ -483,3 +483,138 @@ fn context_checks_compare_the_photo_with_the_claim() {
         "the file itself is still a camera original"
     );
 }
+
+/// One request a test receiver got: its headers (lower-case names) and body.
+struct Received {
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Received {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// An HTTP receiver on loopback that answers `statuses` in turn (then 200) and sends
+/// what it got down the channel.
+fn receiver(statuses: Vec<u16>) -> (String, std::sync::mpsc::Receiver<Received>) {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/hooks/proofdesk", listener.local_addr().unwrap());
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut statuses = statuses.into_iter();
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut buf = Vec::new();
+            let mut chunk = [0u8; 4096];
+            let (head_end, length) = loop {
+                let n = stream.read(&mut chunk).unwrap_or(0);
+                if n == 0 {
+                    break (0, 0);
+                }
+                buf.extend_from_slice(&chunk[..n]);
+                if let Some(p) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                    let head = String::from_utf8_lossy(&buf[..p]).to_lowercase();
+                    let len = head
+                        .lines()
+                        .find_map(|l| l.strip_prefix("content-length:"))
+                        .and_then(|v| v.trim().parse().ok())
+                        .unwrap_or(0);
+                    break (p + 4, len);
+                }
+            };
+            while buf.len() < head_end + length {
+                let n = stream.read(&mut chunk).unwrap_or(0);
+                if n == 0 {
+                    break;
+                }
+                buf.extend_from_slice(&chunk[..n]);
+            }
+            let head = String::from_utf8_lossy(&buf[..head_end]).into_owned();
+            let headers = head
+                .lines()
+                .skip(1)
+                .filter_map(|l| l.split_once(':'))
+                .map(|(n, v)| (n.trim().to_lowercase(), v.trim().to_owned()))
+                .collect();
+            let status = statuses.next().unwrap_or(200);
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status} X\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            );
+            let _ = tx.send(Received {
+                headers,
+                body: buf[head_end..].to_vec(),
+            });
+        }
+    });
+    (url, rx)
+}
+
+#[test]
+fn a_screened_claim_is_announced_by_a_signed_webhook_retried_until_accepted() {
+    use hmac::{Hmac, Mac};
+    let dir = tempfile::tempdir().unwrap();
+    let secret = dir.path().join("webhook.secret");
+    std::fs::write(&secret, "whsec-test-0123456789abcdef\n").unwrap();
+    let (url, got) = receiver(vec![503]);
+    let server = Server::start(
+        &dir.path().join("data"),
+        &[
+            "--webhook-url",
+            &url,
+            "--webhook-secret-file",
+            secret.to_str().unwrap(),
+        ],
+    );
+    let photo = jpeg(&blocks(320, 240, 9));
+    let (_, _, body) = server.submit(
+        r#"{"external_ref":"ZD-88","customer_id":"c-88"}"#,
+        &[("p.jpg", &photo)],
+        None,
+    );
+    let id = body["id"].as_str().unwrap();
+
+    let first = got
+        .recv_timeout(Duration::from_secs(60))
+        .expect("a delivery");
+    let second = got
+        .recv_timeout(Duration::from_secs(60))
+        .expect("a retry after the 503");
+    for r in [&first, &second] {
+        assert_eq!(r.header("proofdesk-event"), Some("claim.screened"));
+        let event: Value = serde_json::from_slice(&r.body).unwrap();
+        assert_eq!(event["claim"]["id"], id);
+        assert!(event["claim"]["band"].is_string(), "{event}");
+        // The receiver's check: HMAC-SHA256 over "t.body" with the shared secret.
+        let sig = r.header("proofdesk-signature").unwrap();
+        let (t, v1) = sig
+            .strip_prefix("t=")
+            .and_then(|s| s.split_once(",v1="))
+            .unwrap();
+        let mut mac = Hmac::<sha2::Sha256>::new_from_slice(b"whsec-test-0123456789abcdef").unwrap();
+        mac.update(format!("{t}.").as_bytes());
+        mac.update(&r.body);
+        let hex: String = mac
+            .finalize()
+            .into_bytes()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_eq!(v1, hex, "the signature verifies");
+    }
+    assert_eq!(
+        first.header("proofdesk-delivery"),
+        second.header("proofdesk-delivery"),
+        "one delivery, retried"
+    );
+    assert!(
+        got.recv_timeout(Duration::from_secs(3)).is_err(),
+        "accepted once: no more deliveries"
+    );
+}

@@ -79,11 +79,14 @@ impl AuditLog {
     /// Appends an entry; returns its sequence number.
     pub async fn append(&self, e: &Entry<'_>) -> Result<i64, Error> {
         let mut last_error = None;
-        for _ in 0..TRIES {
+        for attempt in 0..TRIES {
             match self.try_append(e).await {
                 Ok(seq) => return Ok(seq),
-                // Another writer took this sequence number: read the new head, try again.
-                Err(err) => last_error = Some(err),
+                // The database was busy: wait a little, read the new head, try again.
+                Err(err) => {
+                    last_error = Some(err);
+                    tokio::time::sleep(std::time::Duration::from_millis(5 << attempt.min(6))).await;
+                }
             }
         }
         Err(last_error.unwrap_or(Error::Migrate("audit append".into())))
@@ -96,6 +99,17 @@ impl AuditLog {
             .begin()
             .await
             .map_err(Error::query("start a transaction"))?;
+        // Take the write lock before reading the head, so appenders queue up instead of
+        // colliding (SQLite: a write statement; PostgreSQL: a table lock that lets
+        // readers through).
+        let lock = match self.db.backend {
+            crate::Backend::Sqlite => "UPDATE audit_log SET seq = seq WHERE seq < 0",
+            crate::Backend::Postgres => "LOCK TABLE audit_log IN SHARE ROW EXCLUSIVE MODE",
+        };
+        sqlx::query(lock)
+            .execute(&mut *tx)
+            .await
+            .map_err(Error::query("lock the audit trail"))?;
         let head = sqlx::query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
             .fetch_optional(&mut *tx)
             .await

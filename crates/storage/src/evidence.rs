@@ -8,8 +8,12 @@
 
 use aes_gcm::aead::{Aead, KeyInit, OsRng, Payload};
 use aes_gcm::{AeadCore, Aes256Gcm, Key, Nonce};
+use object_store::aws::AmazonS3Builder;
+use object_store::path::Path as ObjectPath;
+use object_store::{ObjectStore, PutPayload};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// First bytes of every blob.
 const MAGIC: &[u8; 4] = b"PDE1";
@@ -26,6 +30,9 @@ pub enum EvidenceError {
     /// No blob at this address.
     #[error("no evidence with SHA-256 {0}")]
     Missing(String),
+    /// The object store failed or is misconfigured.
+    #[error("evidence store: {0}")]
+    Object(String),
     /// A blob does not decrypt, names an unknown key, or does not match its address.
     #[error("evidence {0} is damaged or was encrypted with a key this server lacks: {1}")]
     Damaged(String, String),
@@ -129,9 +136,23 @@ pub struct Stored {
     pub size: usize,
 }
 
-/// Encrypted, content-addressed files in a local directory.
+/// Where blobs live.
+#[derive(Clone)]
+enum Blobs {
+    /// A local directory (`ab/abcdef…` below it).
+    Local(PathBuf),
+    /// An S3-compatible bucket, under a key prefix.
+    Object {
+        store: Arc<dyn ObjectStore>,
+        prefix: String,
+        url: String,
+    },
+}
+
+/// Encrypted, content-addressed files in a local directory or an S3-compatible bucket.
+#[derive(Clone)]
 pub struct EvidenceStore {
-    root: PathBuf,
+    blobs: Blobs,
     keys: Keyring,
 }
 
@@ -140,26 +161,76 @@ impl EvidenceStore {
     pub fn local(root: &Path, keys: Keyring) -> Result<EvidenceStore, EvidenceError> {
         std::fs::create_dir_all(root).map_err(|e| EvidenceError::Io(root.to_owned(), e))?;
         Ok(EvidenceStore {
-            root: root.to_owned(),
+            blobs: Blobs::Local(root.to_owned()),
             keys,
         })
     }
 
-    fn path(&self, sha256: &str) -> PathBuf {
-        self.root.join(&sha256[..2.min(sha256.len())]).join(sha256)
+    /// A store in an S3-compatible bucket: `s3://BUCKET[/PREFIX]`. Credentials and
+    /// region come from the usual `AWS_*` variables; `AWS_ENDPOINT_URL` points at
+    /// another S3-compatible server (MinIO, Ceph, moto), plain http allowed.
+    pub fn s3(url: &str, keys: Keyring) -> Result<EvidenceStore, EvidenceError> {
+        let rest = url
+            .strip_prefix("s3://")
+            .ok_or_else(|| EvidenceError::Object(format!("{url} is not an s3:// URL")))?;
+        let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+        if bucket.is_empty() {
+            return Err(EvidenceError::Object(format!("{url} names no bucket")));
+        }
+        let mut b = AmazonS3Builder::from_env().with_bucket_name(bucket);
+        if let Ok(endpoint) = std::env::var("AWS_ENDPOINT_URL") {
+            b = b
+                .with_allow_http(endpoint.starts_with("http://"))
+                .with_endpoint(endpoint);
+        }
+        if std::env::var("AWS_REGION").is_err() && std::env::var("AWS_DEFAULT_REGION").is_err() {
+            b = b.with_region("us-east-1");
+        }
+        let store = b
+            .build()
+            .map_err(|e| EvidenceError::Object(format!("{url}: {e}")))?;
+        let prefix = prefix.trim_matches('/').to_owned();
+        Ok(EvidenceStore {
+            blobs: Blobs::Object {
+                store: Arc::new(store),
+                prefix,
+                url: url.to_owned(),
+            },
+            keys,
+        })
     }
 
-    /// Stores `bytes` durably (written, synced, then renamed into place); storing the
-    /// same content again keeps the blob already there.
-    pub fn put(&self, bytes: &[u8]) -> Result<Stored, EvidenceError> {
+    /// Where the store is, for messages.
+    pub fn describe(&self) -> String {
+        match &self.blobs {
+            Blobs::Local(root) => root.display().to_string(),
+            Blobs::Object { url, .. } => url.clone(),
+        }
+    }
+
+    fn path(root: &Path, sha256: &str) -> PathBuf {
+        root.join(&sha256[..2.min(sha256.len())]).join(sha256)
+    }
+
+    fn key(prefix: &str, sha256: &str) -> ObjectPath {
+        let name = format!("{}/{sha256}", &sha256[..2.min(sha256.len())]);
+        if prefix.is_empty() {
+            ObjectPath::from(name)
+        } else {
+            ObjectPath::from(format!("{prefix}/{name}"))
+        }
+    }
+
+    /// Stores `bytes` durably (locally: written, synced, then renamed into place; in a
+    /// bucket: one atomic put); storing the same content again keeps the blob there.
+    pub async fn put(&self, bytes: &[u8]) -> Result<Stored, EvidenceError> {
         let sha256 = to_hex(&Sha256::digest(bytes));
-        let path = self.path(&sha256);
         let stored = Stored {
             sha256: sha256.clone(),
             key_id: self.keys.current_id().to_owned(),
             size: bytes.len(),
         };
-        if let Ok(existing) = std::fs::read(&path) {
+        if let Some(existing) = self.read(&sha256).await? {
             if let Some(id) = key_id_of(&existing) {
                 return Ok(Stored {
                     key_id: id,
@@ -168,31 +239,64 @@ impl EvidenceStore {
             }
         }
         let blob = self.seal(&sha256, bytes)?;
-        let dir = path.parent().unwrap_or(&self.root).to_owned();
-        std::fs::create_dir_all(&dir).map_err(|e| EvidenceError::Io(dir.clone(), e))?;
-        // A name of its own: concurrent requests may store the same content at once.
-        let tmp = dir.join(format!(".{sha256}.{}.tmp", random_hex(8)));
-        write_private(&tmp, &blob).map_err(|e| EvidenceError::Io(tmp.clone(), e))?;
-        std::fs::rename(&tmp, &path).map_err(|e| EvidenceError::Io(path.clone(), e))?;
-        if let Ok(d) = std::fs::File::open(&dir) {
-            let _ = d.sync_all();
+        match &self.blobs {
+            Blobs::Local(root) => {
+                let path = EvidenceStore::path(root, &sha256);
+                let root = root.clone();
+                tokio::task::spawn_blocking(move || write_local(&root, &path, &sha256, &blob))
+                    .await
+                    .map_err(|e| EvidenceError::Object(format!("the writer stopped: {e}")))??;
+            }
+            Blobs::Object { store, prefix, url } => {
+                store
+                    .put(&EvidenceStore::key(prefix, &sha256), PutPayload::from(blob))
+                    .await
+                    .map_err(|e| EvidenceError::Object(format!("{url}: {e}")))?;
+            }
         }
         Ok(stored)
     }
 
+    /// The raw blob at an address, `None` when there is none.
+    async fn read(&self, sha256: &str) -> Result<Option<Vec<u8>>, EvidenceError> {
+        match &self.blobs {
+            Blobs::Local(root) => {
+                let path = EvidenceStore::path(root, sha256);
+                match tokio::task::spawn_blocking(move || {
+                    std::fs::read(&path).map_err(|e| (path, e))
+                })
+                .await
+                {
+                    Ok(Ok(b)) => Ok(Some(b)),
+                    Ok(Err((_, e))) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+                    Ok(Err((path, e))) => Err(EvidenceError::Io(path, e)),
+                    Err(e) => Err(EvidenceError::Object(format!("the reader stopped: {e}"))),
+                }
+            }
+            Blobs::Object { store, prefix, url } => {
+                match store.get(&EvidenceStore::key(prefix, sha256)).await {
+                    Ok(r) => Ok(Some(
+                        r.bytes()
+                            .await
+                            .map_err(|e| EvidenceError::Object(format!("{url}: {e}")))?
+                            .to_vec(),
+                    )),
+                    Err(object_store::Error::NotFound { .. }) => Ok(None),
+                    Err(e) => Err(EvidenceError::Object(format!("{url}: {e}"))),
+                }
+            }
+        }
+    }
+
     /// The plaintext at an address, checked against it.
-    pub fn get(&self, sha256: &str) -> Result<Vec<u8>, EvidenceError> {
+    pub async fn get(&self, sha256: &str) -> Result<Vec<u8>, EvidenceError> {
         if sha256.len() != 64 || !sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Err(EvidenceError::Missing(sha256.to_owned()));
         }
-        let path = self.path(sha256);
-        let blob = match std::fs::read(&path) {
-            Ok(b) => b,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Err(EvidenceError::Missing(sha256.to_owned()))
-            }
-            Err(e) => return Err(EvidenceError::Io(path, e)),
-        };
+        let blob = self
+            .read(sha256)
+            .await?
+            .ok_or_else(|| EvidenceError::Missing(sha256.to_owned()))?;
         let plain = self.open(sha256, &blob)?;
         if to_hex(&Sha256::digest(&plain)) != sha256 {
             return Err(EvidenceError::Damaged(
@@ -253,6 +357,20 @@ impl EvidenceStore {
     }
 }
 
+/// Writes a blob into place: a file of its own, synced, renamed, directory synced.
+fn write_local(root: &Path, path: &Path, sha256: &str, blob: &[u8]) -> Result<(), EvidenceError> {
+    let dir = path.parent().unwrap_or(root).to_owned();
+    std::fs::create_dir_all(&dir).map_err(|e| EvidenceError::Io(dir.clone(), e))?;
+    // A name of its own: concurrent requests may store the same content at once.
+    let tmp = dir.join(format!(".{sha256}.{}.tmp", random_hex(8)));
+    write_private(&tmp, blob).map_err(|e| EvidenceError::Io(tmp.clone(), e))?;
+    std::fs::rename(&tmp, path).map_err(|e| EvidenceError::Io(path.to_owned(), e))?;
+    if let Ok(d) = std::fs::File::open(&dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
 /// The key id in a blob's header.
 fn key_id_of(blob: &[u8]) -> Option<String> {
     if blob.len() < 5 || &blob[..4] != MAGIC {
@@ -306,29 +424,29 @@ fn from_hex(s: &str) -> Option<[u8; 32]> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn blobs_are_encrypted_bound_to_their_address_and_readable_after_rotation() {
+    #[tokio::test]
+    async fn blobs_are_encrypted_bound_to_their_address_and_readable_after_rotation() {
         let dir = tempfile::tempdir().unwrap();
         let (keys, created) = Keyring::open_or_create(&dir.path().join("keys")).unwrap();
         assert!(created);
         let store = EvidenceStore::local(&dir.path().join("ev"), keys.clone()).unwrap();
         let secret = b"JFIF customer photo of a dented bumper".repeat(10);
-        let s = store.put(&secret).unwrap();
+        let s = store.put(&secret).await.unwrap();
         assert_eq!(s.key_id, "k1");
-        let raw = std::fs::read(store.path(&s.sha256)).unwrap();
+        let raw = std::fs::read(EvidenceStore::path(&dir.path().join("ev"), &s.sha256)).unwrap();
         assert!(
             !raw.windows(10).any(|w| w == b"customer p"),
             "plaintext is not on disk"
         );
-        assert_eq!(store.get(&s.sha256).unwrap(), secret);
+        assert_eq!(store.get(&s.sha256).await.unwrap(), secret);
 
         // A new key encrypts new blobs; the old ones still read.
         let text = std::fs::read_to_string(dir.path().join("keys")).unwrap()
             + &format!("k2={}\n", "ab".repeat(32));
         let rotated =
             EvidenceStore::local(&dir.path().join("ev"), Keyring::parse(&text).unwrap()).unwrap();
-        assert_eq!(rotated.get(&s.sha256).unwrap(), secret);
-        assert_eq!(rotated.put(b"another file").unwrap().key_id, "k2");
+        assert_eq!(rotated.get(&s.sha256).await.unwrap(), secret);
+        assert_eq!(rotated.put(b"another file").await.unwrap().key_id, "k2");
 
         // Without the key, or moved to another address, or changed: a clear error.
         let other = EvidenceStore::local(
@@ -337,18 +455,22 @@ mod tests {
         )
         .unwrap();
         assert!(
-            matches!(other.get(&s.sha256), Err(EvidenceError::Damaged(_, why)) if why.contains("k1"))
+            matches!(other.get(&s.sha256).await, Err(EvidenceError::Damaged(_, why)) if why.contains("k1"))
         );
         let mut tampered = raw.clone();
         let last = tampered.len() - 1;
         tampered[last] ^= 1;
-        std::fs::write(store.path(&s.sha256), &tampered).unwrap();
+        std::fs::write(
+            EvidenceStore::path(&dir.path().join("ev"), &s.sha256),
+            &tampered,
+        )
+        .unwrap();
         assert!(matches!(
-            store.get(&s.sha256),
+            store.get(&s.sha256).await,
             Err(EvidenceError::Damaged(..))
         ));
         assert!(matches!(
-            store.get(&"0".repeat(64)),
+            store.get(&"0".repeat(64)).await,
             Err(EvidenceError::Missing(_))
         ));
         assert!(Keyring::parse("k1=zz").is_err());

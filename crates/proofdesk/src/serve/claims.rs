@@ -72,16 +72,15 @@ pub async fn submit(
             "a claim needs at least one `evidence` file",
         ));
     }
-    let store = app.store.clone();
-    let blobs = tokio::task::spawn_blocking(move || {
-        parts
-            .into_iter()
-            .map(|p| store.put(&p.bytes).map(|s| (p.filename, p.media_type, s)))
-            .collect::<Result<Vec<(Option<String>, Option<String>, Stored)>, _>>()
-    })
-    .await
-    .map_err(|e| Problem::unavailable(format!("the evidence store failed: {e}")))?
-    .map_err(|e| Problem::unavailable(e.to_string()))?;
+    let mut blobs: Vec<(Option<String>, Option<String>, Stored)> = Vec::with_capacity(parts.len());
+    for p in parts {
+        let stored = app
+            .store
+            .put(&p.bytes)
+            .await
+            .map_err(|e| Problem::unavailable(e.to_string()))?;
+        blobs.push((p.filename, p.media_type, stored));
+    }
     let context_json = serde_json::to_string(&context).unwrap_or_default();
     let mut h = Sha256::new();
     h.update(context_json.as_bytes());

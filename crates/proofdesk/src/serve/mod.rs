@@ -33,7 +33,7 @@ pub struct App {
     claims: Claims,
     keys: ApiKeys,
     audit: AuditLog,
-    store: Arc<EvidenceStore>,
+    store: EvidenceStore,
     /// Woken when a claim arrives, so an idle worker starts at once.
     wake: Notify,
     /// Largest request body, in bytes.
@@ -51,6 +51,11 @@ pub struct Common {
     /// (default: DATA_DIR/keys/evidence.keys, created with a new key when missing).
     #[arg(long, env = "PROOFDESK_EVIDENCE_KEY_FILE")]
     evidence_key_file: Option<PathBuf>,
+    /// Evidence store: a directory, or `s3://BUCKET[/PREFIX]` for any S3-compatible
+    /// server (credentials from `AWS_*`, `AWS_ENDPOINT_URL` for non-AWS servers);
+    /// default DATA_DIR/evidence.
+    #[arg(long, env = "PROOFDESK_EVIDENCE_STORE")]
+    evidence_store: Option<String>,
     /// Seconds a worker holds a job before another may take it over.
     #[arg(long, default_value_t = 120)]
     lease_seconds: u64,
@@ -111,7 +116,11 @@ async fn open(
         }
         keys
     };
-    let evidence = EvidenceStore::local(&store.data_dir.join("evidence"), keys)?;
+    let evidence = match common.evidence_store.as_deref() {
+        Some(url) if url.starts_with("s3://") => EvidenceStore::s3(url, keys)?,
+        Some(dir) => EvidenceStore::local(std::path::Path::new(dir), keys)?,
+        None => EvidenceStore::local(&store.data_dir.join("evidence"), keys)?,
+    };
     let policy = match &common.policy {
         None => Policy::default(),
         Some(path) => {
@@ -124,7 +133,7 @@ async fn open(
         claims: Claims::new(db.clone()),
         keys: ApiKeys::new(db.clone()),
         audit: AuditLog::new(db.clone()),
-        store: Arc::new(evidence),
+        store: evidence,
         wake: Notify::new(),
         max_request,
         policy,
@@ -245,9 +254,10 @@ pub fn serve(args: ServeArgs, store: &Store) -> Result<ExitCode> {
         let addr = listener.local_addr()?;
         start_workers(&app, &db, args.workers, args.common.lease_seconds).await?;
         println!(
-            "proofdesk listening on http://{addr} ({} workers, data in {})",
+            "proofdesk listening on http://{addr} ({} workers, data in {}, evidence in {})",
             args.workers,
-            store.describe()
+            store.describe(),
+            app.store.describe()
         );
         std::io::stdout().flush()?;
         axum::serve(listener, router(app))

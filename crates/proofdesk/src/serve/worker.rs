@@ -57,10 +57,9 @@ async fn process(app: &App, queue: &Queue, index: &Mutex<ReuseIndex>, job: &Job)
     let evidence = app.claims.evidence(&job.claim_id).await?;
     let mut reports: Vec<FileReport> = Vec::with_capacity(evidence.len());
     for e in &evidence {
-        let store = app.store.clone();
-        let (sha, name) = (e.sha256.clone(), e.filename.clone());
+        let bytes = app.store.get(&e.sha256).await?;
+        let name = e.filename.clone();
         let report = tokio::task::spawn_blocking(move || {
-            let bytes = store.get(&sha)?;
             let extension = name
                 .as_deref()
                 .and_then(|n| std::path::Path::new(n).extension())

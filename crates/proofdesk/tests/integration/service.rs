@@ -40,10 +40,15 @@ fn create_key(data: &Path, extra: &[&str], scope: &str) -> String {
 
 impl Server {
     fn start(data: &Path, extra: &[&str]) -> Server {
+        Server::start_with_env(data, extra, &[])
+    }
+
+    fn start_with_env(data: &Path, extra: &[&str], envs: &[(&str, &str)]) -> Server {
         let key = create_key(data, extra, "claims:write,claims:read");
         let mut child = Command::new(env!("CARGO_BIN_EXE_proofdesk"))
             .args(["serve", "--listen", "127.0.0.1:0"])
             .args(extra)
+            .envs(envs.iter().copied())
             .env("PROOFDESK_DATA_DIR", data)
             .env_remove("PROOFDESK_DATABASE_URL")
             .stdout(Stdio::piped())
@@ -308,6 +313,29 @@ fn claims_are_screened_and_routed_on_postgres() {
         claims_are_screened_and_reuse_is_escalated(&server, None, "pg");
     }
     admin(format!("DROP SCHEMA {schema} CASCADE"));
+}
+
+#[test]
+fn claims_are_screened_with_their_evidence_in_an_s3_bucket() {
+    let Ok(endpoint) = std::env::var("PROOFDESK_TEST_S3_ENDPOINT") else {
+        eprintln!(
+            "skipped: set PROOFDESK_TEST_S3_ENDPOINT (e.g. a moto_server) to run the service on S3"
+        );
+        return;
+    };
+    let bucket =
+        std::env::var("PROOFDESK_TEST_S3_BUCKET").unwrap_or_else(|_| "proofdesk-test".into());
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let store = format!("s3://{bucket}/service-{}", std::process::id());
+    let envs = [
+        ("AWS_ENDPOINT_URL", endpoint.as_str()),
+        ("AWS_ACCESS_KEY_ID", "test"),
+        ("AWS_SECRET_ACCESS_KEY", "test"),
+    ];
+    let server = Server::start_with_env(&data, &["--evidence-store", &store], &envs);
+    claims_are_screened_and_reuse_is_escalated(&server, None, "s3");
+    assert!(!data.join("evidence").exists(), "nothing stored locally");
 }
 
 #[test]

@@ -99,47 +99,7 @@ impl AuditLog {
             .begin()
             .await
             .map_err(Error::query("start a transaction"))?;
-        // Take the write lock before reading the head, so appenders queue up instead of
-        // colliding (SQLite: a write statement; PostgreSQL: a table lock that lets
-        // readers through).
-        let lock = match self.db.backend {
-            crate::Backend::Sqlite => "UPDATE audit_log SET seq = seq WHERE seq < 0",
-            crate::Backend::Postgres => "LOCK TABLE audit_log IN SHARE ROW EXCLUSIVE MODE",
-        };
-        sqlx::query(lock)
-            .execute(&mut *tx)
-            .await
-            .map_err(Error::query("lock the audit trail"))?;
-        let head = sqlx::query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(Error::query("read the audit head"))?;
-        let (seq, prev) = match head {
-            Some(r) => (
-                r.try_get::<i64, _>(0)
-                    .map_err(Error::query("read the audit head"))?
-                    + 1,
-                r.try_get::<String, _>(1)
-                    .map_err(Error::query("read the audit head"))?,
-            ),
-            None => (1, GENESIS.to_owned()),
-        };
-        let at = now_ms();
-        let hash = entry_hash(&prev, seq, at, e.actor, e.action, e.claim_id, e.detail);
-        sqlx::query(
-            "INSERT INTO audit_log (seq, at, actor, action, claim_id, detail, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(seq)
-        .bind(at)
-        .bind(e.actor)
-        .bind(e.action)
-        .bind(e.claim_id)
-        .bind(e.detail)
-        .bind(&prev)
-        .bind(&hash)
-        .execute(&mut *tx)
-        .await
-        .map_err(Error::query("append to the audit trail"))?;
+        let seq = append_in(&mut tx, self.db.backend, e).await?;
         tx.commit()
             .await
             .map_err(Error::query("commit an audit entry"))?;
@@ -193,4 +153,53 @@ impl AuditLog {
             broken: None,
         })
     }
+}
+
+/// Appends an entry inside the caller's transaction, so the entry and the change it
+/// records commit together; returns its sequence number.
+pub(crate) async fn append_in(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    backend: crate::Backend,
+    e: &Entry<'_>,
+) -> Result<i64, Error> {
+    // Take the write lock before reading the head, so appenders queue up instead of
+    // colliding (SQLite: a write statement; PostgreSQL: a table lock that lets readers
+    // through).
+    let lock = match backend {
+        crate::Backend::Sqlite => "UPDATE audit_log SET seq = seq WHERE seq < 0",
+        crate::Backend::Postgres => "LOCK TABLE audit_log IN SHARE ROW EXCLUSIVE MODE",
+    };
+    sqlx::query(lock)
+        .execute(&mut **tx)
+        .await
+        .map_err(Error::query("lock the audit trail"))?;
+    let head = sqlx::query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+        .fetch_optional(&mut **tx)
+        .await
+        .map_err(Error::query("read the audit head"))?;
+    let e_head = Error::query("read the audit head");
+    let (seq, prev) = match head {
+        Some(r) => (
+            r.try_get::<i64, _>(0).map_err(&e_head)? + 1,
+            r.try_get::<String, _>(1).map_err(&e_head)?,
+        ),
+        None => (1, GENESIS.to_owned()),
+    };
+    let at = now_ms();
+    let hash = entry_hash(&prev, seq, at, e.actor, e.action, e.claim_id, e.detail);
+    sqlx::query(
+        "INSERT INTO audit_log (seq, at, actor, action, claim_id, detail, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(seq)
+    .bind(at)
+    .bind(e.actor)
+    .bind(e.action)
+    .bind(e.claim_id)
+    .bind(e.detail)
+    .bind(&prev)
+    .bind(&hash)
+    .execute(&mut **tx)
+    .await
+    .map_err(Error::query("append to the audit trail"))?;
+    Ok(seq)
 }

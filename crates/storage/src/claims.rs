@@ -20,6 +20,8 @@ pub struct NewClaim<'a> {
     pub customer_id: &'a str,
     /// The whole context as JSON.
     pub context_json: &'a str,
+    /// Who submits it, for the audit trail (`api-key:ID`).
+    pub actor: &'a str,
 }
 
 /// One evidence file of a new claim, already in the evidence store.
@@ -207,6 +209,14 @@ impl Claims {
         .execute(&mut *tx)
         .await
         .map_err(Error::query("queue a screening job"))?;
+        let detail = format!("{} evidence files", evidence.len());
+        let entry = crate::audit::Entry {
+            actor: c.actor,
+            action: "claim.create",
+            claim_id: Some(c.id),
+            detail: &detail,
+        };
+        crate::audit::append_in(&mut tx, self.db.backend, &entry).await?;
         tx.commit().await.map_err(Error::query("commit a claim"))
     }
 

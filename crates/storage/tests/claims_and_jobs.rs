@@ -16,6 +16,7 @@ fn claim<'a>(id: &'a str, key: Option<&'a str>, hash: &'a str) -> NewClaim<'a> {
         external_ref: "ZD-1",
         customer_id: "c-1",
         context_json: "{}",
+        actor: "api-key:test",
     }
 }
 
@@ -68,6 +69,15 @@ async fn scenario(url: &str) {
     assert!(
         claims.get("c2").await.unwrap().is_none(),
         "a retry creates nothing"
+    );
+    let audit = proofdesk_storage::audit::AuditLog::new(db.clone())
+        .verify()
+        .await
+        .unwrap();
+    assert_eq!(
+        (audit.entries, audit.broken),
+        (1, None),
+        "the new claim's entry, written with it"
     );
 
     // Worker 1 takes the job and dies (never finishes). Worker 2 cannot take it while

@@ -89,6 +89,7 @@ pub async fn submit(
     }
     let request_sha256 = to_hex(&h.finalize());
     let id = new_id();
+    let actor = format!("api-key:{}", key.id);
     let new = NewClaim {
         id: &id,
         idempotency_key: idempotency.as_deref(),
@@ -96,6 +97,7 @@ pub async fn submit(
         external_ref: &context.external_ref,
         customer_id: &context.customer_id,
         context_json: &context_json,
+        actor: &actor,
     };
     let evidence: Vec<NewEvidence> = blobs
         .iter()
@@ -117,18 +119,13 @@ pub async fn submit(
         Created::Existing(id) => (id, true),
         Created::KeyConflict(id) => return Err(Problem::key_reused(&id)),
     };
-    let detail = format!(
-        "{} evidence files{}",
-        evidence.len(),
-        if replayed { ", idempotent replay" } else { "" }
-    );
-    app.record(
-        &format!("api-key:{}", key.id),
-        "claim.create",
-        Some(&id),
-        &detail,
-    )
-    .await?;
+    // A new claim's audit entry was written in its own transaction; a replay gets one
+    // of its own here (the claim is stored either way).
+    if replayed {
+        let detail = format!("{} evidence files, idempotent replay", evidence.len());
+        app.record(&actor, "claim.replay", Some(&id), &detail)
+            .await?;
+    }
     app.wake.notify_waiters();
     let body =
         json!({"id": id, "status": "received", "links": {"self": format!("/v1/claims/{id}")}});

@@ -1,7 +1,7 @@
 //! The reuse index from the command line: `index add`, `index query`, and the
 //! `reuse.seen-before` signal and side-by-side picture in `screen`.
 
-use crate::util::{proofdesk, proofdesk_in, signal_ids};
+use crate::util::{blocks, proofdesk, proofdesk_in, signal_ids};
 use image::{imageops, RgbImage};
 use std::path::Path;
 
@@ -16,24 +16,6 @@ fn picture(w: u32, h: u32, seed: f32) -> RgbImage {
         let v = v.clamp(0.0, 255.0) as u8;
         image::Rgb([v, v.saturating_sub(30), 255 - v / 2])
     })
-}
-
-/// A picture of many overlapping rectangles (corners everywhere); `seed` changes it.
-fn blocks(w: u32, h: u32, seed: u32) -> RgbImage {
-    let mut img = RgbImage::from_fn(w, h, |x, y| image::Rgb([(x / 4) as u8, (y / 3) as u8, 90]));
-    let mut state = seed.wrapping_mul(2_654_435_761).wrapping_add(1);
-    for _ in 0..120 {
-        state = state.wrapping_mul(1_103_515_245).wrapping_add(12_345);
-        let (x0, y0) = ((state >> 8) % w, (state >> 3) % h);
-        let (rw, rh) = (8 + state % 60, 8 + (state >> 16) % 50);
-        let colour = image::Rgb([(state >> 24) as u8, (state >> 12) as u8, (state >> 4) as u8]);
-        for y in y0..(y0 + rh).min(h) {
-            for x in x0..(x0 + rw).min(w) {
-                img.put_pixel(x, y, colour);
-            }
-        }
-    }
-    img
 }
 
 fn save(img: &RgbImage, path: &Path) {

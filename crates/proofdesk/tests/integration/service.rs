@@ -1,6 +1,7 @@
 //! `proofdesk serve` as an integrator meets it: a real server process on loopback,
 //! real HTTP, the embedded SQLite database (and PostgreSQL when the machine has it).
 
+use crate::util::blocks;
 use image::{imageops, RgbImage};
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
@@ -166,24 +167,6 @@ fn multipart(claim: &str, files: &[(&str, &[u8])]) -> (String, Vec<u8>) {
     }
     body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
     (format!("multipart/form-data; boundary={boundary}"), body)
-}
-
-/// A picture of many overlapping rectangles; `seed` changes it.
-fn blocks(w: u32, h: u32, seed: u32) -> RgbImage {
-    let mut img = RgbImage::from_fn(w, h, |x, y| image::Rgb([(x / 4) as u8, (y / 3) as u8, 90]));
-    let mut state = seed.wrapping_mul(2_654_435_761).wrapping_add(1);
-    for _ in 0..120 {
-        state = state.wrapping_mul(1_103_515_245).wrapping_add(12_345);
-        let (x0, y0) = ((state >> 8) % w, (state >> 3) % h);
-        let (rw, rh) = (8 + state % 60, 8 + (state >> 16) % 50);
-        let colour = image::Rgb([(state >> 24) as u8, (state >> 12) as u8, (state >> 4) as u8]);
-        for y in y0..(y0 + rh).min(h) {
-            for x in x0..(x0 + rw).min(w) {
-                img.put_pixel(x, y, colour);
-            }
-        }
-    }
-    img
 }
 
 fn jpeg(img: &RgbImage) -> Vec<u8> {

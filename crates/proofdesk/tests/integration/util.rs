@@ -98,3 +98,22 @@ pub fn signal_ids(doc: &Value) -> Vec<String> {
         .map(|s| s["id"].as_str().unwrap_or("").to_owned())
         .collect()
 }
+
+/// A picture of many overlapping rectangles (corners everywhere); `seed` changes it.
+pub fn blocks(w: u32, h: u32, seed: u32) -> image::RgbImage {
+    let mut img =
+        image::RgbImage::from_fn(w, h, |x, y| image::Rgb([(x / 4) as u8, (y / 3) as u8, 90]));
+    let mut state = seed.wrapping_mul(2_654_435_761).wrapping_add(1);
+    for _ in 0..120 {
+        state = state.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+        let (x0, y0) = ((state >> 8) % w, (state >> 3) % h);
+        let (rw, rh) = (8 + state % 60, 8 + (state >> 16) % 50);
+        let colour = image::Rgb([(state >> 24) as u8, (state >> 12) as u8, (state >> 4) as u8]);
+        for y in y0..(y0 + rh).min(h) {
+            for x in x0..(x0 + rw).min(w) {
+                img.put_pixel(x, y, colour);
+            }
+        }
+    }
+    img
+}

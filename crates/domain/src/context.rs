@@ -17,6 +17,8 @@ pub struct EvidenceFacts {
     pub captured: Option<String>,
     /// Camera body serial number, if any.
     pub camera_serial: Option<String>,
+    /// GPS position (latitude, longitude), if any.
+    pub gps: Option<(f64, f64)>,
 }
 
 /// Another customer's claim with the same camera.
@@ -41,6 +43,9 @@ pub fn check(
         .filter(|d| crate::claim::valid_date(d))
     {
         out.extend(date_signals(claim, day, received));
+    }
+    if let (Some((lat, lon)), Some(delivered)) = (file.gps, claim.delivery_country.as_deref()) {
+        out.extend(place_signal(lat, lon, delivered));
     }
     if let (Some(serial), Some(first)) = (&file.camera_serial, same_camera.first()) {
         let more = same_camera.len() - 1;
@@ -111,6 +116,59 @@ fn date_signals(claim: &ClaimContext, day: &str, received: &str) -> Vec<Signal> 
     out
 }
 
+/// The countries (ISO 3166-1 alpha-2) at a position; empty at sea or for a bad one.
+/// Borders: OpenStreetMap via the `country-boundaries` crate (ODbL data).
+pub fn countries_at(lat: f64, lon: f64) -> Vec<String> {
+    use country_boundaries::{CountryBoundaries, LatLon, BOUNDARIES_ODBL_360X180};
+    static BORDERS: std::sync::OnceLock<Option<CountryBoundaries>> = std::sync::OnceLock::new();
+    let Some(borders) =
+        BORDERS.get_or_init(|| CountryBoundaries::from_reader(BOUNDARIES_ODBL_360X180).ok())
+    else {
+        return Vec::new();
+    };
+    let Ok(at) = LatLon::new(lat, lon) else {
+        return Vec::new();
+    };
+    borders
+        .ids(at)
+        .into_iter()
+        .filter(|id| id.len() == 2)
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Whether the photo's GPS position lies in the delivery country.
+fn place_signal(lat: f64, lon: f64, delivered: &str) -> Option<Signal> {
+    let countries = countries_at(lat, lon);
+    let here = countries.first()?;
+    if countries.iter().any(|c| c == delivered) {
+        return Some(Signal::new(
+            "context.place-fits",
+            Category::Context,
+            Direction::SupportsAuthenticity,
+            0.1,
+            Text::new(
+                format!("The photo's GPS position ({lat:.3}, {lon:.3}) is in {delivered}, the delivery country. GPS data can be edited, so this supports but does not prove it."),
+                format!("De GPS-positie van de foto ({lat:.3}, {lon:.3}) ligt in {delivered}, het afleverland. GPS-gegevens zijn te bewerken, dus dit ondersteunt maar bewijst het niet."),
+            ),
+        ));
+    }
+    Some(
+        Signal::new(
+            "context.place-elsewhere",
+            Category::Context,
+            Direction::Suspicious,
+            0.5,
+            Text::new(
+                format!("The photo's GPS position ({lat:.3}, {lon:.3}) is in {here}, not in {delivered}, where the order was delivered. People travel, so ask before concluding."),
+                format!("De GPS-positie van de foto ({lat:.3}, {lon:.3}) ligt in {here}, niet in {delivered}, waar de bestelling is afgeleverd. Mensen reizen, dus vraag het na voordat u conclusies trekt."),
+            ),
+        )
+        .with("country", here.as_str())
+        .with("delivery_country", delivered),
+    )
+}
+
 fn suspicious(id: &str, strength: f32, en: String, nl: String) -> Signal {
     Signal::new(
         id,
@@ -155,7 +213,7 @@ mod tests {
     fn at(t: &str) -> EvidenceFacts {
         EvidenceFacts {
             captured: Some(t.into()),
-            camera_serial: None,
+            ..Default::default()
         }
     }
 
@@ -198,8 +256,8 @@ mod tests {
     fn one_camera_in_other_customers_claims_is_named() {
         let c = claim("2024-05-01", None);
         let f = EvidenceFacts {
-            captured: None,
             camera_serial: Some("0420103214".into()),
+            ..Default::default()
         };
         let others = [
             SameCamera {
@@ -217,6 +275,38 @@ mod tests {
             s[0].summary
         );
         assert!(check(&c, &f, "2024-06-12", &[]).is_empty());
+    }
+
+    #[test]
+    fn a_photo_taken_abroad_is_a_reason_to_look() {
+        let mut v = serde_json::json!({"external_ref": "ZD-1", "customer_id": "c-1", "delivery_country": "NL"});
+        let c = ClaimContext::parse(&v).unwrap();
+        let at = |lat, lon| EvidenceFacts {
+            gps: Some((lat, lon)),
+            ..Default::default()
+        };
+        assert_eq!(
+            ids(&check(&c, &at(52.370, 4.895), "2024-06-12", &[])),
+            ["context.place-fits"],
+            "Amsterdam"
+        );
+        let antwerp = check(&c, &at(51.219, 4.402), "2024-06-12", &[]);
+        assert_eq!(ids(&antwerp), ["context.place-elsewhere"]);
+        assert!(
+            antwerp[0].summary.en.contains("in BE, not in NL"),
+            "{:?}",
+            antwerp[0].summary
+        );
+        assert!(
+            check(&c, &at(54.0, 3.0), "2024-06-12", &[]).is_empty(),
+            "the North Sea: nothing to say"
+        );
+        v["delivery_country"] = serde_json::json!("BE");
+        let c = ClaimContext::parse(&v).unwrap();
+        assert_eq!(
+            ids(&check(&c, &at(51.219, 4.402), "2024-06-12", &[])),
+            ["context.place-fits"]
+        );
     }
 
     #[test]

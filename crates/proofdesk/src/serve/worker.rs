@@ -203,6 +203,12 @@ async fn check_context(app: &App, claim_id: &str, reports: &mut [FileReport]) ->
         let facts = EvidenceFacts {
             captured: r.metadata.exif.as_ref().and_then(|e| e.captured.clone()),
             camera_serial: camera_serial(r),
+            gps: r
+                .metadata
+                .exif
+                .as_ref()
+                .and_then(|e| e.gps.as_ref())
+                .map(|g| (g.latitude, g.longitude)),
         };
         let same_camera = match &facts.camera_serial {
             Some(serial) => app

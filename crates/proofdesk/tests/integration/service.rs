@@ -493,6 +493,24 @@ fn context_checks_compare_the_photo_with_the_claim() {
         doc["evidence"][0]["verdict"], "camera-original",
         "the file itself is still a camera original"
     );
+    // A photo with GPS in Italy, for an order delivered in the Netherlands.
+    let italy = std::fs::read(corpus.join("camera/exifsamples_gps_DSCN0010.jpg")).unwrap();
+    let claim = r#"{"external_ref":"ZD-6","customer_id":"c-6","delivery_country":"NL"}"#;
+    let (_, _, body) = server.submit(claim, &[("dent.jpg", &italy)], None);
+    let doc = server.screened(body["id"].as_str().unwrap());
+    let place = doc["evidence"][0]["signals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == "context.place-elsewhere")
+        .unwrap_or_else(|| panic!("no place signal: {doc}"));
+    assert!(
+        place["summary"]["en"]
+            .as_str()
+            .unwrap()
+            .contains("in IT, not in NL"),
+        "{place}"
+    );
 }
 
 /// One request a test receiver got: its headers (lower-case names) and body.

@@ -50,6 +50,12 @@ pub struct AuditArgs {
 enum AuditCommand {
     /// Check the whole audit trail: every entry unchanged, none removed or reordered.
     Verify,
+    /// Print the entries, all or one claim's.
+    Show {
+        /// Only this claim's entries.
+        #[arg(long)]
+        claim: Option<String>,
+    },
 }
 
 /// Runs `proofdesk api-key`.
@@ -120,13 +126,26 @@ pub fn api_key(args: ApiKeyArgs, store: &Store) -> Result<ExitCode> {
 
 /// Runs `proofdesk audit`; exit code 1 when the trail is broken.
 pub fn audit(args: AuditArgs, store: &Store) -> Result<ExitCode> {
-    let AuditCommand::Verify = args.command;
     let rt = store.runtime()?;
     rt.block_on(async {
         let Some(db) = store.open(false).await? else {
-            println!("no database yet at {}: nothing to verify", store.describe());
+            println!("no database yet at {}: no audit trail", store.describe());
             return Ok(ExitCode::SUCCESS);
         };
+        if let AuditCommand::Show { claim } = &args.command {
+            for e in AuditLog::new(db).entries(claim.as_deref()).await? {
+                let claim = e.claim_id.as_deref().unwrap_or("-");
+                println!(
+                    "{:>6}  {}  {:<28} {:<16} {claim}  {}",
+                    e.seq,
+                    format_utc(e.at),
+                    e.actor,
+                    e.action,
+                    e.detail
+                );
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
         let v = AuditLog::new(db).verify().await?;
         match v.broken {
             None => {

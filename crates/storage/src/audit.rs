@@ -28,6 +28,23 @@ pub struct Entry<'a> {
     pub detail: &'a str,
 }
 
+/// An entry as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recorded {
+    /// Sequence number.
+    pub seq: i64,
+    /// When (ms since 1970 UTC).
+    pub at: i64,
+    /// Who.
+    pub actor: String,
+    /// What.
+    pub action: String,
+    /// Which claim.
+    pub claim_id: Option<String>,
+    /// More.
+    pub detail: String,
+}
+
 /// The result of checking the whole chain.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Verified {
@@ -104,6 +121,36 @@ impl AuditLog {
             .await
             .map_err(Error::query("commit an audit entry"))?;
         Ok(seq)
+    }
+
+    /// Entries in order, all or those of one claim.
+    pub async fn entries(&self, claim_id: Option<&str>) -> Result<Vec<Recorded>, Error> {
+        let columns = "SELECT seq, at, actor, action, claim_id, detail FROM audit_log";
+        let query = match claim_id {
+            Some(_) => format!("{columns} WHERE claim_id = $1 ORDER BY seq"),
+            None => format!("{columns} ORDER BY seq"),
+        };
+        let mut q = sqlx::query(&query);
+        if let Some(id) = claim_id {
+            q = q.bind(id);
+        }
+        let rows = q
+            .fetch_all(&self.db.pool)
+            .await
+            .map_err(Error::query("read the audit trail"))?;
+        let e = Error::query("read the audit trail");
+        rows.iter()
+            .map(|r| {
+                Ok(Recorded {
+                    seq: r.try_get(0).map_err(&e)?,
+                    at: r.try_get(1).map_err(&e)?,
+                    actor: r.try_get(2).map_err(&e)?,
+                    action: r.try_get(3).map_err(&e)?,
+                    claim_id: r.try_get(4).map_err(&e)?,
+                    detail: r.try_get(5).map_err(&e)?,
+                })
+            })
+            .collect()
     }
 
     /// Walks the whole chain and reports the first entry that does not fit.

@@ -647,3 +647,76 @@ fn a_screened_claim_is_announced_by_a_signed_webhook_retried_until_accepted() {
         "accepted once: no more deliveries"
     );
 }
+
+/// Starts `proofdesk worker` on a data directory.
+fn worker(data: &Path, lease_seconds: &str) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_proofdesk"))
+        .args(["worker", "--lease-seconds", lease_seconds])
+        .env("PROOFDESK_DATA_DIR", data)
+        .env_remove("PROOFDESK_DATABASE_URL")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("worker starts")
+}
+
+#[test]
+fn a_worker_killed_mid_job_leaves_the_claim_to_another_and_it_is_screened_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let server = Server::start(&data, &["--workers", "0"]);
+    // Large pictures, so screening takes long enough to be interrupted.
+    let files: Vec<Vec<u8>> = (0..2).map(|k| jpeg(&blocks(6000, 4500, 40 + k))).collect();
+    let named: Vec<(&str, &[u8])> = files.iter().map(|f| ("big.jpg", f.as_slice())).collect();
+    let (_, _, body) = server.submit(
+        r#"{"external_ref":"ZD-kill","customer_id":"c-kill"}"#,
+        &named,
+        None,
+    );
+    let id = body["id"].as_str().unwrap().to_owned();
+
+    let mut first = worker(&data, "2");
+    let started = Instant::now();
+    loop {
+        let (_, doc) = server.get(&format!("/v1/claims/{id}"));
+        if doc["status"] == "screening" {
+            break;
+        }
+        assert!(
+            doc["status"] == "received" && started.elapsed() < Duration::from_secs(60),
+            "{doc}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    first.kill().unwrap();
+    first.wait().unwrap();
+    let (_, doc) = server.get(&format!("/v1/claims/{id}"));
+    assert_eq!(
+        doc["status"], "screening",
+        "the killed worker left the claim unfinished (else make the pictures bigger)"
+    );
+
+    // Another worker takes the job over once the lease has run out.
+    let mut second = worker(&data, "2");
+    let doc = server.screened(&id);
+    second.kill().unwrap();
+    second.wait().unwrap();
+    assert_eq!(doc["status"], "screened", "{doc}");
+    let trail = crate::util::proofdesk_in(&data, &["audit", "show", "--claim", &id]);
+    let screenings: Vec<&str> = trail
+        .stdout
+        .lines()
+        .filter(|l| l.contains("claim.screen"))
+        .collect();
+    assert_eq!(
+        screenings.len(),
+        1,
+        "screened exactly once:\n{}",
+        trail.stdout
+    );
+    assert!(
+        screenings[0].contains("attempt 2"),
+        "by the second worker's attempt: {}",
+        screenings[0]
+    );
+}

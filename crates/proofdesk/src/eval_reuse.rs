@@ -327,7 +327,7 @@ impl Indexes<'_> {
                     .get(k as usize)
                     .copied()
                     .flatten()?
-                    .features
+                    .features()
                     .clone(),
             )
         };
@@ -415,7 +415,7 @@ pub fn evaluate(corpus: &Path, items: &[Item]) -> Option<ReuseEval> {
             if let Some(c) = f.pdq_content {
                 indexes.pdq.add(c, i as i64);
             }
-            indexes.features.add(i as i64, &f.features.words());
+            indexes.features.add(i as i64, &f.features().words());
             indexes.stored[i] = Some(f);
             indexed.push((i, f));
         }
@@ -461,7 +461,7 @@ pub fn evaluate(corpus: &Path, items: &[Item]) -> Option<ReuseEval> {
         let hit = crops[x].iter().find(|c| c.key == j as i64)?;
         let correlation = match (&thumbs[x], &thumbs[y]) {
             (Some((_, a)), Some((_, b))) => {
-                let earlier = (fj.features.width, fj.features.height);
+                let earlier = (fj.features().width, fj.features().height);
                 eval_overlap::correlation(a, hit.turned, hit.query_size, b, earlier, &hit.alignment)
             }
             _ => 0.0,

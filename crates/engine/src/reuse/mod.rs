@@ -37,9 +37,10 @@ pub struct Fingerprint {
     /// Likewise for the content inside the frame (empty without a frame).
     #[serde(skip)]
     pub content_variants: Vec<(Dihedral, PdqHash)>,
-    /// Local features of the picture as stored, for finding cropped copies.
+    /// Local features of the picture as stored, found on first use ([`Fingerprint::features`]):
+    /// screening without a reuse index never needs them.
     #[serde(skip)]
-    pub features: Features,
+    features: std::sync::OnceLock<Features>,
     /// The small grey picture the features come from, for describing turned copies.
     #[serde(skip)]
     work: WorkPicture,
@@ -54,7 +55,6 @@ impl Fingerprint {
             .map(|b| pdq::from_luma(border::crop(&luma, width, &b), b.width(), b.height()))
             .filter(|c| c.quality >= MIN_QUALITY);
         let work = WorkPicture::from_luma(&luma, width, height);
-        let features = keypoints::detect(&work, Dihedral::Original);
         let p = pdq::from_luma(luma, width, height);
         Fingerprint {
             pdq: p.hash,
@@ -62,9 +62,15 @@ impl Fingerprint {
             pdq_content: content.as_ref().map(|c| c.hash),
             variants: p.dihedral(),
             content_variants: content.map(|c| c.dihedral().to_vec()).unwrap_or_default(),
-            features,
+            features: std::sync::OnceLock::new(),
             work,
         }
+    }
+
+    /// Local features of the picture as stored, for finding cropped copies.
+    pub fn features(&self) -> &Features {
+        self.features
+            .get_or_init(|| keypoints::detect(&self.work, Dihedral::Original))
     }
 
     /// The features of the picture in each of the eight orientations, for looking up
@@ -73,7 +79,7 @@ impl Fingerprint {
         Dihedral::ALL
             .iter()
             .map(|&t| match t {
-                Dihedral::Original => (t, self.features.clone()),
+                Dihedral::Original => (t, self.features().clone()),
                 _ => (t, keypoints::detect(&self.work, t)),
             })
             .collect()

@@ -299,10 +299,38 @@ fn box_rows(input: &[f32], out: &mut [f32], width: usize, height: usize, w: usiz
     }
 }
 
-/// [`box_1d`] along every column.
+/// [`box_1d`] along every column, all columns at once, row by row: the same sums in
+/// the same order per column as column-by-column, but reading memory in order (a
+/// strided walk down each column of a 12-MP photo misses the cache on every sample).
 fn box_cols(input: &[f32], out: &mut [f32], width: usize, height: usize, w: usize) {
-    for x in 0..width {
-        box_1d(&input[x..], width, height, w, &mut out[x..]);
+    let ahead = (w + 2) / 2 - 1;
+    let behind = w - 1 - ahead;
+    let mut sum = vec![0f32; width];
+    let mut count = 0f32;
+    let (mut next, mut first) = (0, 0);
+    for o in 0..height {
+        let hi = (o + ahead).min(height - 1);
+        while next <= hi {
+            for (s, v) in sum.iter_mut().zip(&input[next * width..(next + 1) * width]) {
+                *s += v;
+            }
+            count += 1.0;
+            next += 1;
+        }
+        let lo = o.saturating_sub(behind);
+        while first < lo {
+            for (s, v) in sum
+                .iter_mut()
+                .zip(&input[first * width..(first + 1) * width])
+            {
+                *s -= v;
+            }
+            count -= 1.0;
+            first += 1;
+        }
+        for (d, s) in out[o * width..(o + 1) * width].iter_mut().zip(&sum) {
+            *d = s / count;
+        }
     }
 }
 

@@ -44,9 +44,9 @@ impl Webhook {
     }
 
     /// `t=…,v1=…` for a body sent at `unix_seconds`.
-    pub fn signature(&self, unix_seconds: u64, body: &[u8]) -> String {
-        let mut mac =
-            Hmac::<Sha256>::new_from_slice(&self.secret).expect("HMAC takes any key length");
+    pub fn signature(&self, unix_seconds: u64, body: &[u8]) -> Result<String> {
+        let mut mac = Hmac::<Sha256>::new_from_slice(&self.secret)
+            .map_err(|e| anyhow::anyhow!("webhook secret: {e}"))?;
         mac.update(unix_seconds.to_string().as_bytes());
         mac.update(b".");
         mac.update(body);
@@ -56,7 +56,7 @@ impl Webhook {
             .iter()
             .map(|b| format!("{b:02x}"))
             .collect();
-        format!("t={unix_seconds},v1={hex}")
+        Ok(format!("t={unix_seconds},v1={hex}"))
     }
 
     /// Posts `body` (blocking; call from a blocking thread). Errors say what the
@@ -74,7 +74,7 @@ impl Webhook {
             .set("Content-Type", "application/json")
             .set("Proofdesk-Event", event)
             .set("Proofdesk-Delivery", delivery)
-            .set("Proofdesk-Signature", &self.signature(now, body))
+            .set("Proofdesk-Signature", &self.signature(now, body)?)
             .send_bytes(body);
         match result {
             Ok(r) if (200..300).contains(&r.status()) => Ok(()),
@@ -96,12 +96,12 @@ mod tests {
         std::fs::write(&file, "  a-shared-secret-of-some-length\n").unwrap();
         let w = Webhook::new("https://crm.example/hooks", &file).unwrap();
         // HMAC-SHA256("a-shared-secret-of-some-length", "1700000000.{}") computed independently.
-        let sig = w.signature(1_700_000_000, b"{}");
+        let sig = w.signature(1_700_000_000, b"{}").unwrap();
         assert!(
             sig.starts_with("t=1700000000,v1=") && sig.len() == 16 + 64,
             "{sig}"
         );
-        assert_ne!(sig, w.signature(1_700_000_001, b"{}"));
+        assert_ne!(sig, w.signature(1_700_000_001, b"{}").unwrap());
         std::fs::write(&file, "short").unwrap();
         assert!(Webhook::new("https://x", &file).is_err());
         assert!(Webhook::new("ftp://x", &file).is_err());

@@ -207,7 +207,7 @@ impl ReuseIndex {
             .map(|h| h.to_bytes().to_vec());
         let features = s
             .fingerprint
-            .map(|f| &f.features)
+            .map(|f| f.features())
             .filter(|f| !f.points.is_empty());
         let words = features.map(|f| feature_index::pack_words(&f.words()));
         let id: i64 = sqlx::query_scalar(
@@ -310,7 +310,7 @@ impl ReuseIndex {
     /// Cropped copies: pictures sharing feature words with the query (in any
     /// orientation) whose stored features line up with it on one scale and shift.
     async fn crops(&self, fp: &Fingerprint, already: &[Found]) -> Result<Vec<Found>, Error> {
-        if fp.features.points.is_empty() || self.features.is_empty() {
+        if self.features.is_empty() || fp.features().points.is_empty() {
             return Ok(Vec::new());
         }
         let turned = fp.turned_features();

@@ -121,9 +121,11 @@ impl Database {
             .close()
             .await
             .map_err(|e| Error::Connect(redact(url), e.to_string()))?;
+        // A request waits at most 5 s for a connection; when the server is gone it then
+        // gets a 503 (with Retry-After) rather than hanging.
         let mut pool = AnyPoolOptions::new()
             .max_connections(8)
-            .acquire_timeout(std::time::Duration::from_secs(10));
+            .acquire_timeout(std::time::Duration::from_secs(5));
         if backend == Backend::Sqlite {
             // Several workers share one file: readers never block the writer, and a
             // writer waits for another instead of failing at once.

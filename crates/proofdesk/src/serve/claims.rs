@@ -1,19 +1,22 @@
 //! `/v1/claims`: submit a claim with its evidence, read it back, list claims.
 
 use super::problem::Problem;
+use super::upload;
 use super::App;
-use axum::extract::multipart::{Multipart, MultipartRejection};
-use axum::extract::{Path, Query, State};
+use axum::extract::multipart::Multipart;
+use axum::extract::{FromRequest, Path, Query, Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use proofdesk_domain::claim::ClaimContext;
+use proofdesk_storage::api_keys::ApiKey;
 use proofdesk_storage::claims::{ClaimFilter, ClaimRecord, Created, NewClaim, NewEvidence};
 use proofdesk_storage::evidence::{random_hex, to_hex, Stored};
 use proofdesk_storage::time::format_rfc3339;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 /// Most evidence files per claim.
@@ -29,39 +32,30 @@ struct Part {
 }
 
 /// `POST /v1/claims` (multipart: a `claim` JSON part and one or more `evidence` files).
-pub async fn submit(
-    State(app): State<Arc<App>>,
-    headers: HeaderMap,
-    multipart: Result<Multipart, MultipartRejection>,
-) -> Result<Response, Problem> {
-    let key = app.authorize(&headers, "claims:write").await?;
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    if !content_type.starts_with("multipart/form-data") {
-        return Err(Problem::unsupported_media(format!(
-            "send multipart/form-data with a `claim` JSON part and `evidence` files, not {}",
-            if content_type.is_empty() {
-                "no Content-Type"
-            } else {
-                content_type
-            }
-        )));
-    }
-    let mut multipart = multipart.map_err(|e| Problem::bad_request(e.body_text()))?;
-    let idempotency = match headers.get("idempotency-key") {
-        None => None,
-        Some(v) => match v.to_str() {
-            Ok(k) if !k.trim().is_empty() && k.len() <= MAX_KEY => Some(k.trim().to_owned()),
-            _ => {
-                return Err(Problem::bad_request(format!(
-                    "Idempotency-Key must be 1–{MAX_KEY} visible ASCII characters"
-                )))
-            }
-        },
+pub async fn submit(State(app): State<Arc<App>>, request: Request) -> Result<Response, Problem> {
+    let (head, body) = request.into_parts();
+    let idempotency = match admit(&app, &head.headers).await {
+        Ok(i) => i,
+        Err(refusal) => {
+            // The client may still be sending: read the rest so it sees the refusal.
+            upload::drain(body.into_data_stream()).await;
+            return Err(refusal);
+        }
     };
-    let (claim, parts) = read_parts(&mut multipart, app.max_request).await?;
+    let (key, idempotency) = idempotency;
+    let exceeded = Arc::new(AtomicBool::new(false));
+    let body = upload::limited(body, app.max_request, exceeded.clone());
+    let mut multipart = Multipart::from_request(Request::from_parts(head, body), &())
+        .await
+        .map_err(|e| Problem::bad_request(e.body_text()))?;
+    let read = read_parts(&mut multipart, app.max_request, &exceeded).await;
+    let (claim, parts) = match read {
+        Ok(r) => r,
+        Err(refusal) => {
+            discard_rest(&mut multipart).await;
+            return Err(refusal);
+        }
+    };
     let claim =
         claim.ok_or_else(|| Problem::bad_request("the `claim` part (JSON context) is missing"))?;
     let value: Value = serde_json::from_slice(&claim)
@@ -142,13 +136,60 @@ pub async fn submit(
     Ok(r)
 }
 
+/// What can be checked before the body is read: the key and its scope, the media
+/// type, the declared length and the Idempotency-Key.
+async fn admit(app: &App, headers: &HeaderMap) -> Result<(ApiKey, Option<String>), Problem> {
+    let key = app.authorize(headers, "claims:write").await?;
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if !content_type.starts_with("multipart/form-data") {
+        return Err(Problem::unsupported_media(format!(
+            "send multipart/form-data with a `claim` JSON part and `evidence` files, not {}",
+            if content_type.is_empty() {
+                "no Content-Type"
+            } else {
+                content_type
+            }
+        )));
+    }
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > app.max_request as u64) {
+        return Err(Problem::too_large(app.max_request));
+    }
+    let idempotency = match headers.get("idempotency-key") {
+        None => None,
+        Some(v) => match v.to_str() {
+            Ok(k) if !k.trim().is_empty() && k.len() <= MAX_KEY => Some(k.trim().to_owned()),
+            _ => {
+                return Err(Problem::bad_request(format!(
+                    "Idempotency-Key must be 1–{MAX_KEY} visible ASCII characters"
+                )))
+            }
+        },
+    };
+    Ok((key, idempotency))
+}
+
+/// Reads and discards the parts not yet read, so a refused client sees the refusal.
+async fn discard_rest(m: &mut Multipart) {
+    while let Ok(Some(mut field)) = m.next_field().await {
+        while let Ok(Some(_)) = field.chunk().await {}
+    }
+}
+
 /// Reads the parts: the claim JSON and the evidence files.
 async fn read_parts(
     m: &mut Multipart,
     limit: usize,
+    exceeded: &AtomicBool,
 ) -> Result<(Option<Vec<u8>>, Vec<Part>), Problem> {
     let fail = |e: axum::extract::multipart::MultipartError| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        if exceeded.load(Ordering::SeqCst) || e.status() == StatusCode::PAYLOAD_TOO_LARGE {
             Problem::too_large(limit)
         } else {
             Problem::bad_request(format!(

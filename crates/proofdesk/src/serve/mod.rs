@@ -6,6 +6,7 @@
 mod claims;
 mod openapi;
 mod problem;
+mod upload;
 mod webhook;
 mod worker;
 
@@ -226,7 +227,11 @@ pub fn router(app: Arc<App>) -> Router {
     Router::new()
         .route(
             "/v1/claims",
-            axum::routing::post(claims::submit).get(claims::list),
+            // Uploads are limited by `upload::limited`, which lets a refused client
+            // finish sending and read why.
+            axum::routing::post(claims::submit)
+                .layer(DefaultBodyLimit::disable())
+                .get(claims::list),
         )
         .route("/v1/claims/{id}", get(claims::get))
         .route("/openapi.json", get(|| async { Json(openapi::document()) }))

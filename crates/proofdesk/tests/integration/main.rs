@@ -2,6 +2,8 @@
 
 mod cli;
 mod corpus;
+mod outage;
 mod reuse;
+mod server;
 mod service;
 mod util;

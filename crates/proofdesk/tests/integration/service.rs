@@ -1,181 +1,13 @@
 //! `proofdesk serve` as an integrator meets it: a real server process on loopback,
 //! real HTTP, the embedded SQLite database (and PostgreSQL when the machine has it).
 
+use crate::server::{create_key, jpeg, multipart, PgSchema, Server};
 use crate::util::blocks;
-use image::{imageops, RgbImage};
+use image::imageops;
 use serde_json::Value;
-use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-
-/// A running server, stopped when dropped.
-struct Server {
-    child: Child,
-    base: String,
-    /// An API key with both scopes.
-    key: String,
-}
-
-/// Makes an API key with `proofdesk api-key create`.
-fn create_key(data: &Path, extra: &[&str], scope: &str) -> String {
-    let db: Vec<&str> = extra
-        .windows(2)
-        .find(|w| w[0] == "--database-url")
-        .map(|w| w.to_vec())
-        .unwrap_or_default();
-    let out = Command::new(env!("CARGO_BIN_EXE_proofdesk"))
-        .args(&db)
-        .args(["api-key", "create", "--name", "tests", "--scope", scope])
-        .env("PROOFDESK_DATA_DIR", data)
-        .env_remove("PROOFDESK_DATABASE_URL")
-        .output()
-        .expect("api-key create runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap().trim().to_owned()
-}
-
-impl Server {
-    fn start(data: &Path, extra: &[&str]) -> Server {
-        Server::start_with_env(data, extra, &[])
-    }
-
-    fn start_with_env(data: &Path, extra: &[&str], envs: &[(&str, &str)]) -> Server {
-        let key = create_key(data, extra, "claims:write,claims:read");
-        let mut child = Command::new(env!("CARGO_BIN_EXE_proofdesk"))
-            .args(["serve", "--listen", "127.0.0.1:0"])
-            .args(extra)
-            .envs(envs.iter().copied())
-            .env("PROOFDESK_DATA_DIR", data)
-            .env_remove("PROOFDESK_DATABASE_URL")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("server starts");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let addr = line
-            .split("http://")
-            .nth(1)
-            .and_then(|r| r.split_whitespace().next())
-            .unwrap_or_else(|| panic!("no address in {line:?}"));
-        Server {
-            child,
-            base: format!("http://{addr}"),
-            key,
-        }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
-    }
-
-    /// `(status, headers' Location, body as JSON)` of a request.
-    fn call(
-        &self,
-        req: ureq::Request,
-        body: Option<(&str, &[u8])>,
-    ) -> (u16, Option<String>, Value) {
-        let req = req.set("Authorization", &format!("Bearer {}", self.key));
-        Server::send(req, body)
-    }
-
-    /// A request with whatever authorisation `req` carries.
-    fn send(req: ureq::Request, body: Option<(&str, &[u8])>) -> (u16, Option<String>, Value) {
-        let result = match body {
-            Some((content_type, bytes)) => req.set("Content-Type", content_type).send_bytes(bytes),
-            None => req.call(),
-        };
-        let resp = match result {
-            Ok(r) => r,
-            Err(ureq::Error::Status(_, r)) => r,
-            Err(e) => panic!("request failed: {e}"),
-        };
-        let status = resp.status();
-        let location = resp.header("location").map(str::to_owned);
-        let text = resp.into_string().unwrap_or_default();
-        (
-            status,
-            location,
-            serde_json::from_str(&text).unwrap_or(Value::String(text)),
-        )
-    }
-
-    /// Submits a claim; `key` is the Idempotency-Key.
-    fn submit(
-        &self,
-        claim: &str,
-        files: &[(&str, &[u8])],
-        key: Option<&str>,
-    ) -> (u16, Option<String>, Value) {
-        let (content_type, body) = multipart(claim, files);
-        let mut req = ureq::post(&self.url("/v1/claims"));
-        if let Some(k) = key {
-            req = req.set("Idempotency-Key", k);
-        }
-        self.call(req, Some((&content_type, &body)))
-    }
-
-    fn get(&self, path: &str) -> (u16, Value) {
-        let (s, _, v) = self.call(ureq::get(&self.url(path)), None);
-        (s, v)
-    }
-
-    /// Polls a claim until it is screened (or failed), at most a minute.
-    fn screened(&self, id: &str) -> Value {
-        let started = Instant::now();
-        loop {
-            let (_, doc) = self.get(&format!("/v1/claims/{id}"));
-            if doc["status"] == "screened" || doc["status"] == "failed" {
-                return doc;
-            }
-            assert!(
-                started.elapsed() < Duration::from_secs(60),
-                "not screened: {doc}"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// A multipart/form-data body with a `claim` JSON part and `evidence` files.
-fn multipart(claim: &str, files: &[(&str, &[u8])]) -> (String, Vec<u8>) {
-    let boundary = "proofdesk-test-boundary-7d1f";
-    let mut body = Vec::new();
-    body.extend_from_slice(
-        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"claim\"\r\nContent-Type: application/json\r\n\r\n{claim}\r\n").as_bytes(),
-    );
-    for (name, bytes) in files {
-        body.extend_from_slice(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"evidence\"; filename=\"{name}\"\r\nContent-Type: image/jpeg\r\n\r\n").as_bytes(),
-        );
-        body.extend_from_slice(bytes);
-        body.extend_from_slice(b"\r\n");
-    }
-    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-    (format!("multipart/form-data; boundary={boundary}"), body)
-}
-
-fn jpeg(img: &RgbImage) -> Vec<u8> {
-    let mut out = Vec::new();
-    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 90)
-        .encode_image(img)
-        .unwrap();
-    out
-}
 
 /// Submits a photo, then a cropped copy in another customer's claim: both are
 /// screened, the copy is escalated naming the first claim; evidence is encrypted.
@@ -262,40 +94,12 @@ fn claims_are_screened_routed_and_encrypted_on_sqlite() {
 
 #[test]
 fn claims_are_screened_and_routed_on_postgres() {
-    let Ok(url) = std::env::var("PROOFDESK_TEST_POSTGRES") else {
-        eprintln!("skipped: set PROOFDESK_TEST_POSTGRES to run the service on PostgreSQL");
+    let Some(schema) = PgSchema::create("the service") else {
         return;
     };
-    // A schema of its own, so earlier runs' claims and pictures do not interfere.
-    let schema = format!(
-        "proofdesk_service_{}_{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_millis()
-    );
-    let admin = |sql: String| {
-        let url = url.clone();
-        tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap()
-            .block_on(async move {
-                use sqlx::Connection;
-                let mut c = sqlx::PgConnection::connect(&url).await.expect("PostgreSQL");
-                sqlx::query(&sql).execute(&mut c).await.expect("schema");
-            })
-    };
-    admin(format!("CREATE SCHEMA {schema}"));
-    let sep = if url.contains('?') { '&' } else { '?' };
-    let schema_url = format!("{url}{sep}options=-c%20search_path%3D{schema}");
     let dir = tempfile::tempdir().unwrap();
-    {
-        let server = Server::start(&dir.path().join("data"), &["--database-url", &schema_url]);
-        claims_are_screened_and_reuse_is_escalated(&server, None, "pg");
-    }
-    admin(format!("DROP SCHEMA {schema} CASCADE"));
+    let server = Server::start(&dir.path().join("data"), &["--database-url", &schema.url]);
+    claims_are_screened_and_reuse_is_escalated(&server, None, "pg");
 }
 
 #[test]
@@ -363,12 +167,24 @@ fn bad_requests_get_precise_problems() {
         s == 400 && p["detail"].as_str().unwrap().contains("at least one"),
         "{p}"
     );
-    let big = vec![0xAB; 1_200_000];
+    // Too large, by its declared length or (sent in chunks) as it arrives: the client
+    // reads the 413 even though it sends the whole body before reading.
+    let big = vec![0xAB; 8_000_000];
     let (s, _, p) = server.submit(ok, &[("big.jpg", &big)], None);
     assert!(
         s == 413 && p["detail"].as_str().unwrap().contains("1 MiB"),
         "{p}"
     );
+    let (content_type, body) = multipart(ok, &[("big.jpg", &big)]);
+    let chunked = ureq::post(&server.url("/v1/claims"))
+        .set("Authorization", &format!("Bearer {}", server.key))
+        .set("Content-Type", &content_type)
+        .send(std::io::Cursor::new(body));
+    let resp = match chunked {
+        Ok(r) | Err(ureq::Error::Status(_, r)) => r,
+        Err(e) => panic!("chunked upload: {e}"),
+    };
+    assert_eq!(resp.status(), 413);
     let (s, p) = server.get("/v1/claims/clm_nothing");
     assert_eq!((s, p["status"].as_u64()), (404, Some(404)));
     let (s, _) = server.get("/v2/whatever");

@@ -34,6 +34,8 @@ enum IndexCommand {
     Stats,
     /// Benchmark the in-memory index on random hashes (a report, not a test).
     Bench(crate::index_bench::BenchArgs),
+    /// Measure loading the index from the database at worker start (a report).
+    LoadBench(crate::index_load_bench::LoadBenchArgs),
 }
 
 #[derive(Args)]
@@ -75,6 +77,7 @@ pub fn run(args: IndexArgs, store: &Store) -> Result<ExitCode> {
         IndexCommand::Query(q) => query(q, store),
         IndexCommand::Stats => stats(store),
         IndexCommand::Bench(b) => crate::index_bench::run(b),
+        IndexCommand::LoadBench(b) => crate::index_load_bench::run(b, store),
     }
 }
 

@@ -30,7 +30,7 @@ pub struct BenchArgs {
 }
 
 /// "10M" → 10_000_000.
-fn parse_count(s: &str) -> Result<usize, String> {
+pub(crate) fn parse_count(s: &str) -> Result<usize, String> {
     let (num, mul) = match s.trim().strip_suffix(['M', 'm']) {
         Some(n) => (n, 1_000_000),
         None => match s.trim().strip_suffix(['k', 'K']) {
@@ -44,17 +44,17 @@ fn parse_count(s: &str) -> Result<usize, String> {
 }
 
 /// xorshift64: reproducible hashes without a crate.
-struct Rng(u64);
+pub(crate) struct Rng(pub(crate) u64);
 
 impl Rng {
-    fn next(&mut self) -> u64 {
+    pub(crate) fn next(&mut self) -> u64 {
         self.0 ^= self.0 << 13;
         self.0 ^= self.0 >> 7;
         self.0 ^= self.0 << 17;
         self.0
     }
 
-    fn hash(&mut self) -> PdqHash {
+    pub(crate) fn hash(&mut self) -> PdqHash {
         PdqHash([self.next(), self.next(), self.next(), self.next()])
     }
 
@@ -70,7 +70,7 @@ impl Rng {
 }
 
 /// Peak resident memory of this process so far (Linux), in bytes.
-fn peak_rss() -> Option<u64> {
+pub(crate) fn peak_rss() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;

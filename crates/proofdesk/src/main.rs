@@ -12,6 +12,7 @@ mod files;
 mod heatmaps;
 mod index;
 mod index_bench;
+mod index_load_bench;
 mod output;
 mod reuse;
 mod screen;

@@ -4,6 +4,7 @@
 //! unless that variable is set).
 
 use proofdesk_engine::reuse::{Dihedral, Fingerprint};
+use proofdesk_storage::reuse::import::{census, import, ImportedSighting};
 use proofdesk_storage::reuse::{Added, NewSighting, ReuseIndex};
 use proofdesk_storage::Database;
 
@@ -35,6 +36,27 @@ fn rotate90(rgb: &[u8], w: usize, h: usize) -> Vec<u8> {
         }
     }
     out
+}
+
+/// An RGB picture of many overlapping rectangles (corners everywhere, so local
+/// features survive a crop); `seed` changes it.
+fn rectangles(w: usize, h: usize, seed: u32) -> Vec<u8> {
+    let mut rgb: Vec<u8> = (0..w * h)
+        .flat_map(|i| [(i % w / 4) as u8, (i / w / 3) as u8, 90])
+        .collect();
+    let mut state = seed.wrapping_mul(2_654_435_761).wrapping_add(1);
+    for _ in 0..120 {
+        state = state.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+        let (x0, y0) = ((state >> 8) as usize % w, (state >> 3) as usize % h);
+        let (rw, rh) = (8 + state as usize % 60, 8 + (state >> 16) as usize % 50);
+        let colour = [(state >> 24) as u8, (state >> 12) as u8, (state >> 4) as u8];
+        for y in y0..(y0 + rh).min(h) {
+            for x in x0..(x0 + rw).min(w) {
+                rgb[(y * w + x) * 3..][..3].copy_from_slice(&colour);
+            }
+        }
+    }
+    rgb
 }
 
 fn sha(n: u8) -> [u8; 32] {
@@ -115,6 +137,38 @@ async fn scenario(url: &str) {
     assert_eq!(sources.len(), 2);
     assert!(sources.contains(&"claim-2") && sources.contains(&"claim-4"));
     assert_eq!(index.count().await.unwrap(), 4);
+
+    // Pictures fingerprinted elsewhere, imported in bulk: found by hash and, as a
+    // crop, by their features, once a worker syncs.
+    let (bw, bh) = (640, 480);
+    let big = rectangles(bw, bh, 7);
+    let big_fp = Fingerprint::from_rgb(&big, bw, bh);
+    let imported: Vec<ImportedSighting> = (0..3u8)
+        .map(|k| ImportedSighting {
+            sha256: sha(20 + k),
+            pdq: Some(big_fp.pdq),
+            pdq_quality: big_fp.pdq_quality,
+            pdq_content: None,
+            features: (k == 0).then(|| big_fp.features().clone()),
+            source: format!("import-{k}"),
+            seen_at_ms: at,
+        })
+        .collect();
+    assert_eq!(import(&db, &imported).await.unwrap(), 3);
+    assert_eq!(census(&db, "import-").await.unwrap(), (7, 4));
+    assert_eq!(second.sync().await.unwrap(), 3);
+    let found = second.query(&sha(21), Some(&big_fp), 31).await.unwrap();
+    assert_eq!(found.len(), 3, "{found:?}");
+    let mut crop = Vec::new();
+    for y in 60..420 {
+        crop.extend_from_slice(&big[(y * bw + 80) * 3..(y * bw + 560) * 3]);
+    }
+    let crop_fp = Fingerprint::from_rgb(&crop, 480, 360);
+    let found = second.query(&sha(30), Some(&crop_fp), 31).await.unwrap();
+    assert!(
+        found.iter().any(|f| f.source == "import-0"),
+        "the cropped copy is found: {found:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -130,8 +184,8 @@ async fn sqlite_file_in_the_data_directory() {
     let _ = db;
     let db = Database::connect(&url).await.unwrap();
     let index = ReuseIndex::open(db).await.unwrap();
-    assert_eq!(index.count().await.unwrap(), 4);
-    assert_eq!(index.searchable(), 3);
+    assert_eq!(index.count().await.unwrap(), 7);
+    assert_eq!(index.searchable(), 6);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

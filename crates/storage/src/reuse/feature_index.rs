@@ -29,9 +29,11 @@ pub struct FeatureIndex {
     offsets: Vec<u32>,
     /// Slots sorted by word.
     slots: Vec<u32>,
-    /// Postings not yet bucketed.
+    /// Postings not yet bucketed, searchable.
     pending: HashMap<u32, Vec<u32>>,
     pending_len: usize,
+    /// Postings `(word, slot)` added in bulk, searchable after [`FeatureIndex::settle`].
+    staged: Vec<(u32, u32)>,
 }
 
 impl FeatureIndex {
@@ -60,41 +62,69 @@ impl FeatureIndex {
         self.pending_len += words.len();
     }
 
-    /// Buckets the pending postings when there are enough of them to be worth it.
+    /// Adds a picture's words under `key`, searchable after the next
+    /// [`FeatureIndex::settle`] (much faster than [`FeatureIndex::add`] for many).
+    pub fn add_deferred(&mut self, key: i64, words: &[u32]) {
+        let slot = self.keys.len() as u32;
+        self.keys.push(key);
+        self.staged
+            .extend(words.iter().map(|&w| (w & word_mask(), slot)));
+    }
+
+    /// Makes every added picture searchable; buckets the pending postings when there
+    /// are enough of them to be worth it.
     pub fn settle(&mut self) {
-        if self.pending_len >= MIN_PENDING.max(self.slots.len() / 8) {
+        if self.pending_len + self.staged.len() >= MIN_PENDING.max(self.slots.len() / 8) {
             self.rebuild();
+        } else {
+            for (w, slot) in std::mem::take(&mut self.staged) {
+                self.pending.entry(w).or_default().push(slot);
+                self.pending_len += 1;
+            }
         }
     }
 
     /// Buckets every posting (counting sort over the words).
     pub fn rebuild(&mut self) {
-        if self.pending_len == 0 {
+        if self.pending_len == 0 && self.staged.is_empty() {
             return;
         }
         let buckets = 1usize << WORD_BITS;
-        let mut counts = vec![0u32; buckets + 1];
-        for w in 0..buckets {
-            counts[w + 1] = self.bucket(w as u32).len() as u32
-                + self.pending.get(&(w as u32)).map_or(0, |p| p.len() as u32);
+        let mut starts = vec![0u32; buckets + 1];
+        for (w, n) in starts[1..].iter_mut().enumerate() {
+            *n = self.bucket(w as u32).len() as u32;
+        }
+        for (&w, p) in &self.pending {
+            starts[w as usize + 1] += p.len() as u32;
+        }
+        for &(w, _) in &self.staged {
+            starts[w as usize + 1] += 1;
         }
         for w in 0..buckets {
-            counts[w + 1] += counts[w];
+            starts[w + 1] += starts[w];
         }
-        let mut slots = vec![0u32; counts[buckets] as usize];
+        let mut next = starts.clone();
+        let mut slots = vec![0u32; starts[buckets] as usize];
         for w in 0..buckets {
-            let mut at = counts[w] as usize;
             let old = self.bucket(w as u32);
+            let at = next[w] as usize;
             slots[at..at + old.len()].copy_from_slice(old);
-            at += old.len();
-            if let Some(p) = self.pending.get(&(w as u32)) {
-                slots[at..at + p.len()].copy_from_slice(p);
-            }
+            next[w] += old.len() as u32;
         }
-        self.offsets = counts;
+        for (&w, p) in &self.pending {
+            let at = next[w as usize] as usize;
+            slots[at..at + p.len()].copy_from_slice(p);
+            next[w as usize] += p.len() as u32;
+        }
+        for &(w, slot) in &self.staged {
+            slots[next[w as usize] as usize] = slot;
+            next[w as usize] += 1;
+        }
+        self.offsets = starts;
         self.slots = slots;
         self.pending = HashMap::new();
         self.pending_len = 0;
+        self.staged = Vec::new();
     }
 
     /// The bucketed slots of one word.
@@ -156,6 +186,7 @@ impl FeatureIndex {
             + self.slots.capacity() * 4
             + self.pending_len * 4
             + self.pending.capacity() * 32
+            + self.staged.capacity() * 8
     }
 }
 
@@ -245,6 +276,34 @@ mod tests {
         assert!(index
             .candidates(&[(Dihedral::Original, features(&[1, 60]))], 10)
             .is_empty());
+    }
+
+    #[test]
+    fn pictures_added_in_bulk_are_found_once_settled_in_either_way() {
+        let query = [(Dihedral::Original, features(&[5, 6, 7]))];
+        // A few: settled into the pending map.
+        let mut index = FeatureIndex::new();
+        index.add(1, &[5, 9]);
+        index.add_deferred(2, &[5, 6]);
+        index.settle();
+        assert_eq!(
+            index.candidates(&query, 10),
+            vec![(2, Dihedral::Original, 2)]
+        );
+        // Many: settled by a rebuild that keeps the earlier postings.
+        for k in 0..MIN_PENDING as i64 {
+            index.add_deferred(100 + k, &[1000 + k as u32 % 5000, 20_000 + k as u32 % 3000]);
+        }
+        index.add_deferred(3, &[6, 7]);
+        index.settle();
+        assert!(
+            index.pending.is_empty() && index.staged.is_empty(),
+            "rebuilt"
+        );
+        let found = index.candidates(&query, 10);
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(found.contains(&(2, Dihedral::Original, 2)));
+        assert!(found.contains(&(3, Dihedral::Original, 2)));
     }
 
     #[test]

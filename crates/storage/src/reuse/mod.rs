@@ -8,6 +8,7 @@
 //! in the database itself.
 
 pub mod feature_index;
+pub mod import;
 pub mod multi_index;
 
 use crate::db::Database;
@@ -170,7 +171,8 @@ impl ReuseIndex {
             self.index.add_deferred(PdqHash::from_bytes(h), id);
         }
         if let Some(w) = words.filter(|w| !w.is_empty()) {
-            self.features.add(id, &feature_index::unpack_words(w));
+            self.features
+                .add_deferred(id, &feature_index::unpack_words(w));
         }
         self.loaded_to = self.loaded_to.max(id);
         self.recent.insert(id);
@@ -179,6 +181,11 @@ impl ReuseIndex {
     /// Hashes held in memory (quality high enough to search).
     pub fn searchable(&self) -> usize {
         self.index.len()
+    }
+
+    /// Bytes the in-memory indexes take (hashes and feature words).
+    pub fn memory_bytes(&self) -> usize {
+        self.index.memory_bytes() + self.features.memory_bytes()
     }
 
     /// Pictures whose local features are held in memory (for finding crops).

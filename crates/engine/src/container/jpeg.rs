@@ -122,11 +122,9 @@ fn handle_segment(
             }
         }
         0xDB => parse_dqt(data, js),
-        0xFE => {
-            if out.comments.len() < 16 {
-                out.comments
-                    .push(lossy_text(&data[..data.len().min(64 << 10)]));
-            }
+        0xFE if out.comments.len() < 16 => {
+            out.comments
+                .push(lossy_text(&data[..data.len().min(64 << 10)]));
         }
         0xE0..=0xEF => {
             let n = marker - 0xE0;

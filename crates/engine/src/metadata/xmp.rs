@@ -93,11 +93,11 @@ pub fn flatten(xml: &str) -> (Vec<XmpProp>, Option<String>) {
                 // rdf:li numbering within its parent container.
                 let li = if is_rdf && local == "li" {
                     let parent = stack.last_mut();
-                    let n = parent.map(|p| {
+
+                    parent.map(|p| {
                         p.children += 1;
                         p.children
-                    });
-                    n
+                    })
                 } else {
                     None
                 };

@@ -40,7 +40,7 @@ impl Box {
 }
 
 /// Whether the samples are nearly all one colour.
-fn flat(samples: &mut Vec<f32>) -> bool {
+fn flat(samples: &mut [f32]) -> bool {
     if samples.is_empty() {
         return true;
     }

@@ -113,7 +113,7 @@ impl Features {
 
     /// Reads [`Features::to_bytes`]; `None` for another version or a damaged value.
     pub fn from_bytes(b: &[u8]) -> Option<Features> {
-        if b.len() < 5 || b[0] != FORMAT || (b.len() - 5) % FEATURE_BYTES != 0 {
+        if b.len() < 5 || b[0] != FORMAT || !(b.len() - 5).is_multiple_of(FEATURE_BYTES) {
             return None;
         }
         let u16_at = |i: usize| u16::from_le_bytes([b[i], b[i + 1]]);

@@ -56,7 +56,7 @@ fn rows<'a>(doc: &'a Value, group: &str) -> Vec<&'a Value> {
 fn corpus_acceptance() {
     let Some(doc) = eval() else { return };
     // Content Credentials: the validation state matches the reference for every file.
-    for r in rows(&doc, "c2pa") {
+    for r in rows(doc, "c2pa") {
         let expect = r["expect"].as_str().unwrap();
         let found = r["found"].as_str().unwrap();
         let want = if expect.starts_with("c2pa:none") {
@@ -73,7 +73,7 @@ fn corpus_acceptance() {
         );
     }
     // Every hard-binding failure is named as such, and every camera capture recognised.
-    for r in rows(&doc, "c2pa") {
+    for r in rows(doc, "c2pa") {
         let e = r["expect"].as_str().unwrap();
         if e.contains("hash mismatch")
             || e.contains("camera capture")
@@ -83,11 +83,11 @@ fn corpus_acceptance() {
             assert_eq!(r["agrees"], true, "{}: {e} vs {}", r["path"], r["found"]);
         }
     }
-    for r in rows(&doc, "generated-meta") {
+    for r in rows(doc, "generated-meta") {
         assert_eq!(r["verdict"], "ai-generated", "{}", r["path"]);
     }
     for group in ["camera", "orientation", "real", "camera-heic"] {
-        for r in rows(&doc, group) {
+        for r in rows(doc, group) {
             assert_eq!(
                 r["false_alarm"], false,
                 "{} flagged {}",
@@ -95,17 +95,17 @@ fn corpus_acceptance() {
             );
         }
     }
-    for r in rows(&doc, "camera-edited") {
+    for r in rows(doc, "camera-edited") {
         assert_eq!(r["verdict"], "edited", "{}", r["path"]);
     }
-    for r in rows(&doc, "orientation") {
+    for r in rows(doc, "orientation") {
         assert_eq!(r["agrees"], true, "orientation of {}", r["path"]);
     }
-    for r in rows(&doc, "camera-heic") {
+    for r in rows(doc, "camera-heic") {
         assert_eq!(r["agrees"], true, "{}", r["path"]);
     }
     assert_eq!(
-        rows(&doc, "malformed").len(),
+        rows(doc, "malformed").len(),
         20,
         "every malformed file reported"
     );
@@ -114,7 +114,7 @@ fn corpus_acceptance() {
 #[test]
 fn watermarks_decode_like_the_reference() {
     let Some(doc) = eval() else { return };
-    let wm = rows(&doc, "watermark");
+    let wm = rows(doc, "watermark");
     for r in &wm {
         let path = r["path"].as_str().unwrap();
         let expect = r["expect"].as_str().unwrap();

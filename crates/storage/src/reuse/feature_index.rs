@@ -105,11 +105,10 @@ impl FeatureIndex {
         }
         let mut next = starts.clone();
         let mut slots = vec![0u32; starts[buckets] as usize];
-        for w in 0..buckets {
+        for (w, at) in next.iter_mut().enumerate().take(buckets) {
             let old = self.bucket(w as u32);
-            let at = next[w] as usize;
-            slots[at..at + old.len()].copy_from_slice(old);
-            next[w] += old.len() as u32;
+            slots[*at as usize..*at as usize + old.len()].copy_from_slice(old);
+            *at += old.len() as u32;
         }
         for (&w, p) in &self.pending {
             let at = next[w as usize] as usize;

@@ -128,7 +128,7 @@ pub fn analyse(full: &Gray, luma_table: Option<&[u16; 64]>) -> CopyMove {
             blocks: comp.len(),
         });
     }
-    pairs.sort_by(|a, b| b.blocks.cmp(&a.blocks));
+    pairs.sort_by_key(|p| std::cmp::Reverse(p.blocks));
     let raw = pairs.first().map_or(raw_below, |p| p.blocks as f32);
     let heatmap = Heatmap {
         width: hw,

@@ -52,6 +52,17 @@ pub struct Common {
     /// (default: DATA_DIR/keys/evidence.keys, created with a new key when missing).
     #[arg(long, env = "PROOFDESK_EVIDENCE_KEY_FILE")]
     evidence_key_file: Option<PathBuf>,
+    /// Evidence keys given in the environment instead of a file (for containers and
+    /// secret managers): `id=HEX` entries separated by `;` or newlines, the last
+    /// encrypts. Only as a variable, so keys stay out of process listings.
+    #[arg(
+        long = "evidence-keys-from-env",
+        hide = true,
+        env = "PROOFDESK_EVIDENCE_KEYS",
+        hide_env_values = true,
+        conflicts_with = "evidence_key_file"
+    )]
+    evidence_keys: Option<String>,
     /// Evidence store: a directory, or `s3://BUCKET[/PREFIX]` for any S3-compatible
     /// server (credentials from `AWS_*`, `AWS_ENDPOINT_URL` for non-AWS servers);
     /// default DATA_DIR/evidence.
@@ -108,7 +119,9 @@ async fn open(
         .evidence_key_file
         .clone()
         .unwrap_or_else(|| store.data_dir.join("keys").join("evidence.keys"));
-    let keys = if common.evidence_key_file.is_some() {
+    let keys = if let Some(text) = &common.evidence_keys {
+        Keyring::parse(&text.replace(';', "\n")).context("PROOFDESK_EVIDENCE_KEYS")?
+    } else if common.evidence_key_file.is_some() {
         Keyring::from_file(&key_file)?
     } else {
         let (keys, created) = Keyring::open_or_create(&key_file)?;

@@ -93,6 +93,34 @@ fn claims_are_screened_routed_and_encrypted_on_sqlite() {
 }
 
 #[test]
+fn evidence_keys_can_come_from_the_environment() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let keys = format!("old={};new={}", "11".repeat(32), "22".repeat(32));
+    let server = Server::start_with_env(&data, &[], &[("PROOFDESK_EVIDENCE_KEYS", &keys)]);
+    let photo = jpeg(&blocks(320, 240, 21));
+    let (status, _, body) = server.submit(
+        r#"{"external_ref":"ZD-env","customer_id":"c-env"}"#,
+        &[("p.jpg", &photo)],
+        None,
+    );
+    assert_eq!(status, 202, "{body}");
+    let doc = server.screened(body["id"].as_str().unwrap());
+    assert_eq!(
+        doc["status"], "screened",
+        "read back with the same keys: {doc}"
+    );
+    let sha = doc["evidence"][0]["sha256"].as_str().unwrap();
+    let blob = std::fs::read(data.join("evidence").join(&sha[..2]).join(sha)).unwrap();
+    assert_eq!(
+        &blob[..8],
+        b"PDE1\x03new",
+        "sealed with the last key, named in the blob"
+    );
+    assert!(!data.join("keys").exists(), "no key file made");
+}
+
+#[test]
 fn claims_are_screened_and_routed_on_postgres() {
     let Some(schema) = PgSchema::create("the service") else {
         return;

@@ -56,7 +56,20 @@ fn flat(samples: &mut [f32]) -> bool {
 /// The content box of a luma image with flat borders, or `None` when no side has a
 /// border of at least 2 % (most photos), or the content would be implausibly small.
 pub fn content_box(luma: &[f32], width: usize, height: usize) -> Option<Box> {
-    if width < 16 || height < 16 || luma.len() < width * height {
+    if luma.len() < width * height {
+        return None;
+    }
+    content_box_of(|x, y| luma[y * width + x], width, height)
+}
+
+/// [`content_box`] of a picture given by its luma at `(x, y)`, read only where needed
+/// (the borders' rows and columns).
+pub fn content_box_of(
+    luma: impl Fn(usize, usize) -> f32,
+    width: usize,
+    height: usize,
+) -> Option<Box> {
+    if width < 16 || height < 16 {
         return None;
     }
     let mut b = Box {
@@ -68,7 +81,7 @@ pub fn content_box(luma: &[f32], width: usize, height: usize) -> Option<Box> {
     let mut buf = Vec::with_capacity(width.max(height));
     let row_flat = |y: usize, b: &Box, buf: &mut Vec<f32>| {
         buf.clear();
-        buf.extend_from_slice(&luma[y * width + b.x0..y * width + b.x1]);
+        buf.extend((b.x0..b.x1).map(|x| luma(x, y)));
         flat(buf)
     };
     // Rows, then columns within the rows kept, then rows again within the columns kept
@@ -82,7 +95,7 @@ pub fn content_box(luma: &[f32], width: usize, height: usize) -> Option<Box> {
         }
         let col_flat = |x: usize, b: &Box, buf: &mut Vec<f32>| {
             buf.clear();
-            buf.extend((b.y0..b.y1).map(|y| luma[y * width + x]));
+            buf.extend((b.y0..b.y1).map(|y| luma(x, y)));
             flat(buf)
         };
         while b.x1 - b.x0 > 1 && col_flat(b.x0, &b, &mut buf) {

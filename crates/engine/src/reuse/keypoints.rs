@@ -169,23 +169,11 @@ impl WorkPicture {
         if luma.len() < width * height || width == 0 || height == 0 {
             return WorkPicture::default();
         }
-        let (w, h) = shrunk_size(width, height);
-        let column: Vec<usize> = (0..width).map(|x| x * w / width).collect();
-        let mut sum = vec![0f32; w * h];
-        let mut count = vec![0u32; w * h];
-        for y in 0..height {
-            let row = (y * h / height) * w;
-            for (x, v) in luma[y * width..(y + 1) * width].iter().enumerate() {
-                sum[row + column[x]] += v;
-                count[row + column[x]] += 1;
-            }
+        let mut shrink = Shrinker::new(width, height);
+        for (y, row) in luma.chunks_exact(width).take(height).enumerate() {
+            shrink.push_row(y, row);
         }
-        let px = sum
-            .iter()
-            .zip(&count)
-            .map(|(s, c)| (s / (*c).max(1) as f32).round().clamp(0.0, 255.0) as u8)
-            .collect();
-        WorkPicture { w, h, px }
+        shrink.finish()
     }
 
     /// The picture turned by `t`, as floating point.
@@ -206,6 +194,82 @@ impl WorkPicture {
             }
         }
         Grey { w, h, px }
+    }
+}
+
+/// A [`WorkPicture`] made from luma rows as they come (no full-size copy needed).
+///
+/// Each output cell averages a block of whole source pixels: columns `x` with
+/// `x * w / width == cx`, rows likewise. A run of a row is summed into its cell in
+/// order, so the sums are those of adding pixel by pixel.
+pub struct Shrinker {
+    width: usize,
+    w: usize,
+    h: usize,
+    /// First source column of each output column, and `width` at the end.
+    cols: Vec<usize>,
+    /// First source row of each output row, and the height at the end.
+    rows: Vec<usize>,
+    sum: Vec<f32>,
+    /// Output row of the row expected next.
+    cy: usize,
+}
+
+impl Shrinker {
+    /// Ready for the rows of a `width` × `height` picture (non-zero sides).
+    pub fn new(width: usize, height: usize) -> Shrinker {
+        let (w, h) = shrunk_size(width, height);
+        let starts = |n: usize, m: usize| -> Vec<usize> {
+            let mut s: Vec<usize> = (0..m).map(|c| (c * n).div_ceil(m)).collect();
+            s.push(n);
+            s
+        };
+        Shrinker {
+            width,
+            w,
+            h,
+            cols: starts(width, w),
+            rows: starts(height, h),
+            sum: vec![0f32; w * h],
+            cy: 0,
+        }
+    }
+
+    /// Adds source row `y` (rows come in order; each `width` luma values).
+    pub fn push_row(&mut self, y: usize, row: &[f32]) {
+        while self.cy + 1 < self.h && self.rows[self.cy + 1] <= y {
+            self.cy += 1;
+        }
+        let cells = &mut self.sum[self.cy * self.w..(self.cy + 1) * self.w];
+        let row = &row[..self.width.min(row.len())];
+        for (cx, cell) in cells.iter_mut().enumerate() {
+            let (a, b) = (self.cols[cx], self.cols[cx + 1].min(row.len()));
+            let mut acc = *cell;
+            for v in &row[a.min(b)..b] {
+                acc += v;
+            }
+            *cell = acc;
+        }
+    }
+
+    /// The work picture: each cell's mean, rounded.
+    pub fn finish(self) -> WorkPicture {
+        let (w, cols, rows) = (self.w, &self.cols, &self.rows);
+        let px = self
+            .sum
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let (cx, cy) = (i % w, i / w);
+                let count = (cols[cx + 1] - cols[cx]) * (rows[cy + 1] - rows[cy]);
+                (s / count.max(1) as f32).round().clamp(0.0, 255.0) as u8
+            })
+            .collect();
+        WorkPicture {
+            w: self.w,
+            h: self.h,
+            px,
+        }
     }
 }
 
@@ -465,6 +529,34 @@ fn describe(g: &Grey, x: usize, y: usize) -> [u64; 4] {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_work_picture_is_the_area_average_of_every_pixel() {
+        for (width, height) in [(1200, 900), (513, 2000), (300, 200), (4000, 3000)] {
+            let luma: Vec<f32> = (0..width * height)
+                .map(|i| ((i * 7919) % 251) as f32 + 0.37)
+                .collect();
+            let work = WorkPicture::from_luma(&luma, width, height);
+            // Pixel by pixel, as it was first written.
+            let (w, h) = shrunk_size(width, height);
+            let mut sum = vec![0f32; w * h];
+            let mut count = vec![0u32; w * h];
+            for y in 0..height {
+                for x in 0..width {
+                    let cell = (y * h / height) * w + x * w / width;
+                    sum[cell] += luma[y * width + x];
+                    count[cell] += 1;
+                }
+            }
+            let expected: Vec<u8> = sum
+                .iter()
+                .zip(&count)
+                .map(|(s, c)| (s / (*c).max(1) as f32).round().clamp(0.0, 255.0) as u8)
+                .collect();
+            assert_eq!((work.w, work.h), (w, h));
+            assert!(work.px == expected, "{width}x{height}");
+        }
+    }
 
     /// A busy test picture: overlapping rectangles of different greys on a gradient.
     fn picture(w: usize, h: usize) -> Vec<f32> {

@@ -49,13 +49,52 @@ pub struct Fingerprint {
 impl Fingerprint {
     /// Fingerprints decoded RGB pixels.
     pub fn from_rgb(rgb: &[u8], width: usize, height: usize) -> Fingerprint {
-        let luma = pdq::luma(rgb, width, height);
-        // The content hash counts only when it rests on enough detail itself.
-        let content = border::content_box(&luma, width, height)
-            .map(|b| pdq::from_luma(border::crop(&luma, width, &b), b.width(), b.height()))
+        if rgb.len() < width * height * 3 || width == 0 || height == 0 {
+            let luma = pdq::luma(rgb, width, height);
+            return Fingerprint::from_parts(
+                None,
+                WorkPicture::from_luma(&luma, width, height),
+                pdq::from_luma(luma, width, height),
+            );
+        }
+        // One pass over the rows, each turned to luma once, feeding the hash and the
+        // work picture: no full-size grey copy of the picture is made.
+        let mut hash = pdq::Downsampler::new(width, height);
+        let mut shrink = keypoints::Shrinker::new(width, height);
+        let mut row = vec![0f32; width];
+        for (y, line) in rgb.chunks_exact(width * 3).take(height).enumerate() {
+            pdq::luma_row(line, &mut row);
+            hash.push_row(y, &row);
+            shrink.push_row(y, &row);
+        }
+        // The frame is found on the border rows and columns only; the content inside a
+        // frame (rare) is hashed on its own, and counts only when it rests on enough
+        // detail itself.
+        let at = |x: usize, y: usize| {
+            let p = &rgb[(y * width + x) * 3..][..3];
+            let mut v = [0f32];
+            pdq::luma_row(p, &mut v);
+            v[0]
+        };
+        let content = border::content_box_of(at, width, height)
+            .map(|b| {
+                let mut d = pdq::Downsampler::new(b.width(), b.height());
+                let mut row = vec![0f32; b.width()];
+                for y in b.y0..b.y1 {
+                    pdq::luma_row(
+                        &rgb[(y * width + b.x0) * 3..(y * width + b.x1) * 3],
+                        &mut row,
+                    );
+                    d.push_row(y - b.y0, &row);
+                }
+                d.finish()
+            })
             .filter(|c| c.quality >= MIN_QUALITY);
-        let work = WorkPicture::from_luma(&luma, width, height);
-        let p = pdq::from_luma(luma, width, height);
+        Fingerprint::from_parts(content, shrink.finish(), hash.finish())
+    }
+
+    /// A fingerprint from its hash, the framed content's hash and the work picture.
+    fn from_parts(content: Option<pdq::Pdq>, work: WorkPicture, p: pdq::Pdq) -> Fingerprint {
         Fingerprint {
             pdq: p.hash,
             pdq_quality: p.quality,

@@ -218,120 +218,148 @@ pub fn from_rgb(rgb: &[u8], width: usize, height: usize) -> Pdq {
 
 /// Luma (Rec. 601 weights, as the reference) of 8-bit RGB pixels.
 pub fn luma(rgb: &[u8], width: usize, height: usize) -> Vec<f32> {
-    rgb.chunks_exact(3)
-        .take(width * height)
-        .map(|p| 0.299 * p[0] as f32 + 0.587 * p[1] as f32 + 0.114 * p[2] as f32)
-        .collect()
+    let mut out = vec![0f32; (rgb.len() / 3).min(width * height)];
+    luma_row(rgb, &mut out);
+    out
+}
+
+/// Luma of a run of 8-bit RGB pixels into `out` (as many as both hold). Each channel's
+/// products come from a table: the same f32 products and sums as computing them per
+/// pixel, without the conversions.
+pub fn luma_row(rgb: &[u8], out: &mut [f32]) {
+    static TABLES: std::sync::OnceLock<[[f32; 256]; 3]> = std::sync::OnceLock::new();
+    let [r, g, b] = TABLES
+        .get_or_init(|| [0.299f32, 0.587, 0.114].map(|k| std::array::from_fn(|v| k * v as f32)));
+    for (o, p) in out.iter_mut().zip(rgb.chunks_exact(3)) {
+        *o = r[p[0] as usize] + g[p[1] as usize] + b[p[2] as usize];
+    }
 }
 
 /// Hashes a luma image (row-major, 0–255).
-pub fn from_luma(mut luma: Vec<f32>, width: usize, height: usize) -> Pdq {
-    if width < MIN_SIDE || height < MIN_SIDE || luma.len() < width * height {
-        let coefficients = Coefficients([[0.0; KEPT]; KEPT]);
-        return Pdq {
-            hash: PdqHash::default(),
-            quality: 0,
-            coefficients,
+pub fn from_luma(luma: Vec<f32>, width: usize, height: usize) -> Pdq {
+    if luma.len() < width * height || width < MIN_SIDE || height < MIN_SIDE {
+        return Downsampler::new(0, 0).finish();
+    }
+    let mut d = Downsampler::new(width, height);
+    for (y, row) in luma.chunks_exact(width).take(height).enumerate() {
+        d.push_row(y, row);
+    }
+    d.finish()
+}
+
+/// PDQ of a picture fed row by row, so no full-size copy of it is needed.
+///
+/// The reference filters the whole picture with two passes of box filters along rows
+/// and columns (a tent filter whose support is one output pixel) and takes each of the
+/// 64×64 output pixels' centre sample. Rows and columns filter independently, so here
+/// each sample is one weighted sum ([`tent`]), computed only where the samples need
+/// it: every row that comes is added, weighted, into the (one or two) of the 64
+/// sampled rows whose tent covers it; at the end 64 columns of those are filtered.
+pub struct Downsampler {
+    width: usize,
+    /// Per sampled row: the first source row of its tent and the weights.
+    taps: Vec<(usize, Vec<f32>)>,
+    /// The 64 sampled rows, filtered along the columns, full width.
+    rows: Vec<f32>,
+    /// First sampled row whose tent may still grow.
+    open: usize,
+}
+
+impl Downsampler {
+    /// Ready for the rows of a `width` × `height` picture (smaller than 5 on a side:
+    /// the hash of nothing, quality 0).
+    pub fn new(width: usize, height: usize) -> Downsampler {
+        let usable = width >= MIN_SIDE && height >= MIN_SIDE;
+        let taps = if usable {
+            let wy = height.div_ceil(2 * SIDE);
+            (0..SIDE)
+                .map(|i| tent(centre(i, height), height, wy))
+                .collect()
+        } else {
+            Vec::new()
         };
-    }
-    let small = if width == SIDE && height == SIDE {
-        luma
-    } else {
-        // Two passes of box filters along rows and columns make a tent filter whose
-        // support is one output pixel, then every output pixel takes its centre sample.
-        let wx = width.div_ceil(2 * SIDE);
-        let wy = height.div_ceil(2 * SIDE);
-        let mut tmp = vec![0f32; luma.len()];
-        for _ in 0..2 {
-            box_rows(&luma, &mut tmp, width, height, wx);
-            box_cols(&tmp, &mut luma, width, height, wy);
+        Downsampler {
+            width,
+            taps,
+            rows: vec![0f32; if usable { SIDE * width } else { 0 }],
+            open: 0,
         }
-        let mut out = vec![0f32; SIDE * SIDE];
-        for (i, row) in out.chunks_exact_mut(SIDE).enumerate() {
-            let y = ((i as f64 + 0.5) * height as f64 / SIDE as f64) as usize;
-            for (j, v) in row.iter_mut().enumerate() {
-                let x = ((j as f64 + 0.5) * width as f64 / SIDE as f64) as usize;
-                *v = luma[y * width + x];
+    }
+
+    /// Adds source row `y` (rows come in order; each `width` luma values).
+    pub fn push_row(&mut self, y: usize, row: &[f32]) {
+        while self.open < self.taps.len()
+            && self.taps[self.open].0 + self.taps[self.open].1.len() <= y
+        {
+            self.open += 1;
+        }
+        for i in self.open..self.taps.len() {
+            let (first, weights) = &self.taps[i];
+            if *first > y {
+                break;
+            }
+            let w = weights[y - first];
+            let out = &mut self.rows[i * self.width..(i + 1) * self.width];
+            for (d, s) in out.iter_mut().zip(row) {
+                *d += w * s;
             }
         }
-        out
-    };
-    let quality = quality(&small);
-    let coefficients = dct_16(&small);
-    Pdq {
-        hash: coefficients.hash(),
-        quality,
-        coefficients,
+    }
+
+    /// The hash, its quality and its coefficients.
+    pub fn finish(self) -> Pdq {
+        if self.taps.is_empty() {
+            return Pdq {
+                hash: PdqHash::default(),
+                quality: 0,
+                coefficients: Coefficients([[0.0; KEPT]; KEPT]),
+            };
+        }
+        let wx = self.width.div_ceil(2 * SIDE);
+        let mut small = vec![0f32; SIDE * SIDE];
+        for j in 0..SIDE {
+            let (first, weights) = tent(centre(j, self.width), self.width, wx);
+            for i in 0..SIDE {
+                let at = i * self.width + first;
+                let src = &self.rows[at..at + weights.len()];
+                small[i * SIDE + j] = weights.iter().zip(src).map(|(w, s)| w * s).sum();
+            }
+        }
+        let quality = quality(&small);
+        let coefficients = dct_16(&small);
+        Pdq {
+            hash: coefficients.hash(),
+            quality,
+            coefficients,
+        }
     }
 }
 
-/// Mean over a window of `w` samples around each position, clipped at the ends; the
-/// window reaches `(w + 2) / 2 - 1` samples ahead and the rest behind, as in the reference.
-fn box_1d(input: &[f32], stride: usize, n: usize, w: usize, out: &mut [f32]) {
+/// The source position of output pixel `k` of 64 along a side of `n`: its centre.
+fn centre(k: usize, n: usize) -> usize {
+    ((k as f64 + 0.5) * n as f64 / SIDE as f64) as usize
+}
+
+/// Two passes of the reference's box filter (window `w`, clipped at the ends of `n`
+/// samples; it reaches `(w + 2) / 2 - 1` samples ahead and the rest behind) at output
+/// `o`, as weights on consecutive inputs: `(first input, weights)`.
+fn tent(o: usize, n: usize, w: usize) -> (usize, Vec<f32>) {
     let ahead = (w + 2) / 2 - 1;
     let behind = w - 1 - ahead;
-    let mut sum = 0f32;
-    let mut count = 0f32;
-    let mut next = 0; // first sample not yet added
-    let mut first = 0; // first sample still in the sum
-    for o in 0..n {
-        let hi = (o + ahead).min(n - 1);
-        while next <= hi {
-            sum += input[next * stride];
-            count += 1.0;
-            next += 1;
-        }
-        let lo = o.saturating_sub(behind);
-        while first < lo {
-            sum -= input[first * stride];
-            count -= 1.0;
-            first += 1;
-        }
-        out[o * stride] = sum / count;
-    }
-}
-
-/// [`box_1d`] along every row.
-fn box_rows(input: &[f32], out: &mut [f32], width: usize, height: usize, w: usize) {
-    for y in 0..height {
-        let r = y * width..(y + 1) * width;
-        box_1d(&input[r.clone()], 1, width, w, &mut out[r]);
-    }
-}
-
-/// [`box_1d`] along every column, all columns at once, row by row: the same sums in
-/// the same order per column as column-by-column, but reading memory in order (a
-/// strided walk down each column of a 12-MP photo misses the cache on every sample).
-fn box_cols(input: &[f32], out: &mut [f32], width: usize, height: usize, w: usize) {
-    let ahead = (w + 2) / 2 - 1;
-    let behind = w - 1 - ahead;
-    let mut sum = vec![0f32; width];
-    let mut count = 0f32;
-    let (mut next, mut first) = (0, 0);
-    for o in 0..height {
-        let hi = (o + ahead).min(height - 1);
-        while next <= hi {
-            for (s, v) in sum.iter_mut().zip(&input[next * width..(next + 1) * width]) {
-                *s += v;
-            }
-            count += 1.0;
-            next += 1;
-        }
-        let lo = o.saturating_sub(behind);
-        while first < lo {
-            for (s, v) in sum
-                .iter_mut()
-                .zip(&input[first * width..(first + 1) * width])
-            {
-                *s -= v;
-            }
-            count -= 1.0;
-            first += 1;
-        }
-        for (d, s) in out[o * width..(o + 1) * width].iter_mut().zip(&sum) {
-            *d = s / count;
+    let window = |p: usize| (p.saturating_sub(behind), (p + ahead).min(n - 1));
+    let (lo, hi) = window(o);
+    let first = lo.saturating_sub(behind);
+    let last = (hi + ahead).min(n - 1);
+    let mut weights = vec![0f64; last - first + 1];
+    let outer = (hi - lo + 1) as f64;
+    for j in lo..=hi {
+        let (a, b) = window(j);
+        let share = 1.0 / (outer * (b - a + 1) as f64);
+        for v in &mut weights[a - first..=b - first] {
+            *v += share;
         }
     }
+    (first, weights.into_iter().map(|v| v as f32).collect())
 }
 
 /// The reference's quality heuristic: the sum of neighbouring differences of the 64×64
@@ -399,19 +427,53 @@ mod tests {
         assert_eq!(h.word(15), 0x8000);
     }
 
+    /// The reference's box filter: the mean over a window of `w` samples around each
+    /// position, clipped at the ends, reaching `(w + 2) / 2 - 1` ahead.
+    fn box_1d(input: &[f32], w: usize) -> Vec<f32> {
+        let ahead = (w + 2) / 2 - 1;
+        let behind = w - 1 - ahead;
+        (0..input.len())
+            .map(|o| {
+                let (lo, hi) = (o.saturating_sub(behind), (o + ahead).min(input.len() - 1));
+                input[lo..=hi].iter().sum::<f32>() / (hi - lo + 1) as f32
+            })
+            .collect()
+    }
+
     #[test]
     fn box_filter_windows_match_the_reference_layout() {
         // Window 7 on 16 samples: out[0] = mean(0..=3), out[4] = mean(1..=7), out[15] = mean(12..=15).
         let input: Vec<f32> = (0..16).map(|v| v as f32).collect();
-        let mut out = vec![0f32; 16];
-        box_1d(&input, 1, 16, 7, &mut out);
-        assert_eq!(out[0], 1.5);
-        assert_eq!(out[4], 4.0);
-        assert_eq!(out[15], 13.5);
+        let out = box_1d(&input, 7);
+        assert_eq!((out[0], out[4], out[15]), (1.5, 4.0, 13.5));
         // Window 8: out[0] = mean(0..=4), out[4] = mean(1..=8).
-        box_1d(&input, 1, 16, 8, &mut out);
-        assert_eq!(out[0], 2.0);
-        assert_eq!(out[4], 4.5);
+        let out = box_1d(&input, 8);
+        assert_eq!((out[0], out[4]), (2.0, 4.5));
+    }
+
+    #[test]
+    fn tent_weights_are_two_box_passes() {
+        for (n, w) in [(16, 7), (16, 8), (100, 1), (100, 2), (3000, 24), (37, 37)] {
+            let input: Vec<f32> = (0..n)
+                .map(|k| ((k * 37 % 101) as f32).sqrt() * 9.0)
+                .collect();
+            let twice = box_1d(&box_1d(&input, w), w);
+            for o in [0, 1, n / 3, n / 2, n - 2, n - 1] {
+                let (first, weights) = tent(o, n, w);
+                let sum: f32 = weights.iter().sum();
+                assert!((sum - 1.0).abs() < 1e-5, "weights sum to one");
+                let v: f32 = weights
+                    .iter()
+                    .zip(&input[first..])
+                    .map(|(a, b)| a * b)
+                    .sum();
+                assert!(
+                    (v - twice[o]).abs() < 1e-3,
+                    "n {n} w {w} at {o}: {v} vs {}",
+                    twice[o]
+                );
+            }
+        }
     }
 
     fn picture(w: usize, h: usize) -> Vec<f32> {

@@ -2,7 +2,7 @@
 //! `Retry-After`, nothing half-stored appears, and once the database is back every
 //! accepted claim is still there and gets screened.
 
-use crate::server::{jpeg, multipart, PgSchema, Server};
+use crate::server::{jpeg, multipart, reply, PgSchema, Server};
 use crate::util::blocks;
 use serde_json::Value;
 use std::io;
@@ -96,24 +96,14 @@ fn pipe(a: TcpStream, b: TcpStream, open: &Mutex<Vec<TcpStream>>) {
 /// `(status, Retry-After, body)` of a claim submission.
 fn submit(server: &Server, claim: &str, photo: &[u8], key: &str) -> (u16, Option<String>, Value) {
     let (content_type, body) = multipart(claim, &[("photo.jpg", photo)]);
-    let result = ureq::post(&server.url("/v1/claims"))
-        .set("Authorization", &format!("Bearer {}", server.key))
-        .set("Idempotency-Key", key)
-        .set("Content-Type", &content_type)
-        .send_bytes(&body);
-    let resp = match result {
-        Ok(r) => r,
-        Err(ureq::Error::Status(_, r)) => r,
-        Err(e) => panic!("request failed: {e}"),
-    };
-    let status = resp.status();
-    let retry = resp.header("retry-after").map(str::to_owned);
-    let text = resp.into_string().unwrap_or_default();
-    (
-        status,
-        retry,
-        serde_json::from_str(&text).unwrap_or(Value::String(text)),
-    )
+    let (status, headers, body) = reply(
+        ureq::post(&server.url("/v1/claims"))
+            .set("Authorization", &format!("Bearer {}", server.key))
+            .set("Idempotency-Key", key)
+            .set("Content-Type", &content_type)
+            .send_bytes(&body),
+    );
+    (status, headers("retry-after"), body)
 }
 
 #[test]

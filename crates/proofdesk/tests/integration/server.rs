@@ -87,23 +87,11 @@ impl Server {
 
     /// A request with whatever authorisation `req` carries.
     pub fn send(req: ureq::Request, body: Option<(&str, &[u8])>) -> (u16, Option<String>, Value) {
-        let result = match body {
+        let (status, headers, body) = reply(match body {
             Some((content_type, bytes)) => req.set("Content-Type", content_type).send_bytes(bytes),
             None => req.call(),
-        };
-        let resp = match result {
-            Ok(r) => r,
-            Err(ureq::Error::Status(_, r)) => r,
-            Err(e) => panic!("request failed: {e}"),
-        };
-        let status = resp.status();
-        let location = resp.header("location").map(str::to_owned);
-        let text = resp.into_string().unwrap_or_default();
-        (
-            status,
-            location,
-            serde_json::from_str(&text).unwrap_or(Value::String(text)),
-        )
+        });
+        (status, headers("location"), body)
     }
 
     /// Submits a claim; `key` is the Idempotency-Key.
@@ -148,6 +136,32 @@ impl Drop for Server {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// The status, a header reader and the body (as JSON when it is) of a response,
+/// error statuses included; a request that got no response fails the test.
+pub fn reply(
+    result: Result<ureq::Response, ureq::Error>,
+) -> (u16, impl Fn(&str) -> Option<String>, Value) {
+    let resp = match result {
+        Ok(r) | Err(ureq::Error::Status(_, r)) => r,
+        Err(e) => panic!("request failed: {e}"),
+    };
+    let status = resp.status();
+    let headers: Vec<(String, String)> = resp
+        .headers_names()
+        .into_iter()
+        .filter_map(|n| resp.header(&n).map(|v| (n.to_lowercase(), v.to_owned())))
+        .collect();
+    let text = resp.into_string().unwrap_or_default();
+    let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
+    let header = move |name: &str| {
+        headers
+            .iter()
+            .find(|(n, _)| *n == name.to_lowercase())
+            .map(|(_, v)| v.clone())
+    };
+    (status, header, body)
 }
 
 /// A multipart/form-data body with a `claim` JSON part and `evidence` files.

@@ -204,15 +204,13 @@ fn bad_requests_get_precise_problems() {
         "{p}"
     );
     let (content_type, body) = multipart(ok, &[("big.jpg", &big)]);
-    let chunked = ureq::post(&server.url("/v1/claims"))
-        .set("Authorization", &format!("Bearer {}", server.key))
-        .set("Content-Type", &content_type)
-        .send(std::io::Cursor::new(body));
-    let resp = match chunked {
-        Ok(r) | Err(ureq::Error::Status(_, r)) => r,
-        Err(e) => panic!("chunked upload: {e}"),
-    };
-    assert_eq!(resp.status(), 413);
+    let (s, _, p) = crate::server::reply(
+        ureq::post(&server.url("/v1/claims"))
+            .set("Authorization", &format!("Bearer {}", server.key))
+            .set("Content-Type", &content_type)
+            .send(std::io::Cursor::new(body)),
+    );
+    assert_eq!(s, 413, "sent in chunks: {p}");
     let (s, p) = server.get("/v1/claims/clm_nothing");
     assert_eq!((s, p["status"].as_u64()), (404, Some(404)));
     let (s, _) = server.get("/v2/whatever");

@@ -50,11 +50,11 @@ impl Fingerprint {
     /// Fingerprints decoded RGB pixels.
     pub fn from_rgb(rgb: &[u8], width: usize, height: usize) -> Fingerprint {
         if rgb.len() < width * height * 3 || width == 0 || height == 0 {
-            let luma = pdq::luma(rgb, width, height);
+            // Too few pixels for the size given: nothing to match on.
             return Fingerprint::from_parts(
                 None,
-                WorkPicture::from_luma(&luma, width, height),
-                pdq::from_luma(luma, width, height),
+                WorkPicture::default(),
+                pdq::Downsampler::new(0, 0).finish(),
             );
         }
         // One pass over the rows, each turned to luma once, feeding the hash and the

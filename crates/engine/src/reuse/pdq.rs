@@ -213,7 +213,16 @@ impl Pdq {
 
 /// Hashes 8-bit RGB pixels (row-major, 3 bytes per pixel).
 pub fn from_rgb(rgb: &[u8], width: usize, height: usize) -> Pdq {
-    from_luma(luma(rgb, width, height), width, height)
+    if rgb.len() < width * height * 3 || width < MIN_SIDE || height < MIN_SIDE {
+        return Downsampler::new(0, 0).finish();
+    }
+    let mut d = Downsampler::new(width, height);
+    let mut row = vec![0f32; width];
+    for (y, line) in rgb.chunks_exact(width * 3).take(height).enumerate() {
+        luma_row(line, &mut row);
+        d.push_row(y, &row);
+    }
+    d.finish()
 }
 
 /// Luma (Rec. 601 weights, as the reference) of 8-bit RGB pixels.
@@ -520,5 +529,19 @@ mod tests {
         assert_eq!(from_luma(vec![90.0; 100 * 100], 100, 100).quality, 0);
         assert_eq!(from_luma(vec![90.0; 16], 4, 4).quality, 0);
         assert!(from_luma(picture(300, 200), 300, 200).quality >= 50);
+    }
+
+    #[test]
+    fn rgb_rows_hash_as_their_luma_picture_and_short_input_hashes_as_nothing() {
+        let (w, h) = (301, 203);
+        let rgb: Vec<u8> = (0..w * h * 3).map(|i| ((i * 7919) % 253) as u8).collect();
+        let streamed = from_rgb(&rgb, w, h);
+        let whole = from_luma(luma(&rgb, w, h), w, h);
+        assert_eq!(
+            (streamed.hash, streamed.quality),
+            (whole.hash, whole.quality)
+        );
+        let short = from_rgb(&rgb[..rgb.len() - 3], w, h);
+        assert_eq!((short.hash, short.quality), (PdqHash::default(), 0));
     }
 }

@@ -25,6 +25,7 @@ use blocks::{dist2, Blocks, B, MAX_DIST2};
 mod blocks;
 mod candidates;
 mod grow;
+mod smooth;
 
 /// Heatmap cell side in working pixels.
 const HEAT_CELL: usize = 4;
@@ -128,8 +129,22 @@ pub fn analyse(full: &Gray, luma_table: Option<&[u16; 64]>) -> CopyMove {
             blocks: comp.len(),
         });
     }
+    // Smooth areas have no texture for the blocks above; their brightness shape over
+    // larger blocks can still show a copy (only looked for when the blocks found none).
+    let mut raw_smooth = 0f32;
+    if pairs.is_empty() {
+        if let Some(c) = smooth::find(&g) {
+            raw_smooth = REPORT_BLOCKS * c.votes as f32 / SMOOTH_VOTES;
+            if c.votes as f32 >= SMOOTH_VOTES {
+                pairs.push(smooth_pair(&c, scale, &mut heat, hw));
+            }
+        }
+    }
     pairs.sort_by_key(|p| std::cmp::Reverse(p.blocks));
-    let raw = pairs.first().map_or(raw_below, |p| p.blocks as f32);
+    let raw = pairs
+        .first()
+        .map_or(raw_below, |p| p.blocks as f32)
+        .max(raw_smooth.min(REPORT_BLOCKS * 2.0));
     let heatmap = Heatmap {
         width: hw,
         height: heat.len() / hw,
@@ -141,6 +156,60 @@ pub fn analyse(full: &Gray, luma_table: Option<&[u16; 64]>) -> CopyMove {
         heatmap,
         raw,
         working: (g.width, g.height),
+    }
+}
+
+/// Smooth-shape block pairs agreeing on one offset at which a smooth copy is reported
+/// and flagged (score 0.5). Set on the corpus's camera group, whose largest chance
+/// agreement is in the README.
+const SMOOTH_VOTES: f32 = 40.0;
+
+/// The pair of regions of a smooth copy, drawn into the heatmap.
+fn smooth_pair(c: &smooth::SmoothCopy, scale: f64, heat: &mut [f32], hw: usize) -> CopyPair {
+    let side = smooth::BLOCK_SIDE;
+    let (mut x0, mut y0, mut x1, mut y1) = (usize::MAX, usize::MAX, 0, 0);
+    for &(x, y) in &c.blocks {
+        x0 = x0.min(x);
+        y0 = y0.min(y);
+        x1 = x1.max(x + side);
+        y1 = y1.max(y + side);
+        for (ox, oy) in [(0i32, 0i32), c.shift] {
+            let (bx, by) = (x as i32 + ox, y as i32 + oy);
+            for hy in (by.max(0) as usize / HEAT_CELL)
+                ..((by + side as i32).max(0) as usize).div_ceil(HEAT_CELL)
+            {
+                for hx in (bx.max(0) as usize / HEAT_CELL)
+                    ..((bx + side as i32).max(0) as usize)
+                        .div_ceil(HEAT_CELL)
+                        .min(hw)
+                {
+                    if let Some(v) = heat.get_mut(hy * hw + hx) {
+                        *v = 1.0;
+                    }
+                }
+            }
+        }
+    }
+    let to_orig = |v: f64| (v / scale).round() as i32;
+    let a = Region {
+        x: to_orig(x0 as f64).max(0) as u32,
+        y: to_orig(y0 as f64).max(0) as u32,
+        width: to_orig((x1 - x0) as f64).max(1) as u32,
+        height: to_orig((y1 - y0) as f64).max(1) as u32,
+        strength: 1.0,
+        role: None,
+    };
+    let shift = (to_orig(c.shift.0 as f64), to_orig(c.shift.1 as f64));
+    let b = Region {
+        x: (a.x as i32 + shift.0).max(0) as u32,
+        y: (a.y as i32 + shift.1).max(0) as u32,
+        ..a.clone()
+    };
+    CopyPair {
+        a,
+        b,
+        shift,
+        blocks: c.votes,
     }
 }
 

@@ -45,7 +45,8 @@ pub struct CopyPair {
     pub b: Region,
     /// Offset from `a` to `b` in original pixels.
     pub shift: (i32, i32),
-    /// Matching blocks in the connected region.
+    /// Matching blocks in the connected region (for a smooth copy: the block pairs that
+    /// agree on the offset).
     pub blocks: usize,
 }
 
@@ -94,7 +95,7 @@ pub fn analyse(full: &Gray, luma_table: Option<&[u16; 64]>) -> CopyMove {
         for &c in &comp {
             claimed[c] = true;
         }
-        let a = footprint_box(&comp, nx, scale);
+        let a = footprint_box(comp.iter().map(|&c| (c % nx, c / nx)), B, scale);
         let to_orig = |v: i32| (v as f64 / scale).round() as i32;
         let b = Region {
             x: (a.x as i32 + to_orig(shift.0)).max(0) as u32,
@@ -107,21 +108,7 @@ pub fn analyse(full: &Gray, luma_table: Option<&[u16; 64]>) -> CopyMove {
             raw_below = raw_below.max(comp.len() as f32);
             continue;
         }
-        for &c in &comp {
-            let (bx, by) = blocks.xy(c);
-            for (ox, oy) in [(0i32, 0i32), shift] {
-                let (x0, y0) = (bx + ox, by + oy);
-                let cells = |a: i32, b: i32, n: usize| {
-                    (a.max(0) as usize / HEAT_CELL)
-                        ..((b.max(0) as usize).div_ceil(HEAT_CELL)).min(n)
-                };
-                for y in cells(y0, y0 + B as i32, heat.len() / hw) {
-                    for x in cells(x0, x0 + B as i32, hw) {
-                        heat[y * hw + x] = 1.0;
-                    }
-                }
-            }
-        }
+        mark_copies(&mut heat, hw, comp.iter().map(|&c| blocks.xy(c)), B, shift);
         pairs.push(CopyPair {
             a,
             b,
@@ -167,39 +154,11 @@ const SMOOTH_VOTES: f32 = 40.0;
 /// The pair of regions of a smooth copy, drawn into the heatmap.
 fn smooth_pair(c: &smooth::SmoothCopy, scale: f64, heat: &mut [f32], hw: usize) -> CopyPair {
     let side = smooth::BLOCK_SIDE;
-    let (mut x0, mut y0, mut x1, mut y1) = (usize::MAX, usize::MAX, 0, 0);
-    for &(x, y) in &c.blocks {
-        x0 = x0.min(x);
-        y0 = y0.min(y);
-        x1 = x1.max(x + side);
-        y1 = y1.max(y + side);
-        for (ox, oy) in [(0i32, 0i32), c.shift] {
-            let (bx, by) = (x as i32 + ox, y as i32 + oy);
-            for hy in (by.max(0) as usize / HEAT_CELL)
-                ..((by + side as i32).max(0) as usize).div_ceil(HEAT_CELL)
-            {
-                for hx in (bx.max(0) as usize / HEAT_CELL)
-                    ..((bx + side as i32).max(0) as usize)
-                        .div_ceil(HEAT_CELL)
-                        .min(hw)
-                {
-                    if let Some(v) = heat.get_mut(hy * hw + hx) {
-                        *v = 1.0;
-                    }
-                }
-            }
-        }
-    }
-    let to_orig = |v: f64| (v / scale).round() as i32;
-    let a = Region {
-        x: to_orig(x0 as f64).max(0) as u32,
-        y: to_orig(y0 as f64).max(0) as u32,
-        width: to_orig((x1 - x0) as f64).max(1) as u32,
-        height: to_orig((y1 - y0) as f64).max(1) as u32,
-        strength: 1.0,
-        role: None,
-    };
-    let shift = (to_orig(c.shift.0 as f64), to_orig(c.shift.1 as f64));
+    let corners = || c.blocks.iter().map(|&(x, y)| (x as i32, y as i32));
+    mark_copies(heat, hw, corners(), side, c.shift);
+    let a = footprint_box(c.blocks.iter().copied(), side, scale);
+    let to_orig = |v: i32| (v as f64 / scale).round() as i32;
+    let shift = (to_orig(c.shift.0), to_orig(c.shift.1));
     let b = Region {
         x: (a.x as i32 + shift.0).max(0) as u32,
         y: (a.y as i32 + shift.1).max(0) as u32,
@@ -210,6 +169,33 @@ fn smooth_pair(c: &smooth::SmoothCopy, scale: f64, heat: &mut [f32], hw: usize) 
         b,
         shift,
         blocks: c.votes,
+    }
+}
+
+/// Marks in the heatmap the footprints (`side` working pixels square) of blocks at
+/// `corners` and of their twins moved by `shift`.
+fn mark_copies(
+    heat: &mut [f32],
+    hw: usize,
+    corners: impl Iterator<Item = (i32, i32)>,
+    side: usize,
+    shift: (i32, i32),
+) {
+    let rows = heat.len() / hw.max(1);
+    let cells = |a: i32, n: usize| {
+        (a.max(0) as usize / HEAT_CELL)
+            ..((a + side as i32).max(0) as usize)
+                .div_ceil(HEAT_CELL)
+                .min(n)
+    };
+    for (bx, by) in corners {
+        for (ox, oy) in [(0i32, 0i32), shift] {
+            for y in cells(by + oy, rows) {
+                for x in cells(bx + ox, hw) {
+                    heat[y * hw + x] = 1.0;
+                }
+            }
+        }
     }
 }
 
@@ -257,15 +243,15 @@ fn is_periodic(blocks: &Blocks, comp: &[usize], shift: (i32, i32)) -> bool {
     frac(hit2, tried2) > 0.25 || frac(hit_back, tried_back) > 0.25
 }
 
-/// Bounding box of the blocks' footprints, in original pixels.
-fn footprint_box(comp: &[usize], nx: usize, scale: f64) -> Region {
+/// Bounding box of the footprints (`side` working pixels square) of blocks at
+/// `corners`, in original pixels.
+fn footprint_box(corners: impl Iterator<Item = (usize, usize)>, side: usize, scale: f64) -> Region {
     let (mut x0, mut y0, mut x1, mut y1) = (usize::MAX, usize::MAX, 0, 0);
-    for &c in comp {
-        let (x, y) = (c % nx, c / nx);
+    for (x, y) in corners {
         x0 = x0.min(x);
         y0 = y0.min(y);
-        x1 = x1.max(x + B);
-        y1 = y1.max(y + B);
+        x1 = x1.max(x + side);
+        y1 = y1.max(y + side);
     }
     let o = |v: usize| (v as f64 / scale).round() as u32;
     Region {

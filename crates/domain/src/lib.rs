@@ -1,8 +1,11 @@
 //! proofdesk's domain layer: plain logic, no I/O. A claim's context as a customer
 //! contact system sends it ([`claim`]), and how screened evidence is scored and routed
-//! to a band a person acts on ([`routing`]). A machine never rejects a claim: the worst
-//! band is "escalate", which means a person must look.
+//! to a band a person acts on ([`routing`]), what people may decide on it
+//! ([`decision`]) and what the customer is told ([`message`]). A machine never rejects
+//! a claim: the worst band is "escalate", which means a person must look.
 
 pub mod claim;
 pub mod context;
+pub mod decision;
+pub mod message;
 pub mod routing;

@@ -18,6 +18,7 @@ mod reuse;
 mod screen;
 mod serve;
 mod store;
+mod users;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -65,6 +66,8 @@ enum Command {
     ApiKey(admin::ApiKeyArgs),
     /// The audit trail: verify that no entry was changed, removed or reordered.
     Audit(admin::AuditArgs),
+    /// People who sign in to the web workspace: add, list, set-password, disable.
+    User(users::UserArgs),
 }
 
 fn main() -> ExitCode {
@@ -81,6 +84,7 @@ fn main() -> ExitCode {
         Command::Worker(args) => serve::work(args, &store),
         Command::ApiKey(args) => admin::api_key(args, &store),
         Command::Audit(args) => admin::audit(args, &store),
+        Command::User(args) => users::run(args, &store),
     };
     match result {
         Ok(code) => code,

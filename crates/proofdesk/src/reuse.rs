@@ -69,6 +69,7 @@ pub async fn look_up(
                 transform: f.transform,
                 exact: f.exact,
                 crop: f.crop,
+                location: f.location.clone(),
             })
             .collect();
         if let Some(s) = reuse::signal(&sightings) {

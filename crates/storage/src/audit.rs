@@ -138,19 +138,19 @@ impl AuditLog {
             .fetch_all(&self.db.pool)
             .await
             .map_err(Error::query("read the audit trail"))?;
-        let e = Error::query("read the audit trail");
-        rows.iter()
-            .map(|r| {
-                Ok(Recorded {
-                    seq: r.try_get(0).map_err(&e)?,
-                    at: r.try_get(1).map_err(&e)?,
-                    actor: r.try_get(2).map_err(&e)?,
-                    action: r.try_get(3).map_err(&e)?,
-                    claim_id: r.try_get(4).map_err(&e)?,
-                    detail: r.try_get(5).map_err(&e)?,
-                })
-            })
-            .collect()
+        rows.iter().map(recorded_row).collect()
+    }
+
+    /// The latest `limit` entries, newest first.
+    pub async fn recent(&self, limit: i64) -> Result<Vec<Recorded>, Error> {
+        let rows = sqlx::query(&format!(
+            "SELECT seq, at, actor, action, claim_id, detail FROM audit_log ORDER BY seq DESC LIMIT {}",
+            limit.clamp(1, 1000)
+        ))
+        .fetch_all(&self.db.pool)
+        .await
+        .map_err(Error::query("read the audit trail"))?;
+        rows.iter().map(recorded_row).collect()
     }
 
     /// Walks the whole chain and reports the first entry that does not fit.
@@ -249,4 +249,16 @@ pub(crate) async fn append_in(
     .await
     .map_err(Error::query("append to the audit trail"))?;
     Ok(seq)
+}
+
+fn recorded_row(r: &sqlx::any::AnyRow) -> Result<Recorded, Error> {
+    let e = Error::query("read the audit trail");
+    Ok(Recorded {
+        seq: r.try_get(0).map_err(&e)?,
+        at: r.try_get(1).map_err(&e)?,
+        actor: r.try_get(2).map_err(&e)?,
+        action: r.try_get(3).map_err(&e)?,
+        claim_id: r.try_get(4).map_err(&e)?,
+        detail: r.try_get(5).map_err(&e)?,
+    })
 }

@@ -72,6 +72,10 @@ pub struct ClaimRecord {
     pub created_at: i64,
     /// Last change.
     pub updated_at: i64,
+    /// A person's latest decision (approve, reject, request_evidence, escalate).
+    pub decision: Option<String>,
+    /// When it was made.
+    pub decided_at: Option<i64>,
 }
 
 /// An evidence file as stored.
@@ -102,14 +106,18 @@ pub struct ClaimFilter {
     pub band: Option<String>,
     /// Only this customer.
     pub customer_id: Option<String>,
-    /// Only claims received before this id's claim (paging, newest first).
+    /// Only claims received before this time (ms; paging, newest first).
     pub before_ms: Option<i64>,
+    /// Only open claims (`Some(true)`: not approved or rejected) or only closed ones.
+    pub open: Option<bool>,
+    /// Only the fraud team's: routed to escalate or escalated by a person.
+    pub escalated: bool,
     /// At most this many (1–500).
     pub limit: i64,
 }
 
-const CLAIM_COLUMNS: &str =
-    "id, external_ref, customer_id, context, status, score, band, routing, created_at, updated_at";
+const CLAIM_COLUMNS: &str = "id, external_ref, customer_id, context, status, score, band, routing, \
+     created_at, updated_at, decision, decided_at";
 
 /// The claims of one database.
 #[derive(Clone)]
@@ -256,6 +264,28 @@ impl Claims {
             .collect()
     }
 
+    /// The earliest claim holding a file with this SHA-256, and that file.
+    pub async fn find_evidence(&self, sha256: &str) -> Result<Option<(String, EvidenceRecord)>, Error> {
+        let row = sqlx::query(
+            "SELECT e.claim_id, e.position FROM claim_evidence e JOIN claims c ON c.id = e.claim_id \
+             WHERE e.sha256 = $1 ORDER BY c.created_at, e.position LIMIT 1",
+        )
+        .bind(sha256)
+        .fetch_optional(&self.db.pool)
+        .await
+        .map_err(Error::query("look up evidence by its hash"))?;
+        let Some(row) = row else { return Ok(None) };
+        let e = Error::query("look up evidence by its hash");
+        let claim_id: String = row.try_get(0).map_err(&e)?;
+        let position: i64 = row.try_get(1).map_err(&e)?;
+        let found = self
+            .evidence(&claim_id)
+            .await?
+            .into_iter()
+            .find(|r| r.position == position);
+        Ok(found.map(|r| (claim_id, r)))
+    }
+
     /// Other customers' claims with a file from the camera with this serial number
     /// (at most 10, oldest first).
     pub async fn same_camera(&self, serial: &str, customer_id: &str) -> Result<Vec<String>, Error> {
@@ -289,6 +319,16 @@ impl Claims {
                 binds.push(v.clone());
                 sql.push_str(&format!(" AND {column} = ${}", binds.len()));
             }
+        }
+        match f.open {
+            Some(true) => {
+                sql.push_str(" AND (decision IS NULL OR decision NOT IN ('approve', 'reject'))")
+            }
+            Some(false) => sql.push_str(" AND decision IN ('approve', 'reject')"),
+            None => {}
+        }
+        if f.escalated {
+            sql.push_str(" AND (band = 'escalate' OR decision = 'escalate')");
         }
         if f.before_ms.is_some() {
             sql.push_str(&format!(" AND created_at < ${}", binds.len() + 1));
@@ -325,5 +365,7 @@ fn claim_row(r: &sqlx::any::AnyRow) -> Result<ClaimRecord, Error> {
         routing_json: r.try_get(7).map_err(&e)?,
         created_at: r.try_get(8).map_err(&e)?,
         updated_at: r.try_get(9).map_err(&e)?,
+        decision: r.try_get(10).map_err(&e)?,
+        decided_at: r.try_get(11).map_err(&e)?,
     })
 }

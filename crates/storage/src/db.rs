@@ -68,6 +68,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0006_access_and_audit.sql"),
         include_str!("../migrations/postgres/0006_access_and_audit.sql"),
     ),
+    (
+        7,
+        "users, sessions and decisions",
+        include_str!("../migrations/sqlite/0007_users_and_decisions.sql"),
+        include_str!("../migrations/postgres/0007_users_and_decisions.sql"),
+    ),
 ];
 
 /// The embedded migrations for one backend.

@@ -398,10 +398,15 @@ fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 
 /// `bytes` random bytes from the operating system, as lowercase hex (for ids).
 pub fn random_hex(bytes: usize) -> String {
+    to_hex(&random_bytes(bytes))
+}
+
+/// `n` random bytes from the operating system.
+pub fn random_bytes(n: usize) -> Vec<u8> {
     use aes_gcm::aead::rand_core::RngCore;
-    let mut b = vec![0u8; bytes];
+    let mut b = vec![0u8; n];
     OsRng.fill_bytes(&mut b);
-    to_hex(&b)
+    b
 }
 
 /// Lowercase hex.

@@ -8,10 +8,12 @@ pub mod api_keys;
 pub mod audit;
 pub mod claims;
 pub mod db;
+pub mod decisions;
 pub mod evidence;
 pub mod jobs;
 pub mod reuse;
 pub mod time;
+pub mod users;
 
 pub use db::{Backend, Database};
 
@@ -32,6 +34,9 @@ pub enum Error {
     /// The data directory could not be created.
     #[error("cannot create the data directory {0}: {1}")]
     DataDir(PathBuf, std::io::Error),
+    /// A password could not be hashed.
+    #[error("cannot hash the password: {0}")]
+    Password(String),
     /// A query failed.
     #[error("the database failed to {what}: {source}")]
     Query {

@@ -153,6 +153,9 @@ pub struct Sighting {
     pub transform: Dihedral,
     /// The files are byte-identical (same SHA-256).
     pub exact: bool,
+    /// Where the earlier file can be read again (`evidence:SHA256` for claim evidence).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
 }
 
 /// How a cropped copy lines up with the earlier picture it was cut from (or the
@@ -253,6 +256,8 @@ pub fn signal(sightings: &[Sighting]) -> Option<Signal> {
         )
         .with("distance", best.distance)
         .with("exact", best.exact)
+        .with("source", best.source.clone())
+        .with("location", best.location.clone())
         .with("crop", serde_json::to_value(best.crop).unwrap_or_default())
         .with(
             "transform",

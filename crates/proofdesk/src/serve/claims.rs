@@ -24,11 +24,14 @@ pub const MAX_FILES: usize = 20;
 /// Longest accepted Idempotency-Key.
 const MAX_KEY: usize = 200;
 
-/// One received evidence part.
-struct Part {
-    filename: Option<String>,
-    media_type: Option<String>,
-    bytes: Vec<u8>,
+/// One received evidence file.
+pub(crate) struct Part {
+    /// File name the client gave.
+    pub filename: Option<String>,
+    /// Media type the client gave.
+    pub media_type: Option<String>,
+    /// The bytes.
+    pub bytes: Vec<u8>,
 }
 
 /// `POST /v1/claims` (multipart: a `claim` JSON part and one or more `evidence` files).
@@ -61,6 +64,32 @@ pub async fn submit(State(app): State<Arc<App>>, request: Request) -> Result<Res
     let value: Value = serde_json::from_slice(&claim)
         .map_err(|e| Problem::bad_request(format!("the `claim` part is not valid JSON: {e}")))?;
     let context = ClaimContext::parse(&value).map_err(Problem::invalid_fields)?;
+    let actor = format!("api-key:{}", key.id);
+    let (id, replayed) = accept(&app, &context, parts, &actor, idempotency.as_deref()).await?;
+    let body =
+        json!({"id": id, "status": "received", "links": {"self": format!("/v1/claims/{id}")}});
+    let mut r = (StatusCode::ACCEPTED, Json(body)).into_response();
+    if let Ok(v) = header::HeaderValue::from_str(&format!("/v1/claims/{id}")) {
+        r.headers_mut().insert(header::LOCATION, v);
+    }
+    if replayed {
+        r.headers_mut().insert(
+            "idempotent-replayed",
+            header::HeaderValue::from_static("true"),
+        );
+    }
+    Ok(r)
+}
+
+/// Stores a claim's files in the evidence store and records the claim with its
+/// screening job; returns its id and whether it is an idempotent replay.
+pub(crate) async fn accept(
+    app: &App,
+    context: &ClaimContext,
+    parts: Vec<Part>,
+    actor: &str,
+    idempotency: Option<&str>,
+) -> Result<(String, bool), Problem> {
     if parts.is_empty() {
         return Err(Problem::bad_request(
             "a claim needs at least one `evidence` file",
@@ -75,7 +104,7 @@ pub async fn submit(State(app): State<Arc<App>>, request: Request) -> Result<Res
             .map_err(|e| Problem::unavailable(e.to_string()))?;
         blobs.push((p.filename, p.media_type, stored));
     }
-    let context_json = serde_json::to_string(&context).unwrap_or_default();
+    let context_json = serde_json::to_string(context).unwrap_or_default();
     let mut h = Sha256::new();
     h.update(context_json.as_bytes());
     for (_, _, s) in &blobs {
@@ -83,15 +112,14 @@ pub async fn submit(State(app): State<Arc<App>>, request: Request) -> Result<Res
     }
     let request_sha256 = to_hex(&h.finalize());
     let id = new_id();
-    let actor = format!("api-key:{}", key.id);
     let new = NewClaim {
         id: &id,
-        idempotency_key: idempotency.as_deref(),
+        idempotency_key: idempotency,
         request_sha256: &request_sha256,
         external_ref: &context.external_ref,
         customer_id: &context.customer_id,
         context_json: &context_json,
-        actor: &actor,
+        actor,
     };
     let evidence: Vec<NewEvidence> = blobs
         .iter()
@@ -117,23 +145,10 @@ pub async fn submit(State(app): State<Arc<App>>, request: Request) -> Result<Res
     // of its own here (the claim is stored either way).
     if replayed {
         let detail = format!("{} evidence files, idempotent replay", evidence.len());
-        app.record(&actor, "claim.replay", Some(&id), &detail)
-            .await?;
+        app.record(actor, "claim.replay", Some(&id), &detail).await?;
     }
     app.wake.notify_waiters();
-    let body =
-        json!({"id": id, "status": "received", "links": {"self": format!("/v1/claims/{id}")}});
-    let mut r = (StatusCode::ACCEPTED, Json(body)).into_response();
-    if let Ok(v) = header::HeaderValue::from_str(&format!("/v1/claims/{id}")) {
-        r.headers_mut().insert(header::LOCATION, v);
-    }
-    if replayed {
-        r.headers_mut().insert(
-            "idempotent-replayed",
-            header::HeaderValue::from_static("true"),
-        );
-    }
-    Ok(r)
+    Ok((id, replayed))
 }
 
 /// What can be checked before the body is read: the key and its scope, the media
@@ -332,8 +347,8 @@ pub async fn list(
         status: q.status,
         band: q.band,
         customer_id: q.customer_id,
-        before_ms: None,
         limit: q.limit.unwrap_or(50),
+        ..ClaimFilter::default()
     };
     let claims = app
         .claims

@@ -7,6 +7,7 @@ mod claims;
 mod openapi;
 mod problem;
 mod upload;
+mod web;
 mod webhook;
 mod worker;
 
@@ -20,6 +21,8 @@ use proofdesk_domain::routing::Policy;
 use proofdesk_storage::api_keys::{ApiKey, ApiKeys};
 use proofdesk_storage::audit::{AuditLog, Entry};
 use proofdesk_storage::claims::Claims;
+use proofdesk_storage::decisions::Decisions;
+use proofdesk_storage::users::Users;
 use proofdesk_storage::evidence::{EvidenceStore, Keyring};
 use proofdesk_storage::jobs::Queue;
 use proofdesk_storage::reuse::ReuseIndex;
@@ -34,6 +37,12 @@ pub struct App {
     claims: Claims,
     keys: ApiKeys,
     audit: AuditLog,
+    /// People who sign in to the workspace, and their sessions.
+    users: Users,
+    /// People's decisions on claims.
+    decisions: Decisions,
+    /// Heatmaps rendered for the workspace lately.
+    heatmaps: web::files::HeatmapCache,
     store: EvidenceStore,
     /// Woken when a claim arrives, so an idle worker starts at once.
     wake: Notify,
@@ -147,6 +156,9 @@ async fn open(
         claims: Claims::new(db.clone()),
         keys: ApiKeys::new(db.clone()),
         audit: AuditLog::new(db.clone()),
+        users: Users::new(db.clone()),
+        decisions: Decisions::new(db.clone()),
+        heatmaps: Default::default(),
         store: evidence,
         wake: Notify::new(),
         max_request,
@@ -234,10 +246,11 @@ impl App {
     }
 }
 
-/// The API's routes.
+/// The API's and the web workspace's routes.
 pub fn router(app: Arc<App>) -> Router {
     let limit = app.max_request;
     Router::new()
+        .merge(web::routes())
         .route(
             "/v1/claims",
             // Uploads are limited by `upload::limited`, which lets a refused client
@@ -251,6 +264,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .fallback(|| async { problem::Problem::not_found("no such endpoint; see /openapi.json") })
         .layer(DefaultBodyLimit::max(limit))
+        .layer(axum::middleware::from_fn(web::security_headers))
         .with_state(app)
 }
 

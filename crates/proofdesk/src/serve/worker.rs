@@ -254,6 +254,7 @@ async fn check_reuse(
                 transform: f.transform,
                 exact: f.exact,
                 crop: f.crop,
+                location: f.location.clone(),
             })
             .collect();
         if let Some(s) = reuse::signal(&sightings) {

@@ -1,0 +1,146 @@
+//! `proofdesk user add|list|set-password|disable`: the people who sign in to the web
+//! workspace. The first administrator is made here; passwords are asked for without
+//! echo on a terminal, or read from the first line of standard input with
+//! `--password-stdin` (for scripts), never taken as an argument.
+
+use crate::Store;
+use anyhow::{bail, Context, Result};
+use clap::{Args, Subcommand};
+use proofdesk_domain::decision::Role;
+use proofdesk_storage::audit::{AuditLog, Entry};
+use proofdesk_storage::time::{format_rfc3339, format_utc};
+use proofdesk_storage::users::{password_problem, Users};
+use std::io::{BufRead, IsTerminal};
+use std::process::ExitCode;
+
+/// `proofdesk user`.
+#[derive(Args)]
+pub struct UserArgs {
+    #[command(subcommand)]
+    command: UserCommand,
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create an account (sign-in names are case-insensitive).
+    Add {
+        /// Sign-in name.
+        name: String,
+        /// agent, fraud_analyst, supervisor or administrator.
+        #[arg(long)]
+        role: String,
+        /// Name shown to colleagues (default: the sign-in name).
+        #[arg(long)]
+        display_name: Option<String>,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List accounts.
+    List {
+        /// JSON (`{schema: "proofdesk.users/1", users: [{id, name, display_name, role, created_at, disabled_at}]}`).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Set a new password (also lifts a lock after wrong passwords).
+    SetPassword {
+        /// Sign-in name.
+        name: String,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Disable an account and end its sessions (its decisions stay on record).
+    Disable {
+        /// Sign-in name.
+        name: String,
+    },
+}
+
+/// Runs `proofdesk user`.
+pub fn run(args: UserArgs, store: &Store) -> Result<ExitCode> {
+    let rt = store.runtime()?;
+    rt.block_on(async {
+        let db = store.open(true).await?.context("no database")?;
+        let users = Users::new(db.clone());
+        let audit = AuditLog::new(db);
+        let record = |action: &'static str, detail: String| {
+            let audit = audit.clone();
+            async move {
+                audit
+                    .append(&Entry { actor: "cli", action, claim_id: None, detail: &detail })
+                    .await
+            }
+        };
+        match args.command {
+            UserCommand::Add { name, role, display_name, password_stdin } => {
+                let Some(role) = Role::parse(&role) else {
+                    bail!("unknown role {role}: use agent, fraud_analyst, supervisor or administrator");
+                };
+                let name = name.trim().to_lowercase();
+                if name.is_empty() || name.len() > 64 || !name.chars().all(|c| c.is_alphanumeric() || ".-_@".contains(c)) {
+                    bail!("a sign-in name is 1–64 letters, digits, or . - _ @");
+                }
+                let password = password(password_stdin)?;
+                let display = display_name.unwrap_or_else(|| name.clone());
+                let Some(user) = users.create(&name, &display, role.as_str(), &password).await? else {
+                    bail!("there is already a user {name}");
+                };
+                record("user.create", format!("{} ({}) as {}", user.id, user.name, role.as_str())).await?;
+                println!("created {} ({}) as {}", user.name, user.id, role.as_str());
+            }
+            UserCommand::List { json } => {
+                let list = users.list().await?;
+                if json {
+                    let rows: Vec<_> = list.iter().map(|u| serde_json::json!({
+                        "id": u.id, "name": u.name, "display_name": u.display_name, "role": u.role,
+                        "created_at": format_rfc3339(u.created_at),
+                        "disabled_at": u.disabled_at.map(format_rfc3339),
+                    })).collect();
+                    println!("{}", serde_json::json!({"schema": "proofdesk.users/1", "users": rows}));
+                } else {
+                    for u in list {
+                        let state = u.disabled_at.map_or("active".to_owned(), |t| format!("disabled {}", format_utc(t)));
+                        println!("{}  {:<20} {:<14} {:<24} created {}  {state}", u.id, u.name, u.role, u.display_name, format_utc(u.created_at));
+                    }
+                }
+            }
+            UserCommand::SetPassword { name, password_stdin } => {
+                let password = password(password_stdin)?;
+                if !users.set_password(&name, &password).await? {
+                    bail!("no user {name}");
+                }
+                record("user.set-password", name.trim().to_lowercase()).await?;
+                println!("new password set for {}", name.trim().to_lowercase());
+            }
+            UserCommand::Disable { name } => {
+                if !users.disable(&name).await? {
+                    bail!("no active user {name}");
+                }
+                record("user.disable", name.trim().to_lowercase()).await?;
+                println!("disabled {}", name.trim().to_lowercase());
+            }
+        }
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+/// A new password: from standard input's first line, or asked twice on the terminal.
+fn password(from_stdin: bool) -> Result<String> {
+    let pw = if from_stdin || !std::io::stdin().is_terminal() {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line).context("read the password")?;
+        line.trim_end_matches(['\r', '\n']).to_owned()
+    } else {
+        let first = rpassword::prompt_password("Password: ").context("read the password")?;
+        let again = rpassword::prompt_password("Again: ").context("read the password")?;
+        if first != again {
+            bail!("the two passwords differ");
+        }
+        first
+    };
+    if let Some(problem) = password_problem(&pw) {
+        bail!("{problem}");
+    }
+    Ok(pw)
+}

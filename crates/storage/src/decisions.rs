@@ -1,0 +1,225 @@
+//! People's decisions on claims, recorded with the claim's latest decision and an audit
+//! entry in one transaction, and the figures of the overview (claims per band per day,
+//! time to decision, decisions per reviewer). The audit entry holds the decision and a
+//! hash of the reason, not the reason's words, which may name people.
+
+use crate::evidence::to_hex;
+use crate::time::now_ms;
+use crate::Error;
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+
+/// A decision to record.
+pub struct NewDecision<'a> {
+    /// Which claim.
+    pub claim_id: &'a str,
+    /// `approve`, `reject`, `request_evidence` or `escalate`.
+    pub kind: &'a str,
+    /// The person's reason.
+    pub reason: &'a str,
+    /// Who decided.
+    pub user_id: &'a str,
+    /// The claim's routing band when it was decided.
+    pub band: Option<&'a str>,
+}
+
+/// What [`Decisions::record`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Recorded, with this id.
+    Recorded(i64),
+    /// Someone approved or rejected the claim first: nothing was recorded.
+    AlreadyFinal,
+}
+
+/// A decision as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecisionRecord {
+    /// Id.
+    pub id: i64,
+    /// Which claim.
+    pub claim_id: String,
+    /// What was decided.
+    pub kind: String,
+    /// Why, in the person's words.
+    pub reason: String,
+    /// Who decided.
+    pub user_id: String,
+    /// Their display name.
+    pub user_name: String,
+    /// The routing band at the time.
+    pub band: Option<String>,
+    /// When (ms since 1970 UTC).
+    pub decided_at: i64,
+}
+
+/// One claim's facts for the overview.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClaimTimes {
+    /// Received (ms).
+    pub received_at: i64,
+    /// Routing band, once screened.
+    pub band: Option<String>,
+    /// Latest decision, if any.
+    pub decision: Option<String>,
+    /// When the latest decision was made.
+    pub decided_at: Option<i64>,
+}
+
+/// Decisions per person and kind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReviewerCount {
+    /// Display name.
+    pub user_name: String,
+    /// What they decided.
+    pub kind: String,
+    /// How often.
+    pub count: i64,
+}
+
+/// The decisions of one database.
+#[derive(Clone)]
+pub struct Decisions {
+    db: crate::Database,
+}
+
+/// SHA-256 of a reason as the audit trail records it.
+pub fn reason_hash(reason: &str) -> String {
+    to_hex(&Sha256::digest(reason.as_bytes()))
+}
+
+impl Decisions {
+    /// Decisions in `db`.
+    pub fn new(db: crate::Database) -> Decisions {
+        Decisions { db }
+    }
+
+    /// Records a decision, the claim's latest decision and the audit entry (actor
+    /// `user:ID`) together; refuses when the claim was closed meanwhile.
+    pub async fn record(&self, d: &NewDecision<'_>) -> Result<Outcome, Error> {
+        let now = now_ms();
+        let mut tx = self
+            .db
+            .pool
+            .begin()
+            .await
+            .map_err(Error::query("start a transaction"))?;
+        let updated = sqlx::query(
+            "UPDATE claims SET decision = $2, decided_at = $3, updated_at = $3 \
+             WHERE id = $1 AND (decision IS NULL OR decision NOT IN ('approve', 'reject'))",
+        )
+        .bind(d.claim_id)
+        .bind(d.kind)
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(Error::query("record a claim's decision"))?
+        .rows_affected();
+        if updated == 0 {
+            return Ok(Outcome::AlreadyFinal);
+        }
+        let id: i64 = sqlx::query(
+            "INSERT INTO decisions (claim_id, kind, reason, user_id, band, decided_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .bind(d.claim_id)
+        .bind(d.kind)
+        .bind(d.reason)
+        .bind(d.user_id)
+        .bind(d.band)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await
+        .and_then(|r| r.try_get(0))
+        .map_err(Error::query("record a decision"))?;
+        let actor = format!("user:{}", d.user_id);
+        let detail = format!(
+            "{} (decision {id}, band {}, reason sha256 {})",
+            d.kind,
+            d.band.unwrap_or("none"),
+            reason_hash(d.reason)
+        );
+        let entry = crate::audit::Entry {
+            actor: &actor,
+            action: "claim.decide",
+            claim_id: Some(d.claim_id),
+            detail: &detail,
+        };
+        crate::audit::append_in(&mut tx, self.db.backend, &entry).await?;
+        tx.commit()
+            .await
+            .map_err(Error::query("commit a decision"))?;
+        Ok(Outcome::Recorded(id))
+    }
+
+    /// A claim's decisions, oldest first.
+    pub async fn of_claim(&self, claim_id: &str) -> Result<Vec<DecisionRecord>, Error> {
+        let rows = sqlx::query(
+            "SELECT d.id, d.claim_id, d.kind, d.reason, d.user_id, u.display_name, d.band, d.decided_at \
+             FROM decisions d JOIN users u ON u.id = d.user_id WHERE d.claim_id = $1 ORDER BY d.decided_at, d.id",
+        )
+        .bind(claim_id)
+        .fetch_all(&self.db.pool)
+        .await
+        .map_err(Error::query("read decisions"))?;
+        let e = Error::query("read decisions");
+        rows.iter()
+            .map(|r| {
+                Ok(DecisionRecord {
+                    id: r.try_get(0).map_err(&e)?,
+                    claim_id: r.try_get(1).map_err(&e)?,
+                    kind: r.try_get(2).map_err(&e)?,
+                    reason: r.try_get(3).map_err(&e)?,
+                    user_id: r.try_get(4).map_err(&e)?,
+                    user_name: r.try_get(5).map_err(&e)?,
+                    band: r.try_get(6).map_err(&e)?,
+                    decided_at: r.try_get(7).map_err(&e)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Claims received since `since_ms`, for the overview.
+    pub async fn claim_times(&self, since_ms: i64) -> Result<Vec<ClaimTimes>, Error> {
+        let rows = sqlx::query(
+            "SELECT created_at, band, decision, decided_at FROM claims WHERE created_at >= $1 ORDER BY created_at",
+        )
+        .bind(since_ms)
+        .fetch_all(&self.db.pool)
+        .await
+        .map_err(Error::query("read claims for the overview"))?;
+        let e = Error::query("read claims for the overview");
+        rows.iter()
+            .map(|r| {
+                Ok(ClaimTimes {
+                    received_at: r.try_get(0).map_err(&e)?,
+                    band: r.try_get(1).map_err(&e)?,
+                    decision: r.try_get(2).map_err(&e)?,
+                    decided_at: r.try_get(3).map_err(&e)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Decisions per person and kind since `since_ms`, busiest first.
+    pub async fn per_reviewer(&self, since_ms: i64) -> Result<Vec<ReviewerCount>, Error> {
+        let rows = sqlx::query(
+            "SELECT u.display_name, d.kind, COUNT(*) FROM decisions d JOIN users u ON u.id = d.user_id \
+             WHERE d.decided_at >= $1 GROUP BY u.display_name, d.kind ORDER BY COUNT(*) DESC, u.display_name",
+        )
+        .bind(since_ms)
+        .fetch_all(&self.db.pool)
+        .await
+        .map_err(Error::query("count decisions"))?;
+        let e = Error::query("count decisions");
+        rows.iter()
+            .map(|r| {
+                Ok(ReviewerCount {
+                    user_name: r.try_get(0).map_err(&e)?,
+                    kind: r.try_get(1).map_err(&e)?,
+                    count: r.try_get(2).map_err(&e)?,
+                })
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,139 @@
+//! Accounts, sessions and decisions against real databases: argon2 passwords, a lock
+//! after five wrong ones, sessions that end on sign-out and when an account is
+//! disabled, and decisions recorded with the claim and the audit trail together.
+
+use proofdesk_storage::audit::AuditLog;
+use proofdesk_storage::claims::{ClaimFilter, Claims, NewClaim, NewEvidence};
+use proofdesk_storage::decisions::{Decisions, NewDecision, Outcome};
+use proofdesk_storage::users::{SignIn, Users, MAX_FAILED_SIGN_INS};
+use proofdesk_storage::Database;
+
+mod common;
+
+const PASSWORD: &str = "correct horse battery";
+
+async fn scenario(url: &str) {
+    let db = Database::connect(url).await.expect("open database");
+    let users = Users::new(db.clone());
+    let ann = users
+        .create("Ann", "Ann de Vries", "fraud_analyst", PASSWORD)
+        .await
+        .unwrap()
+        .expect("a new name");
+    assert_eq!(ann.name, "ann", "names are kept in lower case");
+    assert!(
+        users.create("ANN", "Another Ann", "agent", PASSWORD).await.unwrap().is_none(),
+        "a name is taken once, whatever its case"
+    );
+    let stored: String = sqlx::query_scalar("SELECT password_hash FROM users WHERE name = 'ann'")
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+    assert!(stored.starts_with("$argon2id$") && !stored.contains(PASSWORD));
+
+    assert_eq!(users.sign_in("ann", PASSWORD).await.unwrap(), SignIn::Accepted(ann.clone()));
+    assert_eq!(users.sign_in("nobody", PASSWORD).await.unwrap(), SignIn::Refused);
+    for _ in 1..MAX_FAILED_SIGN_INS {
+        assert_eq!(users.sign_in("ann", "wrong password!").await.unwrap(), SignIn::Refused);
+    }
+    assert!(matches!(users.sign_in("ann", "wrong password!").await.unwrap(), SignIn::Locked(_)));
+    assert!(
+        matches!(users.sign_in("ann", PASSWORD).await.unwrap(), SignIn::Locked(_)),
+        "a locked account stays locked even with the right password"
+    );
+    assert!(users.set_password("ann", "a brand new passphrase").await.unwrap());
+    assert!(matches!(
+        users.sign_in("ann", "a brand new passphrase").await.unwrap(),
+        SignIn::Accepted(_)
+    ));
+
+    let (token, csrf) = users.start_session(&ann.id).await.unwrap();
+    let session = users.session(&token).await.unwrap().expect("a live session");
+    assert_eq!((session.user.id.as_str(), session.csrf.as_str()), (ann.id.as_str(), csrf.as_str()));
+    assert!(users.session("not-a-token").await.unwrap().is_none());
+    users.end_session(&token).await.unwrap();
+    assert!(users.session(&token).await.unwrap().is_none(), "signed out");
+    let (token, _) = users.start_session(&ann.id).await.unwrap();
+    assert!(users.disable("ann").await.unwrap());
+    assert!(users.session(&token).await.unwrap().is_none(), "disabling ends sessions");
+    assert_eq!(users.sign_in("ann", "a brand new passphrase").await.unwrap(), SignIn::Refused);
+
+    // Decisions.
+    let bob = users.create("bob", "Bob", "agent", PASSWORD).await.unwrap().unwrap();
+    let claims = Claims::new(db.clone());
+    let evidence = [NewEvidence {
+        filename: Some("a.jpg"),
+        media_type: None,
+        sha256: "ab",
+        size: 1,
+        key_id: "k",
+    }];
+    let new = NewClaim {
+        id: "clm_1",
+        idempotency_key: None,
+        request_sha256: "h",
+        external_ref: "ZD-1",
+        customer_id: "c-1",
+        context_json: "{}",
+        actor: "api-key:t",
+    };
+    claims.create(&new, &evidence).await.unwrap();
+    let decisions = Decisions::new(db.clone());
+    let ask = NewDecision {
+        claim_id: "clm_1",
+        kind: "request_evidence",
+        reason: "the photo is a screenshot, ask for the original",
+        user_id: &bob.id,
+        band: Some("review"),
+    };
+    assert!(matches!(decisions.record(&ask).await.unwrap(), Outcome::Recorded(_)));
+    let approve = NewDecision {
+        kind: "approve",
+        reason: "the original file matches the order",
+        ..ask
+    };
+    assert!(matches!(decisions.record(&approve).await.unwrap(), Outcome::Recorded(_)));
+    assert_eq!(
+        decisions.record(&approve).await.unwrap(),
+        Outcome::AlreadyFinal,
+        "a closed claim takes no further decision"
+    );
+    let recorded = decisions.of_claim("clm_1").await.unwrap();
+    assert_eq!(
+        recorded.iter().map(|d| (d.kind.as_str(), d.user_name.as_str())).collect::<Vec<_>>(),
+        [("request_evidence", "Bob"), ("approve", "Bob")]
+    );
+    let claim = claims.get("clm_1").await.unwrap().unwrap();
+    assert_eq!(claim.decision.as_deref(), Some("approve"));
+    let open = claims
+        .list(&ClaimFilter { open: Some(true), limit: 10, ..Default::default() })
+        .await
+        .unwrap();
+    assert!(open.is_empty(), "an approved claim leaves the open queue");
+
+    let audit = AuditLog::new(db.clone());
+    let entries = audit.entries(Some("clm_1")).await.unwrap();
+    let decided: Vec<_> = entries.iter().filter(|e| e.action == "claim.decide").collect();
+    assert_eq!(decided.len(), 2);
+    assert_eq!(decided[1].actor, format!("user:{}", bob.id));
+    assert!(decided[1].detail.starts_with("approve") && !decided[1].detail.contains("matches the order"));
+    assert!(audit.verify().await.unwrap().broken.is_none());
+
+    let per = decisions.per_reviewer(0).await.unwrap();
+    assert_eq!(per.iter().map(|r| r.count).sum::<i64>(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_file_in_the_data_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    scenario(&format!("sqlite://{}?mode=rwc", dir.path().join("p.sqlite").display())).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_server() {
+    let Some(schema) = common::TestSchema::create().await else {
+        return;
+    };
+    scenario(&schema.url).await;
+    schema.drop().await;
+}

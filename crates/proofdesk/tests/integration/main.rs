@@ -1,5 +1,6 @@
 //! End-to-end tests: the `proofdesk` binary on crafted files and on the shared corpus.
 
+mod browser;
 mod cli;
 mod corpus;
 mod outage;
@@ -7,3 +8,5 @@ mod reuse;
 mod server;
 mod service;
 mod util;
+mod webdriver;
+mod workspace;

@@ -11,6 +11,7 @@ use axum::extract::{Path, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use proofdesk_engine::format::Format;
+use proofdesk_engine::pixels::Pixels;
 use proofdesk_engine::forensics::{render, Method};
 use proofdesk_engine::{Lang, Options};
 use proofdesk_storage::claims::EvidenceRecord;
@@ -32,7 +33,7 @@ pub struct HeatmapCache {
     computing: tokio::sync::Mutex<()>,
 }
 
-/// One file's heatmap PNGs by method name.
+/// One file's heatmaps (JPEG) by method name.
 type Rendered = HashMap<&'static str, Vec<u8>>;
 
 impl HeatmapCache {
@@ -124,6 +125,11 @@ async fn preview_of(app: &App, viewer: &Viewer, claim_id: &str, e: &EvidenceReco
 fn preview_jpeg(data: &[u8], orientation: u64) -> Result<Vec<u8>, String> {
     let px = proofdesk_engine::pixels::decode(data, Format::detect(data), (None, None), MAX_PIXELS)
         .map_err(|e| e.to_string())?;
+    shrink_to_jpeg(px, orientation)
+}
+
+/// Shrinks pixels to [`PREVIEW_SIDE`], turns them by an EXIF orientation, and encodes a JPEG.
+fn shrink_to_jpeg(px: Pixels, orientation: u64) -> Result<Vec<u8>, String> {
     let img = image::RgbImage::from_raw(px.width as u32, px.height as u32, px.rgb)
         .ok_or("the decoded picture has the wrong size")?;
     let (w, h) = img.dimensions();
@@ -186,7 +192,7 @@ pub async fn original(State(app): State<Arc<App>>, viewer: Viewer, Path((id, pos
     r
 }
 
-/// `GET /claims/{id}/files/{pos}/heatmaps/{method}`: one method's heatmap PNG.
+/// `GET /claims/{id}/files/{pos}/heatmaps/{method}`: one method's heatmap (JPEG).
 pub async fn heatmap(
     State(app): State<Arc<App>>,
     viewer: Viewer,
@@ -224,7 +230,7 @@ pub async fn heatmap(
         }
     };
     match rendered.get(method.as_str()) {
-        Some(png) => image_response("image/png", png.clone()),
+        Some(jpeg) => image_response("image/jpeg", jpeg.clone()),
         None => (StatusCode::NOT_FOUND, "this analysis did not run on this picture").into_response(),
     }
 }
@@ -241,8 +247,8 @@ fn render_all(data: &[u8], lang: Lang) -> Rendered {
     let mut out = Rendered::new();
     if let (Some(px), Some(f)) = (&screened.pixels, &screened.report.forensics) {
         for m in &f.methods {
-            if let Ok(png) = render::png(&render::overlay(px, m, lang)) {
-                out.insert(m.method.as_str(), png);
+            if let Ok(jpeg) = shrink_to_jpeg(render::overlay(px, m, lang), 1) {
+                out.insert(m.method.as_str(), jpeg);
             }
         }
     }

@@ -1,0 +1,172 @@
+//! The web workspace in a real browser (headless Chromium through chromedriver): an
+//! analyst signs in, enters a claim with corpus photos, sees its signals, a reuse match
+//! beside the earlier photo and a heatmap, decides by keyboard alone with a reason, and
+//! finds the decision in the claim's audit trail; an agent cannot choose "reject".
+//! Screenshots of the claim page are kept under `target/browser/`.
+
+use crate::server::Server;
+use crate::util::corpus;
+use crate::webdriver::{Browser, ENTER, SPACE, TAB};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+const PASSWORD: &str = "correct horse battery";
+
+/// `target/browser/` of the workspace (where CI keeps its artefacts).
+fn artefacts() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/browser")
+}
+
+pub fn add_user(data: &Path, name: &str, role: &str, display: &str) {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_proofdesk"))
+        .args(["user", "add", name, "--role", role, "--display-name", display, "--password-stdin"])
+        .env("PROOFDESK_DATA_DIR", data)
+        .env_remove("PROOFDESK_DATABASE_URL")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("user add runs");
+    writeln!(child.stdin.take().unwrap(), "{PASSWORD}").unwrap();
+    assert!(child.wait().unwrap().success(), "user add {name}");
+}
+
+fn sign_in(b: &Browser, server: &Server, name: &str) {
+    b.goto(&server.url("/queue"));
+    assert!(b.url().contains("/sign-in"), "a page needs a signed-in user: {}", b.url());
+    b.type_into(&b.find("#name"), name);
+    b.type_into(&b.find("#password"), PASSWORD);
+    b.click(&b.find(".signin button[type=submit]"));
+    b.find("table.queue, p.empty");
+    assert!(b.url().ends_with("/queue"), "back on the page asked for: {}", b.url());
+}
+
+#[test]
+fn an_analyst_enters_a_claim_judges_its_evidence_and_decides() {
+    let Some(corpus) = corpus() else { return };
+    let Some(b) = Browser::start() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let server = Server::start(&data, &[]);
+    add_user(&data, "ann", "fraud_analyst", "Ann de Vries");
+    add_user(&data, "bob", "agent", "Bob Jansen");
+
+    // An earlier claim (through the API) with the camera photo the new one reuses.
+    let corpus = corpus.canonicalize().unwrap();
+    let camera = corpus.join("camera/Apple_iPhone_4.jpg");
+    let forgery = corpus.join("forgery/copymove_1_00.jpg");
+    let bytes = std::fs::read(&camera).unwrap();
+    let (status, _, doc) = server.submit(
+        r#"{"external_ref": "ZD-1000", "customer_id": "cust-earlier"}"#,
+        &[("holiday.jpg", &bytes)],
+        None,
+    );
+    assert_eq!(status, 202, "{doc}");
+    server.screened(doc["id"].as_str().unwrap());
+
+    sign_in(&b, &server, "ann");
+
+    // Enter a claim by hand with two photos.
+    b.goto(&server.url("/claims/new"));
+    b.type_into(&b.find("#f-external_ref"), "ZD-2024");
+    b.type_into(&b.find("#f-customer_id"), "cust-42");
+    b.type_into(&b.find("#f-product"), "Koffiezetapparaat");
+    b.type_into(&b.find("#f-claimed_amount"), "129,95");
+    let files = format!("{}\n{}", camera.display(), forgery.display());
+    b.type_into(&b.find("#evidence"), &files);
+    b.click(&b.find(".newclaim button[type=submit]"));
+    b.find("h1");
+    let claim_url = b.url();
+    assert!(claim_url.contains("/claims/clm_"), "the new claim's page: {claim_url}");
+
+    // Wait for the screening, reloading as a person would.
+    let mut screened = false;
+    for _ in 0..120 {
+        if b.all("p.notice").is_empty() && !b.all("ol.signals li").is_empty() {
+            screened = true;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(500));
+        b.goto(&claim_url);
+    }
+    assert!(screened, "the claim was screened and its page shows signals");
+
+    // Each signal is one sentence; the reuse match sits beside the earlier photo.
+    let signals: Vec<String> = b.all("ol.signals li summary").iter().map(|e| b.text(e)).collect();
+    assert!(signals.len() >= 4, "{signals:?}");
+    assert!(
+        signals.iter().any(|s| s.contains("al eerder gezien") && s.contains("clm_")),
+        "the reused camera photo is named, in Dutch: {signals:?}"
+    );
+    assert!(
+        b.wait_until("const i=[...document.querySelectorAll('.pair img')]; return i.length==2 && i.every(x=>x.complete && x.naturalWidth>0)", 30),
+        "this claim's photo and the earlier claim's photo are shown side by side"
+    );
+    let earlier = b.text(&b.find(".pair figcaption a"));
+    assert_eq!(earlier, doc["id"].as_str().unwrap());
+
+    // A heatmap toggled over the forged photo.
+    b.click(&b.find("label[for=view-1-copy-move]"));
+    assert!(
+        b.wait_until("const i=document.querySelector('#file-1').closest('article').querySelector('img.hm-copy-move'); return getComputedStyle(i).display!='none' && i.complete && i.naturalWidth>0", 60),
+        "the copy-move heatmap is shown in place of the photo"
+    );
+    let photo_hidden = b.script("const a=document.querySelector('#file-1').closest('article'); return getComputedStyle(a.querySelector('img.photo')).display=='none'");
+    assert_eq!(photo_hidden, Value::Bool(true));
+
+    // Every image has a text alternative; the page without evidence images is light.
+    let missing_alt = b.script("return [...document.images].filter(i=>!(i.alt||'').trim()).length");
+    assert_eq!(missing_alt, Value::from(0));
+    let weight = b.script(
+        "const n=performance.getEntriesByType('navigation')[0].decodedBodySize; \
+         return n + performance.getEntriesByType('resource').filter(r=>r.initiatorType!='img').reduce((s,r)=>s+r.decodedBodySize,0)",
+    );
+    let weight = weight.as_f64().unwrap_or(f64::MAX);
+    eprintln!("claim page weight without evidence images: {weight} bytes");
+    assert!(weight > 0.0 && weight < 500_000.0, "claim page weighs {weight} bytes");
+
+    b.resize(1280, 2400);
+    b.script("window.scrollTo(0, 0); return true");
+    b.screenshot(&artefacts().join("claim-page.png"));
+
+    // Decide by keyboard alone: Tab to the decision, Space to choose, Tab to the
+    // reason, type it, Tab to the button, Enter.
+    b.script("document.activeElement && document.activeElement.blur(); window.scrollTo(0,0); return true");
+    let mut reached = false;
+    for _ in 0..400 {
+        b.keys(&[TAB]);
+        if b.script("return document.activeElement.name") == Value::from("kind") {
+            reached = true;
+            break;
+        }
+    }
+    assert!(reached, "the decision can be reached with Tab");
+    b.keys(&[SPACE]);
+    assert_eq!(b.script("return document.activeElement.value"), Value::from("approve"));
+    b.keys(&[TAB, "De foto's passen bij de bestelling; de dubbele foto is van de klant zelf.", TAB]);
+    assert_eq!(b.script("return document.activeElement.type"), Value::from("submit"));
+    b.keys(&[ENTER]);
+    b.find("ol.decisions li");
+    let decided = b.text(&b.find("ol.decisions li"));
+    assert!(decided.contains("goedkeuren") && decided.contains("Ann de Vries") && decided.contains("dubbele foto"), "{decided}");
+
+    // The decision is in the claim's audit trail, with who.
+    let rows: Vec<String> = b.all("table.audit tbody tr").iter().map(|r| b.text(r)).collect();
+    assert!(
+        rows.iter().any(|r| r.contains("claim.decide") && r.contains("Ann de Vries") && r.contains("approve")),
+        "{rows:?}"
+    );
+    assert!(rows.iter().any(|r| r.contains("evidence.heatmaps")), "opening the heatmaps is audited: {rows:?}");
+    b.script("document.getElementById('decide').scrollIntoView(); return true");
+    b.screenshot(&artefacts().join("claim-page-decided.png"));
+
+    // An agent sees the reject choice disabled on an open claim.
+    b.click(&b.find("header.top form button"));
+    b.find("#name");
+    sign_in(&b, &server, "bob");
+    b.goto(&server.url(&format!("/claims/{}", doc["id"].as_str().unwrap())));
+    let reject = b.find("#kind-reject");
+    assert!(!b.enabled(&reject), "only a fraud analyst or supervisor may reject");
+    assert!(b.enabled(&b.find("#kind-approve")));
+}

@@ -1,0 +1,196 @@
+//! The web workspace over plain HTTP (no browser): sign-in and its refusals, CSRF and
+//! cross-origin protection, the decision rules (reject only by a fraud analyst or
+//! supervisor, always with a reason, once a claim is closed no more), who sees the
+//! overview, and `proofdesk user add` refusing weak passwords and taken names.
+
+use crate::browser::add_user;
+use crate::server::Server;
+use crate::server::jpeg;
+use crate::util::{blocks, proofdesk_in};
+use std::time::Duration;
+
+/// A browser-like client: its own cookies, no redirects followed.
+struct Client {
+    agent: ureq::Agent,
+    base: String,
+    cookies: Vec<(String, String)>,
+}
+
+/// A response: status, Location, body.
+struct Page {
+    status: u16,
+    location: Option<String>,
+    body: String,
+}
+
+impl Client {
+    fn new(server: &Server) -> Client {
+        Client {
+            agent: ureq::AgentBuilder::new().redirects(0).timeout(Duration::from_secs(60)).build(),
+            base: server.base.clone(),
+            cookies: Vec::new(),
+        }
+    }
+
+    fn keep(&mut self, r: &ureq::Response) {
+        for c in r.all("set-cookie") {
+            let pair = c.split(';').next().unwrap_or("");
+            if let Some((k, v)) = pair.split_once('=') {
+                self.cookies.retain(|(n, _)| n != k);
+                if !v.is_empty() {
+                    self.cookies.push((k.to_owned(), v.to_owned()));
+                }
+            }
+        }
+    }
+
+    fn send(&mut self, req: ureq::Request, form: Option<&[(&str, &str)]>) -> Page {
+        let cookie: Vec<String> = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let req = req.set("Cookie", &cookie.join("; "));
+        let result = match form {
+            Some(f) => req.send_form(f),
+            None => req.call(),
+        };
+        let r = match result {
+            Ok(r) | Err(ureq::Error::Status(_, r)) => r,
+            Err(e) => panic!("request failed: {e}"),
+        };
+        self.keep(&r);
+        Page {
+            status: r.status(),
+            location: r.header("location").map(str::to_owned),
+            body: r.into_string().unwrap_or_default(),
+        }
+    }
+
+    fn get(&mut self, path: &str) -> Page {
+        let req = self.agent.get(&format!("{}{path}", self.base));
+        self.send(req, None)
+    }
+
+    fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
+        let req = self.agent.post(&format!("{}{path}", self.base));
+        self.send(req, Some(form))
+    }
+
+    fn sign_in(&mut self, name: &str, password: &str) -> Page {
+        let page = self.get("/sign-in");
+        let token = hidden(&page.body, "form");
+        self.post("/sign-in", &[("name", name), ("password", password), ("form", &token), ("next", "/queue")])
+    }
+}
+
+/// The value of a hidden input.
+fn hidden(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html.find(&marker).unwrap_or_else(|| panic!("no {name} field")) + marker.len();
+    html[start..].split('"').next().unwrap().to_owned()
+}
+
+#[test]
+fn sign_in_csrf_and_decision_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let server = Server::start(&data, &[]);
+    add_user(&data, "ann", "fraud_analyst", "Ann");
+    add_user(&data, "bob", "agent", "Bob");
+    add_user(&data, "sue", "supervisor", "Sue");
+
+    let picture = jpeg(&blocks(320, 240, 5));
+    let (_, _, doc) = server.submit(r#"{"external_ref": "ZD-7", "customer_id": "c-7"}"#, &[("a.jpg", &picture)], None);
+    let id = doc["id"].as_str().unwrap().to_owned();
+    server.screened(&id);
+    let claim = format!("/claims/{id}");
+
+    let mut bob = Client::new(&server);
+    let page = bob.get(&claim);
+    assert_eq!(page.status, 303);
+    assert_eq!(page.location.as_deref(), Some(format!("/sign-in?next={claim}").as_str()));
+    assert_eq!(bob.sign_in("bob", "wrong password!").status, 401);
+    let forged = bob.post("/sign-in", &[("name", "bob"), ("password", "correct horse battery"), ("form", "guess")]);
+    assert_eq!(forged.status, 403, "a sign-in form must come from this site's page");
+    let ok = bob.sign_in("BOB", "correct horse battery");
+    assert_eq!((ok.status, ok.location.as_deref()), (303, Some("/queue")));
+    let page = bob.get(&claim);
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("ZD-7"));
+    let csrf = hidden(&page.body, "csrf");
+
+    // An agent cannot reject, even by posting the form by hand; nothing is recorded.
+    let why = "the photo does not show the product at all";
+    let refused = bob.post(&format!("{claim}/decisions"), &[("csrf", &csrf), ("kind", "reject"), ("reason", why)]);
+    assert_eq!(refused.status, 422);
+    assert!(refused.body.contains("fraudeanalist"), "the refusal is explained");
+    // No reason, no decision.
+    let refused = bob.post(&format!("{claim}/decisions"), &[("csrf", &csrf), ("kind", "approve"), ("reason", "ok")]);
+    assert_eq!(refused.status, 422);
+    // A form without the session's token, or from another site, is refused.
+    assert_eq!(bob.post(&format!("{claim}/decisions"), &[("csrf", "x"), ("kind", "approve"), ("reason", why)]).status, 403);
+    let req = bob.agent.post(&format!("{}{claim}/decisions", server.base)).set("Origin", "http://evil.example");
+    assert_eq!(bob.send(req, Some(&[("csrf", &csrf), ("kind", "approve"), ("reason", why)])).status, 403);
+    let audit = proofdesk_in(&data, &["audit", "show", "--claim", &id]);
+    assert!(!audit.stdout.contains("claim.decide "), "nothing was decided: {}", audit.stdout);
+    assert!(audit.stdout.contains("claim.decide-refused"), "the refused reject is on record");
+
+    // A fraud analyst rejects, with a reason; then the claim is closed.
+    let mut ann = Client::new(&server);
+    ann.sign_in("ann", "correct horse battery");
+    let csrf_ann = hidden(&ann.get(&claim).body, "csrf");
+    let done = ann.post(&format!("{claim}/decisions"), &[("csrf", &csrf_ann), ("kind", "reject"), ("reason", why)]);
+    assert_eq!(done.status, 303);
+    let page = ann.get(&claim);
+    assert!(page.body.contains(why) && page.body.contains("afgesloten"));
+    let again = bob.post(&format!("{claim}/decisions"), &[("csrf", &csrf), ("kind", "approve"), ("reason", "the customer sent the receipt")]);
+    assert_eq!(again.status, 422, "a closed claim takes no further decision");
+    let audit = proofdesk_in(&data, &["audit", "show", "--claim", &id]);
+    assert!(audit.stdout.contains("claim.decide ") && audit.stdout.contains("reject"), "{}", audit.stdout);
+    assert!(!audit.stdout.contains(why), "the audit trail holds a hash of the reason, not its words");
+    assert_eq!(proofdesk_in(&data, &["audit", "verify"]).code, 0);
+
+    // The overview is for supervisors and administrators.
+    assert_eq!(bob.get("/overview").status, 403);
+    let mut sue = Client::new(&server);
+    sue.sign_in("sue", "correct horse battery");
+    let overview = sue.get("/overview");
+    assert_eq!(overview.status, 200);
+    assert!(overview.body.contains("Ann"), "decisions per reviewer name Ann");
+
+    // Signing out ends the session.
+    let csrf_sue = hidden(&sue.get("/queue").body, "csrf");
+    let saved = sue.cookies.clone();
+    assert_eq!(sue.post("/sign-out", &[("csrf", &csrf_sue)]).status, 303);
+    sue.cookies = saved;
+    assert_eq!(sue.get("/queue").status, 303, "the old cookie no longer works");
+}
+
+#[test]
+fn user_add_refuses_weak_passwords_taken_names_and_unknown_roles() {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let add = |name: &str, role: &str, password: &str| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_proofdesk"))
+            .args(["user", "add", name, "--role", role, "--password-stdin"])
+            .env("PROOFDESK_DATA_DIR", &data)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        writeln!(child.stdin.take().unwrap(), "{password}").unwrap();
+        let out = child.wait_with_output().unwrap();
+        (out.status.success(), String::from_utf8_lossy(&out.stderr).into_owned())
+    };
+    assert!(add("root", "administrator", "a long enough passphrase").0);
+    let (ok, err) = add("eve", "agent", "short");
+    assert!(!ok && err.contains("12 characters"), "{err}");
+    let (ok, err) = add("ROOT", "agent", "a long enough passphrase");
+    assert!(!ok && err.contains("already"), "{err}");
+    let (ok, err) = add("eve", "god", "a long enough passphrase");
+    assert!(!ok && err.contains("unknown role"), "{err}");
+    let list = proofdesk_in(&data, &["user", "list", "--json"]).json();
+    assert_eq!(list["schema"], "proofdesk.users/1");
+    assert_eq!(list["users"].as_array().unwrap().len(), 1);
+    assert_eq!(list["users"][0]["role"], "administrator");
+}

@@ -116,6 +116,16 @@ impl DecisionKind {
         }
     }
 
+    /// What the claim's state is after it, for lists ("approved").
+    pub fn outcome(self) -> Text {
+        match self {
+            DecisionKind::Approve => Text::new("approved", "goedgekeurd"),
+            DecisionKind::Reject => Text::new("rejected", "afgewezen"),
+            DecisionKind::RequestEvidence => Text::new("evidence requested", "bewijs gevraagd"),
+            DecisionKind::Escalate => Text::new("escalated", "doorgezet"),
+        }
+    }
+
     /// Whether the decision closes the claim (no further decisions).
     pub fn is_final(self) -> bool {
         matches!(self, DecisionKind::Approve | DecisionKind::Reject)

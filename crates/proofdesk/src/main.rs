@@ -58,7 +58,7 @@ enum Command {
     Eval(eval::EvalArgs),
     /// The reuse index: record pictures, and find where a picture was seen before.
     Index(index::IndexArgs),
-    /// Run the HTTP API (claims in, screened and routed), with screening workers.
+    /// Run the HTTP API (claims in, screened and routed) and the web workspace, with screening workers.
     Serve(serve::ServeArgs),
     /// Run screening workers only, sharing the database with `serve` elsewhere.
     Worker(serve::WorkerArgs),

@@ -112,6 +112,9 @@ pub struct ClaimFilter {
     pub open: Option<bool>,
     /// Only the fraud team's: routed to escalate or escalated by a person.
     pub escalated: bool,
+    /// Most urgent first (escalate, review, clear, not screened, then the closed ones;
+    /// the longest waiting first within each) instead of newest first.
+    pub most_urgent_first: bool,
     /// At most this many (1–500).
     pub limit: i64,
 }
@@ -333,10 +336,13 @@ impl Claims {
         if f.before_ms.is_some() {
             sql.push_str(&format!(" AND created_at < ${}", binds.len() + 1));
         }
-        sql.push_str(&format!(
-            " ORDER BY created_at DESC, id DESC LIMIT {}",
-            f.limit.clamp(1, 500)
-        ));
+        let order = if f.most_urgent_first {
+            "CASE WHEN decision IN ('approve', 'reject') THEN 4 WHEN band = 'escalate' OR decision = 'escalate' THEN 0 \
+             WHEN band = 'review' THEN 1 WHEN band = 'clear' THEN 2 ELSE 3 END, created_at, id"
+        } else {
+            "created_at DESC, id DESC"
+        };
+        sql.push_str(&format!(" ORDER BY {order} LIMIT {}", f.limit.clamp(1, 500)));
         let mut q = sqlx::query(&sql);
         for b in &binds {
             q = q.bind(b.as_str());

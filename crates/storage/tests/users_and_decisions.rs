@@ -111,6 +111,30 @@ async fn scenario(url: &str) {
         .unwrap();
     assert!(open.is_empty(), "an approved claim leaves the open queue");
 
+    // The queue's order: escalate, review, clear, not screened; oldest first in each.
+    for (id, band) in [("clm_2", Some("clear")), ("clm_3", Some("escalate")), ("clm_4", None), ("clm_5", Some("review"))] {
+        claims.create(&NewClaim { id, ..new }, &evidence).await.unwrap();
+        sqlx::query("UPDATE claims SET band = $2, status = 'screened' WHERE id = $1")
+            .bind(id)
+            .bind(band)
+            .execute(&db.pool)
+            .await
+            .unwrap();
+    }
+    let queue = claims
+        .list(&ClaimFilter { open: Some(true), most_urgent_first: true, limit: 10, ..Default::default() })
+        .await
+        .unwrap();
+    assert_eq!(
+        queue.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(),
+        ["clm_3", "clm_5", "clm_2", "clm_4"]
+    );
+    let fraud = claims
+        .list(&ClaimFilter { open: Some(true), escalated: true, limit: 10, ..Default::default() })
+        .await
+        .unwrap();
+    assert_eq!(fraud.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(), ["clm_3"]);
+
     let audit = AuditLog::new(db.clone());
     let entries = audit.entries(Some("clm_1")).await.unwrap();
     let decided: Vec<_> = entries.iter().filter(|e| e.action == "claim.decide").collect();

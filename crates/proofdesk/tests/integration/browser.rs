@@ -76,9 +76,7 @@ fn an_analyst_enters_a_claim_judges_its_evidence_and_decides() {
     let files = format!("{}\n{}", camera.display(), forgery.display());
     b.type_into(&b.find("#evidence"), &files);
     b.click(&b.find(".newclaim button[type=submit]"));
-    b.find("h1");
-    let claim_url = b.url();
-    assert!(claim_url.contains("/claims/clm_"), "the new claim's page: {claim_url}");
+    let claim_url = b.wait_for_url("/claims/clm_", 60);
 
     // Wait for the screening, reloading as a person would.
     let mut screened = false;
@@ -136,7 +134,7 @@ fn an_analyst_enters_a_claim_judges_its_evidence_and_decides() {
     let mut reached = false;
     for _ in 0..400 {
         b.keys(&[TAB]);
-        if b.script("return document.activeElement.name") == Value::from("kind") {
+        if b.script("return document.activeElement.name") == "kind" {
             reached = true;
             break;
         }
@@ -147,9 +145,9 @@ fn an_analyst_enters_a_claim_judges_its_evidence_and_decides() {
     b.keys(&[TAB, "De foto's passen bij de bestelling; de dubbele foto is van de klant zelf.", TAB]);
     assert_eq!(b.script("return document.activeElement.type"), Value::from("submit"));
     b.keys(&[ENTER]);
-    b.find("ol.decisions li");
+    b.find_within("ol.decisions li", 30);
     let decided = b.text(&b.find("ol.decisions li"));
-    assert!(decided.contains("goedkeuren") && decided.contains("Ann de Vries") && decided.contains("dubbele foto"), "{decided}");
+    assert!(decided.contains("goedgekeurd") && decided.contains("Ann de Vries") && decided.contains("dubbele foto"), "{decided}");
 
     // The decision is in the claim's audit trail, with who.
     let rows: Vec<String> = b.all("table.audit tbody tr").iter().map(|r| b.text(r)).collect();
@@ -165,6 +163,11 @@ fn an_analyst_enters_a_claim_judges_its_evidence_and_decides() {
     b.click(&b.find("header.top form button"));
     b.find("#name");
     sign_in(&b, &server, "bob");
+    b.goto(&server.url("/queue?state=all"));
+    let rows = b.all("table.queue tbody tr");
+    assert_eq!(rows.len(), 2, "both claims are in the queue");
+    assert!(b.text(&rows[0]).contains("ZD-1000"), "the open claim before the decided one");
+    b.screenshot(&artefacts().join("queue.png"));
     b.goto(&server.url(&format!("/claims/{}", doc["id"].as_str().unwrap())));
     let reject = b.find("#kind-reject");
     assert!(!b.enabled(&reject), "only a fraud analyst or supervisor may reject");

@@ -101,6 +101,19 @@ impl Browser {
         self.call("GET", &self.s("/url"), None).as_str().unwrap_or("").to_owned()
     }
 
+    /// Waits up to `secs` until the page's address contains `part`.
+    pub fn wait_for_url(&self, part: &str, secs: u64) -> String {
+        let started = Instant::now();
+        loop {
+            let url = self.url();
+            if url.contains(part) {
+                return url;
+            }
+            assert!(started.elapsed() < Duration::from_secs(secs), "still on {url}, waiting for {part}");
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+
     /// Elements matching a CSS selector, now.
     pub fn all(&self, css: &str) -> Vec<String> {
         let v = self.call("POST", &self.s("/elements"), Some(json!({"using": "css selector", "value": css})));

@@ -9,7 +9,7 @@ use super::{Say, Viewer};
 use crate::serve::App;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use maud::{html, Markup};
 use proofdesk_domain::claim::ClaimContext;
 use proofdesk_domain::decision::DecisionKind;
@@ -62,8 +62,8 @@ pub async fn render(app: &App, viewer: &Viewer, id: &str, draft: Lang, refused: 
         Ok(None) => return layout::not_found(lang),
         Err(e) => return layout::unavailable(lang, &e.to_string()),
     };
-    if let Err(e) = app.record(&viewer.actor(), "claim.view", Some(id), "web").await {
-        return e.into_response();
+    if let Err(r) = super::record(app, lang, &viewer.actor(), "claim.view", Some(id), "web").await {
+        return r;
     }
     let loaded = tokio::try_join!(
         app.claims.evidence(id),
@@ -166,7 +166,7 @@ fn head(lang: Lang, c: &ClaimRecord) -> Markup {
             (layout::band(lang, c.band.as_deref()))
             " " span { (lang.say("score", "score")) " " @if let Some(s) = c.score { (format!("{s:.0}")) } @else { "–" } }
             " · " span { (layout::status(lang, &c.status)) }
-            " · " span { (lang.say("decision", "beslissing")) ": " (layout::decision(lang, c.decision.as_deref())) }
+            " · " span { (lang.say("decision", "beslissing")) ": " (layout::outcome(lang, c.decision.as_deref())) }
             " · " span { (lang.say("received", "ontvangen")) " " (layout::when(c.created_at)) }
             " · " span class=(if running { "clock running" } else { "clock" }) {
                 (if running { lang.say("waiting", "wacht al") } else { lang.say("decided in", "besloten in") })
@@ -440,7 +440,7 @@ fn decide_section(
                 ol.decisions {
                     @for d in decisions {
                         li {
-                            strong { (layout::decision(lang, Some(&d.kind))) }
+                            strong { (layout::outcome(lang, Some(&d.kind))) }
                             " — " (d.user_name) ", " (layout::when(d.decided_at))
                             blockquote { (d.reason) }
                         }

@@ -29,12 +29,14 @@ const CACHED_FILES: usize = 16;
 /// heatmaps are computed once however many are asked for at the same time.
 #[derive(Default)]
 pub struct HeatmapCache {
-    kept: Mutex<(VecDeque<String>, HashMap<String, Arc<Rendered>>)>,
+    kept: Mutex<Kept>,
     computing: tokio::sync::Mutex<()>,
 }
 
 /// One file's heatmaps (JPEG) by method name.
 type Rendered = HashMap<&'static str, Vec<u8>>;
+/// The files kept, oldest first, and their heatmaps.
+type Kept = (VecDeque<String>, HashMap<String, Arc<Rendered>>);
 
 impl HeatmapCache {
     fn get(&self, key: &str) -> Option<Arc<Rendered>> {
@@ -72,9 +74,7 @@ async fn record(app: &App, lang: Lang, id: &str, pos: i64) -> Result<EvidenceRec
 /// The file's bytes, with the access recorded first.
 async fn bytes(app: &App, viewer: &Viewer, claim_id: &str, e: &EvidenceRecord, action: &str) -> Result<Vec<u8>, Response> {
     let detail = format!("file {} ({})", e.position + 1, &e.sha256[..e.sha256.len().min(12)]);
-    app.record(&viewer.actor(), action, Some(claim_id), &detail)
-        .await
-        .map_err(IntoResponse::into_response)?;
+    super::record(app, viewer.lang, &viewer.actor(), action, Some(claim_id), &detail).await?;
     app.store
         .get(&e.sha256)
         .await

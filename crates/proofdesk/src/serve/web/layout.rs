@@ -134,10 +134,10 @@ pub fn status(lang: Lang, status: &str) -> &'static str {
     }
 }
 
-/// A decision's name, or "open".
-pub fn decision(lang: Lang, kind: Option<&str>) -> String {
+/// A claim's state after its latest decision ("approved"), or "open".
+pub fn outcome(lang: Lang, kind: Option<&str>) -> String {
     match kind.and_then(DecisionKind::parse) {
-        Some(k) => k.title().get(lang).to_owned(),
+        Some(k) => k.outcome().get(lang).to_owned(),
         None => lang.say("open", "open").to_owned(),
     }
 }

@@ -7,6 +7,9 @@
 //! form carries the session's CSRF token and a cross-origin POST is refused; pages
 //! send a strict Content-Security-Policy (no inline script, nothing from elsewhere).
 
+// Handlers and their helpers return ready pages as errors; boxing them gains nothing.
+#![allow(clippy::result_large_err)]
+
 mod assets;
 mod claim_page;
 mod decide;
@@ -264,6 +267,21 @@ impl FromRequestParts<Arc<App>> for Viewer {
             token,
         })
     }
+}
+
+/// Appends to the audit trail, or gives the page that says it cannot (nothing is
+/// shown or changed unrecorded).
+async fn record(
+    app: &App,
+    lang: Lang,
+    actor: &str,
+    action: &str,
+    claim_id: Option<&str>,
+    detail: &str,
+) -> Result<(), Response> {
+    app.record(actor, action, claim_id, detail)
+        .await
+        .map_err(|p| layout::unavailable(lang, &format!("{p:?}")))
 }
 
 /// Percent-encodes a query value.

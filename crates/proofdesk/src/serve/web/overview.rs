@@ -6,7 +6,7 @@ use super::layout;
 use super::{Say, Viewer};
 use crate::serve::App;
 use axum::extract::State;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use maud::html;
 use proofdesk_storage::decisions::ClaimTimes;
 use proofdesk_storage::time::{format_utc, now_ms};
@@ -112,7 +112,7 @@ pub async fn page(State(app): State<Arc<App>>, viewer: Viewer) -> Response {
             table.reviewers {
                 thead { tr {
                     th scope="col" { (lang.say("Reviewer", "Beoordelaar")) }
-                    @for k in kinds { th scope="col" { (layout::decision(lang, Some(k))) } }
+                    @for k in kinds { th scope="col" { (layout::outcome(lang, Some(k))) } }
                 } }
                 tbody {
                     @for (name, counts) in &per_person {
@@ -131,8 +131,8 @@ pub async fn audit(State(app): State<Arc<App>>, viewer: Viewer) -> Response {
     if !viewer.role.oversees() {
         return layout::not_allowed(lang);
     }
-    if let Err(e) = app.record(&viewer.actor(), "audit.view", None, "web").await {
-        return e.into_response();
+    if let Err(r) = super::record(&app, lang, &viewer.actor(), "audit.view", None, "web").await {
+        return r;
     }
     let loaded = tokio::try_join!(app.audit.recent(200), app.audit.verify(), app.users.list());
     let (entries, verified, users) = match loaded {

@@ -1,5 +1,5 @@
 //! The queues: claims by band, status and age, the most urgent first (escalate, then
-//! review, then clear; the longest waiting first within a band), each with its
+//! review, then clear; the longest waiting first within a band, sorted by the database), each with its
 //! time-to-decision clock. `?queue=fraud` is the fraud team's queue: the claims routed
 //! to escalate or escalated by a person, still open.
 
@@ -35,8 +35,16 @@ pub async fn page(State(app): State<Arc<App>>, viewer: Viewer, Query(q): Query<Q
         .clone()
         .filter(|b| ["clear", "review", "escalate"].contains(&b.as_str()));
     let state = q.state.clone().unwrap_or_else(|| "open".into());
+    let now = now_ms();
+    let older: Option<i64> = q
+        .older_than_hours
+        .as_deref()
+        .and_then(|h| h.trim().parse::<i64>().ok())
+        .filter(|h| *h > 0);
     let filter = ClaimFilter {
         band: band.clone(),
+        before_ms: older.map(|h| now - h * 3_600_000),
+        most_urgent_first: true,
         open: match state.as_str() {
             "decided" => Some(false),
             "all" => None,
@@ -46,25 +54,13 @@ pub async fn page(State(app): State<Arc<App>>, viewer: Viewer, Query(q): Query<Q
         limit: PAGE,
         ..ClaimFilter::default()
     };
-    let mut claims = match app.claims.list(&filter).await {
+    let claims = match app.claims.list(&filter).await {
         Ok(c) => c,
         Err(e) => return layout::unavailable(lang, &e.to_string()),
     };
-    let now = now_ms();
-    let older: Option<i64> = q
-        .older_than_hours
-        .as_deref()
-        .and_then(|h| h.trim().parse::<i64>().ok())
-        .filter(|h| *h > 0);
-    if let Some(h) = older {
-        claims.retain(|c| now - c.created_at >= h * 3_600_000);
-    }
-    claims.sort_by_key(|c| (urgency(c), c.created_at));
-    if let Err(e) = app
-        .record(&viewer.actor(), "claims.list", None, &format!("{filter:?}: {} claims", claims.len()))
-        .await
-    {
-        return axum::response::IntoResponse::into_response(e);
+    let detail = format!("{filter:?}: {} claims", claims.len());
+    if let Err(r) = super::record(&app, lang, &viewer.actor(), "claims.list", None, &detail).await {
+        return r;
     }
     let title = if fraud {
         lang.say("Fraud team queue", "Wachtrij fraudeteam")
@@ -97,7 +93,10 @@ pub async fn page(State(app): State<Arc<App>>, viewer: Viewer, Query(q): Query<Q
             p.empty { (lang.say("No claims match.", "Geen claims gevonden.")) }
         } @else {
             table.queue {
-                caption { (claims.len()) " " (lang.say("claims", "claims")) }
+                caption {
+                    (claims.len()) " " (lang.say("claims, the most urgent first", "claims, de dringendste eerst"))
+                    @if claims.len() as i64 == PAGE { " — " (lang.say("narrow the filters to see the rest", "verfijn de filters om de rest te zien")) }
+                }
                 thead { tr {
                     th scope="col" { (lang.say("Claim", "Claim")) }
                     th scope="col" { (lang.say("Band", "Band")) }
@@ -115,7 +114,7 @@ pub async fn page(State(app): State<Arc<App>>, viewer: Viewer, Query(q): Query<Q
                             td { (layout::band(lang, c.band.as_deref())) }
                             td.num { @if let Some(s) = c.score { (format!("{s:.0}")) } }
                             td { (layout::status(lang, &c.status)) }
-                            td { (layout::decision(lang, c.decision.as_deref())) }
+                            td { (layout::outcome(lang, c.decision.as_deref())) }
                             td { (layout::when(c.created_at)) }
                             td class=(if running { "clock running" } else { "clock" }) {
                                 (layout::duration(lang, clock))
@@ -128,17 +127,6 @@ pub async fn page(State(app): State<Arc<App>>, viewer: Viewer, Query(q): Query<Q
         }
     };
     layout::page(lang, Some(&viewer), title, "/queue", body)
-}
-
-/// Sort key: escalate first, then review, clear, and claims not yet screened last.
-fn urgency(c: &ClaimRecord) -> u8 {
-    match c.band.as_deref() {
-        Some("escalate") => 0,
-        _ if c.decision.as_deref() == Some("escalate") => 0,
-        Some("review") => 1,
-        Some("clear") => 2,
-        _ => 3,
-    }
 }
 
 /// Time from receipt to the approve or reject, or to now (running) while open.

@@ -93,8 +93,8 @@ pub async fn submit(State(app): State<Arc<App>>, headers: HeaderMap, Form(f): Fo
                 Err(e) => return layout::unavailable(lang, &e.to_string()),
             };
             let actor = format!("user:{}", user.id);
-            if let Err(e) = app.record(&actor, "session.sign-in", None, &user.name).await {
-                return e.into_response();
+            if let Err(r) = super::record(&app, lang, &actor, "session.sign-in", None, &user.name).await {
+                return r;
             }
             let mut r = Redirect::to(&local_path(f.next.as_deref())).into_response();
             let age = LIFETIME_MS.max(IDLE_MS) / 1000;

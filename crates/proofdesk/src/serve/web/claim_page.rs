@@ -21,7 +21,6 @@ use proofdesk_storage::claims::{ClaimRecord, EvidenceRecord};
 use proofdesk_storage::time::now_ms;
 use serde::Deserialize;
 use serde_json::Value;
-use std::collections::HashMap;
 use std::sync::Arc;
 
 /// What a refused decision form said, to show it again with the refusal.
@@ -75,10 +74,8 @@ pub async fn render(app: &App, viewer: &Viewer, id: &str, draft: Lang, refused: 
         Ok(l) => l,
         Err(e) => return layout::unavailable(lang, &e.to_string()),
     };
-    let names: HashMap<String, String> = users
-        .into_iter()
-        .map(|u| (format!("user:{}", u.id), u.display_name))
-        .collect();
+    let names = layout::actor_names(users);
+    let newest_first: Vec<_> = audit.into_iter().rev().collect();
     let context: Option<ClaimContext> = serde_json::from_str(&claim.context_json).ok();
     let routing: Value = claim
         .routing_json
@@ -125,26 +122,7 @@ pub async fn render(app: &App, viewer: &Viewer, id: &str, draft: Lang, refused: 
         (draft_section(lang, draft, &claim, latest))
         section aria-labelledby="audit-h" {
             h2 #audit-h { (lang.say("Audit trail of this claim", "Audittrail van deze claim")) }
-            table.audit {
-                thead { tr {
-                    th scope="col" { "#" }
-                    th scope="col" { (lang.say("When", "Wanneer")) }
-                    th scope="col" { (lang.say("Who", "Wie")) }
-                    th scope="col" { (lang.say("What", "Wat")) }
-                    th scope="col" { (lang.say("Detail", "Detail")) }
-                } }
-                tbody {
-                    @for a in audit.iter().rev() {
-                        tr {
-                            td.num { (a.seq) }
-                            td { (layout::when(a.at)) }
-                            td { (names.get(&a.actor).cloned().unwrap_or_else(|| a.actor.clone())) }
-                            td { code { (a.action) } }
-                            td { (a.detail) }
-                        }
-                    }
-                }
-            }
+            (layout::audit_table(lang, &newest_first, &names, false))
         }
     };
     let mut r = layout::page(lang, Some(viewer), &title, &format!("/claims/{}", claim.id), body);

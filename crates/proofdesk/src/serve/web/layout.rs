@@ -7,7 +7,10 @@ use axum::response::{Html, IntoResponse, Response};
 use maud::{html, Markup, DOCTYPE};
 use proofdesk_domain::decision::DecisionKind;
 use proofdesk_engine::Lang;
+use proofdesk_storage::audit::Recorded;
 use proofdesk_storage::time::format_utc;
+use proofdesk_storage::users::User;
+use std::collections::HashMap;
 
 /// A whole page: `path` is where the language switch returns to.
 pub fn page(lang: Lang, viewer: Option<&Viewer>, title: &str, path: &str, body: Markup) -> Response {
@@ -139,6 +142,44 @@ pub fn outcome(lang: Lang, kind: Option<&str>) -> String {
     match kind.and_then(DecisionKind::parse) {
         Some(k) => k.outcome().get(lang).to_owned(),
         None => lang.say("open", "open").to_owned(),
+    }
+}
+
+/// Display names by audit actor (`user:ID`).
+pub fn actor_names(users: Vec<User>) -> HashMap<String, String> {
+    users
+        .into_iter()
+        .map(|u| (format!("user:{}", u.id), u.display_name))
+        .collect()
+}
+
+/// Audit entries as a table, in the order given; `with_claim` adds a claim column.
+pub fn audit_table(lang: Lang, entries: &[Recorded], names: &HashMap<String, String>, with_claim: bool) -> Markup {
+    html! {
+        table.audit {
+            thead { tr {
+                th scope="col" { "#" }
+                th scope="col" { (lang.say("When", "Wanneer")) }
+                th scope="col" { (lang.say("Who", "Wie")) }
+                th scope="col" { (lang.say("What", "Wat")) }
+                @if with_claim { th scope="col" { (lang.say("Claim", "Claim")) } }
+                th scope="col" { (lang.say("Detail", "Detail")) }
+            } }
+            tbody {
+                @for a in entries {
+                    tr {
+                        td.num { (a.seq) }
+                        td { (when(a.at)) }
+                        td { (names.get(&a.actor).cloned().unwrap_or_else(|| a.actor.clone())) }
+                        td { code { (a.action) } }
+                        @if with_claim {
+                            td { @if let Some(c) = &a.claim_id { a href={ "/claims/" (c) } { (c) } } }
+                        }
+                        td { (a.detail) }
+                    }
+                }
+            }
+        }
     }
 }
 

@@ -139,10 +139,7 @@ pub async fn audit(State(app): State<Arc<App>>, viewer: Viewer) -> Response {
         Ok(l) => l,
         Err(e) => return layout::unavailable(lang, &e.to_string()),
     };
-    let names: HashMap<String, String> = users
-        .into_iter()
-        .map(|u| (format!("user:{}", u.id), u.display_name))
-        .collect();
+    let names = layout::actor_names(users);
     let body = html! {
         h1 { (lang.say("Audit trail", "Audittrail")) }
         @match &verified.broken {
@@ -154,28 +151,7 @@ pub async fn audit(State(app): State<Arc<App>>, viewer: Viewer) -> Response {
                 (lang.say("The chain is broken at entry", "De keten is verbroken bij regel")) " " (seq) ": " (why)
             },
         }
-        table.audit {
-            thead { tr {
-                th scope="col" { "#" }
-                th scope="col" { (lang.say("When", "Wanneer")) }
-                th scope="col" { (lang.say("Who", "Wie")) }
-                th scope="col" { (lang.say("What", "Wat")) }
-                th scope="col" { (lang.say("Claim", "Claim")) }
-                th scope="col" { (lang.say("Detail", "Detail")) }
-            } }
-            tbody {
-                @for a in &entries {
-                    tr {
-                        td.num { (a.seq) }
-                        td { (layout::when(a.at)) }
-                        td { (names.get(&a.actor).cloned().unwrap_or_else(|| a.actor.clone())) }
-                        td { code { (a.action) } }
-                        td { @if let Some(c) = &a.claim_id { a href={ "/claims/" (c) } { (c) } } }
-                        td { (a.detail) }
-                    }
-                }
-            }
-        }
+        (layout::audit_table(lang, &entries, &names, true))
     };
     layout::page(lang, Some(&viewer), lang.say("Audit trail", "Audittrail"), "/audit", body)
 }

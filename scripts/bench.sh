@@ -69,3 +69,5 @@ for label, extra in (("with forensics", ["--forensics"]), ("without forensics", 
     print(f"  peak memory {label}: {int(r.stderr.strip().splitlines()[-1]) / 1024:.0f} MiB")
 PY
 fi
+# The pixel-level AI detector on the 12 MP JPEG, one core (decoding timed apart).
+taskset -c 0 "$bin" train-detector --time "$big" 2>/dev/null || "$bin" train-detector --time "$big"

@@ -17,6 +17,7 @@ assert_eq!(report.verdict, proofdesk_engine::Verdict::Error);
 
 pub mod container;
 pub mod credentials;
+pub mod detector;
 pub mod forensics;
 pub mod format;
 pub mod jpeg_quality;
@@ -177,6 +178,7 @@ pub fn screen_keeping_pixels(bytes: &[u8], opts: &Options) -> Screened {
     let mut thumbnail = None;
     let mut forensics = None;
     let mut fingerprint = None;
+    let mut ai_pixels = None;
     let mut decoded = None;
     // The dwtDct marks do not survive JPEG compression below quality 90 (see
     // README, "Watermarks"); such a JPEG is still decoded for its fingerprint and
@@ -195,6 +197,7 @@ pub fn screen_keeping_pixels(bytes: &[u8], opts: &Options) -> Screened {
         ) {
             Ok(px) => {
                 fingerprint = Some(reuse::Fingerprint::from_rgb(&px.rgb, px.width, px.height));
+                ai_pixels = detector::shipped().and_then(|m| detector::AiDetector::assess(m, &px));
                 if lossy_quality.is_none() {
                     watermark = watermark::detect(&px.rgb, px.width, px.height);
                 }
@@ -233,6 +236,9 @@ pub fn screen_keeping_pixels(bytes: &[u8], opts: &Options) -> Screened {
         forensics: forensics.as_ref(),
     };
     let mut signals = rules::evaluate(&evidence);
+    if let Some(a) = &ai_pixels {
+        signals.push(detector::signal(a));
+    }
     signals.sort_by(|a, b| b.strength.total_cmp(&a.strength));
     let verdict = verdict::decide(&signals);
     let reasons = verdict::reasons(&signals, verdict);

@@ -28,6 +28,11 @@ pub struct EvalArgs {
     /// Metadata and provenance checks only.
     #[arg(long)]
     no_pixels: bool,
+    /// Instead: validate the pixel-level AI detector, leaving each source out of its own
+    /// training fold, in four variants (as `proofdesk train-detector` reports it;
+    /// `--json` gives schema proofdesk.detector-eval/1).
+    #[arg(long, conflicts_with = "no_pixels")]
+    detector: bool,
 }
 
 /// One manifest row and what happened to it.
@@ -82,6 +87,9 @@ struct EvalDocument<'a> {
 
 /// Runs `proofdesk eval`.
 pub fn run(args: EvalArgs) -> Result<ExitCode> {
+    if args.detector {
+        return crate::detector_train::evaluate(&args.corpus, args.json);
+    }
     let manifest = args.corpus.join("MANIFEST.csv");
     let mut rdr = csv::Reader::from_path(&manifest)
         .with_context(|| format!("cannot read {}", manifest.display()))?;

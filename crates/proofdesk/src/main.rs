@@ -4,6 +4,7 @@
 //! manipulated), 2 an error (bad arguments, unreadable or unanalysable file).
 
 mod admin;
+mod detector_train;
 mod eval;
 mod eval_overlap;
 mod eval_pixels;
@@ -68,6 +69,8 @@ enum Command {
     Audit(admin::AuditArgs),
     /// People who sign in to the web workspace: add, list, set-password, disable.
     User(users::UserArgs),
+    /// Train the pixel-level AI detector on the corpus and report its validation.
+    TrainDetector(detector_train::TrainArgs),
 }
 
 fn main() -> ExitCode {
@@ -85,6 +88,7 @@ fn main() -> ExitCode {
         Command::ApiKey(args) => admin::api_key(args, &store),
         Command::Audit(args) => admin::audit(args, &store),
         Command::User(args) => users::run(args, &store),
+        Command::TrainDetector(args) => detector_train::run(args),
     };
     match result {
         Ok(code) => code,

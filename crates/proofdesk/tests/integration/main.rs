@@ -3,6 +3,7 @@
 mod browser;
 mod cli;
 mod corpus;
+mod detector;
 mod outage;
 mod reuse;
 mod server;

@@ -139,8 +139,8 @@ pub fn signal(a: &Assessment) -> Signal {
             Direction::Neutral,
             0.0,
             Text::new(
-                format!("The pixel-level detector found no clear sign of AI generation ({pct:.0}%, below its {at:.0}% operating point). It misses some generated pictures, so this does not prove the picture is a photo."),
-                format!("De detector op pixelniveau vond geen duidelijk teken van AI-generatie ({pct:.0}%, onder zijn drempel van {at:.0}%). Hij mist sommige gegenereerde afbeeldingen, dus dit bewijst niet dat het een foto is."),
+                format!("The pixel-level detector rates this picture {pct:.0}% likely AI-generated, below the {at:.0}% from which it flags. It misses many generated pictures, so this does not show the picture is a photo."),
+                format!("De detector op pixelniveau schat deze afbeelding {pct:.0}% waarschijnlijk AI-gegenereerd, onder de {at:.0}% vanaf waar hij meldt. Hij mist veel gegenereerde afbeeldingen, dus dit toont niet aan dat het een foto is."),
             ),
         )
     }

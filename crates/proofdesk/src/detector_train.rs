@@ -69,8 +69,7 @@ pub fn evaluate(corpus: &Path, as_json: bool) -> Result<ExitCode> {
         bail!("no corpus at {} (MANIFEST.csv missing)", corpus.display());
     }
     let samples = load(corpus)?;
-    let cv = cross_validate(&samples);
-    let t = operating_point(&samples, &cv);
+    let (_, cv, t) = validate(&samples);
     let r = report(&samples, &cv, t);
     if as_json {
         println!("{}", serde_json::to_string_pretty(&r)?);
@@ -216,6 +215,55 @@ pub fn cross_validate(samples: &[Sample]) -> Vec<Vec<Option<f64>>> {
     out
 }
 
+/// Cross-validates, calibrates the scores (Platt: a logistic on the logit of the
+/// cross-validated probabilities, classes weighted equally, so the probability is the
+/// one for even odds), and sets the operating point on the calibrated scores.
+fn validate(samples: &[Sample]) -> (Logistic, Vec<Vec<Option<f64>>>, f64) {
+    let raw = cross_validate(samples);
+    let (mut xs, mut ys) = (Vec::new(), Vec::new());
+    for (s, p) in samples.iter().zip(&raw) {
+        for p in p.iter().flatten() {
+            xs.push(vec![logit(*p)]);
+            ys.push(s.ai);
+        }
+    }
+    let calibration = Logistic::fit(&xs, &ys, 1e-6);
+    let cv: Vec<Vec<Option<f64>>> = raw
+        .iter()
+        .map(|p| p.iter().map(|p| p.map(|p| calibration.probability(&[logit(p)]))).collect())
+        .collect();
+    let t = operating_point(samples, &cv);
+    (calibration, cv, t)
+}
+
+fn logit(p: f64) -> f64 {
+    let p = p.clamp(1e-6, 1.0 - 1e-6);
+    (p / (1.0 - p)).ln()
+}
+
+/// Brier score and a five-bin reliability table of calibrated scores (original pictures).
+fn reliability(samples: &[Sample], cv: &[Vec<Option<f64>>]) -> Value {
+    let pairs: Vec<(f64, bool)> = samples.iter().zip(cv).filter_map(|(s, p)| p[0].map(|p| (p, s.ai))).collect();
+    let n = pairs.len().max(1) as f64;
+    let brier = pairs.iter().map(|(p, y)| (p - if *y { 1.0 } else { 0.0 }).powi(2)).sum::<f64>() / n;
+    let round = |x: f64| (x * 1000.0).round() / 1000.0;
+    let bins: Vec<Value> = (0..5)
+        .filter_map(|b| {
+            let (lo, hi) = (b as f64 / 5.0, (b + 1) as f64 / 5.0);
+            let inside: Vec<&(f64, bool)> = pairs.iter().filter(|(p, _)| *p >= lo && (*p < hi || b == 4)).collect();
+            (!inside.is_empty()).then(|| {
+                let m = inside.len() as f64;
+                json!({
+                    "from": lo, "to": hi, "pictures": inside.len(),
+                    "mean_probability": round(inside.iter().map(|(p, _)| p).sum::<f64>() / m),
+                    "share_ai": round(inside.iter().filter(|(_, y)| *y).count() as f64 / m),
+                })
+            })
+        })
+        .collect();
+    json!({"brier": round(brier), "bins": bins})
+}
+
 /// The operating point: the lowest probability that flags at most
 /// [`MAX_FALSE_POSITIVES`] of the authentic pictures' cross-validated scores.
 fn operating_point(samples: &[Sample], cv: &[Vec<Option<f64>>]) -> f64 {
@@ -312,6 +360,7 @@ pub fn report(samples: &[Sample], cv: &[Vec<Option<f64>>], t: f64) -> Value {
         "threshold": (t * 1000.0).round() / 1000.0,
         "pictures": {"ai": pos.len(), "authentic": neg.len()},
         "size_alone_auc": size_auc,
+        "calibration": reliability(samples, cv),
         "variants": per_variant,
     })
 }
@@ -332,8 +381,7 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
     if let Some(path) = &args.features_csv {
         write_features(path, &samples)?;
     }
-    let cv = cross_validate(&samples);
-    let threshold = operating_point(&samples, &cv);
+    let (calibration, cv, threshold) = validate(&samples);
     let report = report(&samples, &cv, threshold);
     let camera_fpr = report["variants"]["original"]["camera"]["false_positive_rate"].as_f64().unwrap_or(1.0);
     let all: Vec<&Sample> = samples.iter().collect();
@@ -342,6 +390,7 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
         name: "proofdesk-forensic-lr-1".into(),
         features: USED.iter().map(|s| s.to_string()).collect(),
         logistic: fit(&all),
+        calibration,
         threshold,
         camera_false_positive_rate: camera_fpr,
         training: json!({
@@ -389,6 +438,10 @@ pub fn print_report(r: &Value) {
         r["pictures"]["ai"], r["pictures"]["authentic"], r["threshold"]
     );
     println!("size alone would separate them with AUC {} (why every picture is also cut to 512 x 512)", r["size_alone_auc"]);
+    println!("calibration (as received, for even odds): Brier {}", r["calibration"]["brier"]);
+    for b in r["calibration"]["bins"].as_array().into_iter().flatten() {
+        println!("  probability {:.1}-{:.1}: {:>3} pictures, mean {}, AI share {}", b["from"].as_f64().unwrap_or(0.0), b["to"].as_f64().unwrap_or(0.0), b["pictures"], b["mean_probability"], b["share_ai"]);
+    }
     let f = |v: &Value| if v.is_null() { "-".to_owned() } else { v.to_string() };
     for v in VARIANTS {
         let block = &r["variants"][v];

@@ -22,7 +22,9 @@ pub const MODEL_SCHEMA: &str = "proofdesk.ai-detector/1";
 /// the pixels alone never decide (see [`crate::verdict::AI_DECISIVE`]).
 pub const MAX_STRENGTH: f32 = 0.6;
 
-/// What a detector says about one picture.
+/// What a detector says about one picture. The probability is calibrated for even
+/// odds (as many generated as real pictures); where generated pictures are rarer, the
+/// chance that a flagged one is generated is lower.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Assessment {
     /// Which detector.
@@ -54,6 +56,9 @@ pub struct Model {
     pub features: Vec<String>,
     /// The regression.
     pub logistic: Logistic,
+    /// Platt calibration of the regression's probability: a logistic on its logit,
+    /// fitted on cross-validated scores with the classes weighted equally.
+    pub calibration: Logistic,
     /// The operating point.
     pub threshold: f64,
     /// Camera photos flagged at the operating point, in leave-one-source-out validation.
@@ -72,6 +77,7 @@ impl Model {
         if m.features.iter().any(|f| !features::NAMES.contains(&f.as_str()))
             || m.logistic.weights.len() != m.features.len()
             || m.logistic.mean.len() != m.features.len()
+            || m.calibration.weights.len() != 1
         {
             return Err("the model's features are not this version's".into());
         }
@@ -85,7 +91,8 @@ impl Model {
             .iter()
             .map(|name| features::NAMES.iter().position(|n| n == name).map_or(0.0, |i| f[i] as f64))
             .collect();
-        self.logistic.probability(&x)
+        let p = self.logistic.probability(&x).clamp(1e-6, 1.0 - 1e-6);
+        self.calibration.probability(&[(p / (1.0 - p)).ln()])
     }
 }
 

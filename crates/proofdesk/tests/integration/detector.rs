@@ -24,6 +24,7 @@ fn training_reproduces_the_shipped_model_and_reports_its_validation() {
     let shipped = shipped();
     assert_eq!(trained["features"], shipped["features"]);
     assert_eq!(trained["threshold"], shipped["threshold"], "the same operating point");
+    assert_eq!(trained["calibration"], shipped["calibration"], "the same calibration");
     let (a, b) = (&trained["logistic"]["weights"], &shipped["logistic"]["weights"]);
     for (x, y) in a.as_array().unwrap().iter().zip(b.as_array().unwrap()) {
         let (x, y) = (x.as_f64().unwrap(), y.as_f64().unwrap());
@@ -38,6 +39,8 @@ fn training_reproduces_the_shipped_model_and_reports_its_validation() {
         assert!(overall["auc"].as_f64().is_some(), "{v}: {overall}");
         assert!(overall["ai"].as_u64().unwrap() >= 50, "{v}: {overall}");
     }
+    let brier = report["calibration"]["brier"].as_f64().unwrap();
+    assert!(brier < 0.25, "calibrated scores beat a coin (Brier {brier})");
     let camera = report["variants"]["original"]["camera"]["false_positive_rate"].as_f64().unwrap();
     assert!(camera <= 0.05, "camera photos flagged at the operating point: {camera}");
 }

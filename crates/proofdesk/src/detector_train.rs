@@ -22,18 +22,13 @@ use std::process::ExitCode;
 
 /// The variants every picture is measured in.
 pub const VARIANTS: [&str; 4] = ["original", "jpeg75", "half", "crop512"];
-/// The features the model uses. Of the 23 measured, these four point the same way in
-/// both corpus comparisons that are not one source against another (ML72's generated
-/// against ML72's real pictures, and ComfyUI's against the cameras'): the residual's
-/// kurtosis, the green channel's 2×2 periodicity and the colour channels' residual
-/// correlation. The others separate sources rather than generated from real (their
-/// leave-one-source-out AUC falls below 0.5); README, "Pixel-level AI detector".
-pub const USED: [&str; 4] = [
-    "residual_log_kurtosis",
-    "cfa_green_periodicity",
-    "channel_corr_rg",
-    "channel_corr_gb",
-];
+/// A feature is used when, on the pictures as received, it separates AI-generated
+/// from authentic pictures in every comparison that does not pit one source against
+/// another one of the same class, always the same way and by at least this much AUC
+/// away from 0.5. The comparisons: inside each source that holds both classes, and
+/// each AI-only source against all authentic-only sources. Features that fail this
+/// tell sources apart rather than generated from real.
+const MIN_SEPARATION: f64 = 0.1;
 /// Ridge penalty.
 const LAMBDA: f64 = 10.0;
 /// Largest share of authentic pictures (all variants, cross-validated) at or above the
@@ -69,8 +64,10 @@ pub fn evaluate(corpus: &Path, as_json: bool) -> Result<ExitCode> {
         bail!("no corpus at {} (MANIFEST.csv missing)", corpus.display());
     }
     let samples = load(corpus)?;
-    let (_, cv, t) = validate(&samples);
-    let r = report(&samples, &cv, t);
+    let (used, selection) = select(&samples);
+    let (_, cv, t) = validate(&samples, &used);
+    let mut r = report(&samples, &cv, t);
+    r["selection"] = selection;
     if as_json {
         println!("{}", serde_json::to_string_pretty(&r)?);
     } else {
@@ -180,19 +177,63 @@ fn variants(px: &Pixels) -> Vec<Option<Pixels>> {
     vec![Some(Pixels { width: px.width, height: px.height, rgb: px.rgb.clone() }), jpeg75, half, crop]
 }
 
-/// The used features of a full feature vector.
-fn as_f64(f: &[f32]) -> Vec<f64> {
-    USED.iter()
-        .map(|name| features::NAMES.iter().position(|n| n == name).map_or(0.0, |i| f[i] as f64))
-        .collect()
+/// The used features (indices into [`features::NAMES`]) of a full feature vector.
+fn as_f64(f: &[f32], used: &[usize]) -> Vec<f64> {
+    used.iter().map(|&i| f[i] as f64).collect()
+}
+
+/// The comparisons of [`MIN_SEPARATION`]: `(name, AI pictures, authentic pictures)`.
+fn comparisons(samples: &[Sample]) -> Vec<(String, Vec<&Sample>, Vec<&Sample>)> {
+    let sources: BTreeSet<&str> = samples.iter().map(|s| s.source.as_str()).collect();
+    let has = |src: &str, ai: bool| samples.iter().any(|s| s.source == src && s.ai == ai);
+    let authentic_only: Vec<&Sample> = samples.iter().filter(|s| !s.ai && !has(&s.source, true)).collect();
+    let mut out = Vec::new();
+    for src in sources {
+        let ai: Vec<&Sample> = samples.iter().filter(|s| s.source == src && s.ai).collect();
+        if ai.is_empty() {
+            continue;
+        }
+        if has(src, false) {
+            let auth = samples.iter().filter(|s| s.source == src && !s.ai).collect();
+            out.push((format!("{src}: generated vs real"), ai, auth));
+        } else if !authentic_only.is_empty() {
+            out.push((format!("{src} vs the authentic-only sources"), ai, authentic_only.clone()));
+        }
+    }
+    out
+}
+
+/// Chooses the features by [`MIN_SEPARATION`]; returns their indices and the table.
+pub fn select(samples: &[Sample]) -> (Vec<usize>, Value) {
+    let comps = comparisons(samples);
+    let mut used = Vec::new();
+    let mut table = Vec::new();
+    for (i, name) in features::NAMES.iter().enumerate() {
+        let aucs: Vec<Option<f64>> = comps
+            .iter()
+            .map(|(_, ai, auth)| {
+                let score = |v: &[&Sample]| -> Vec<f64> { v.iter().filter_map(|s| s.features[0].as_ref().map(|f| f[i] as f64)).collect() };
+                auc(&score(ai), &score(auth))
+            })
+            .collect();
+        let ok = !aucs.is_empty()
+            && (aucs.iter().all(|a| a.is_some_and(|a| a >= 0.5 + MIN_SEPARATION))
+                || aucs.iter().all(|a| a.is_some_and(|a| a <= 0.5 - MIN_SEPARATION)));
+        if ok {
+            used.push(i);
+        }
+        table.push(json!({"feature": name, "auc": aucs.iter().map(|a| a.map(|a| (a * 1000.0).round() / 1000.0)).collect::<Vec<_>>(), "used": ok}));
+    }
+    let names: Vec<&String> = comps.iter().map(|c| &c.0).collect();
+    (used, json!({"comparisons": names, "min_separation": MIN_SEPARATION, "features": table}))
 }
 
 /// Fits on every variant of the given samples.
-fn fit(samples: &[&Sample]) -> Logistic {
+fn fit(samples: &[&Sample], used: &[usize]) -> Logistic {
     let (mut xs, mut ys) = (Vec::new(), Vec::new());
     for s in samples {
         for f in s.features.iter().flatten() {
-            xs.push(as_f64(f));
+            xs.push(as_f64(f, used));
             ys.push(s.ai);
         }
     }
@@ -200,15 +241,15 @@ fn fit(samples: &[&Sample]) -> Logistic {
 }
 
 /// Leave-one-source-out probabilities: `[sample][variant]`.
-pub fn cross_validate(samples: &[Sample]) -> Vec<Vec<Option<f64>>> {
+pub fn cross_validate(samples: &[Sample], used: &[usize]) -> Vec<Vec<Option<f64>>> {
     let sources: BTreeSet<&str> = samples.iter().map(|s| s.source.as_str()).collect();
     let mut out = vec![vec![None; VARIANTS.len()]; samples.len()];
     for held in sources {
         let train: Vec<&Sample> = samples.iter().filter(|s| s.source != held).collect();
-        let model = fit(&train);
+        let model = fit(&train, used);
         for (i, s) in samples.iter().enumerate().filter(|(_, s)| s.source == held) {
             for (v, f) in s.features.iter().enumerate() {
-                out[i][v] = f.as_ref().map(|f| model.probability(&as_f64(f)));
+                out[i][v] = f.as_ref().map(|f| model.probability(&as_f64(f, used)));
             }
         }
     }
@@ -218,8 +259,8 @@ pub fn cross_validate(samples: &[Sample]) -> Vec<Vec<Option<f64>>> {
 /// Cross-validates, calibrates the scores (Platt: a logistic on the logit of the
 /// cross-validated probabilities, classes weighted equally, so the probability is the
 /// one for even odds), and sets the operating point on the calibrated scores.
-fn validate(samples: &[Sample]) -> (Logistic, Vec<Vec<Option<f64>>>, f64) {
-    let raw = cross_validate(samples);
+fn validate(samples: &[Sample], used: &[usize]) -> (Logistic, Vec<Vec<Option<f64>>>, f64) {
+    let raw = cross_validate(samples, used);
     let (mut xs, mut ys) = (Vec::new(), Vec::new());
     for (s, p) in samples.iter().zip(&raw) {
         for p in p.iter().flatten() {
@@ -381,15 +422,20 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
     if let Some(path) = &args.features_csv {
         write_features(path, &samples)?;
     }
-    let (calibration, cv, threshold) = validate(&samples);
-    let report = report(&samples, &cv, threshold);
+    let (used, selection) = select(&samples);
+    if used.is_empty() {
+        bail!("no feature separates generated from real pictures consistently in this corpus");
+    }
+    let (calibration, cv, threshold) = validate(&samples, &used);
+    let mut report = report(&samples, &cv, threshold);
+    report["selection"] = selection;
     let camera_fpr = report["variants"]["original"]["camera"]["false_positive_rate"].as_f64().unwrap_or(1.0);
     let all: Vec<&Sample> = samples.iter().collect();
     let model = Model {
         schema: MODEL_SCHEMA.into(),
         name: "proofdesk-forensic-lr-1".into(),
-        features: USED.iter().map(|s| s.to_string()).collect(),
-        logistic: fit(&all),
+        features: used.iter().map(|&i| features::NAMES[i].to_string()).collect(),
+        logistic: fit(&all, &used),
         calibration,
         threshold,
         camera_false_positive_rate: camera_fpr,
@@ -438,6 +484,14 @@ pub fn print_report(r: &Value) {
         r["pictures"]["ai"], r["pictures"]["authentic"], r["threshold"]
     );
     println!("size alone would separate them with AUC {} (why every picture is also cut to 512 x 512)", r["size_alone_auc"]);
+    let used: Vec<&str> = r["selection"]["features"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| f["used"] == true)
+        .filter_map(|f| f["feature"].as_str())
+        .collect();
+    println!("features used (consistent in every comparison within a source): {}", used.join(", "));
     println!("calibration (as received, for even odds): Brier {}", r["calibration"]["brier"]);
     for b in r["calibration"]["bins"].as_array().into_iter().flatten() {
         println!("  probability {:.1}-{:.1}: {:>3} pictures, mean {}, AI share {}", b["from"].as_f64().unwrap_or(0.0), b["to"].as_f64().unwrap_or(0.0), b["pictures"], b["mean_probability"], b["share_ai"]);

@@ -13,6 +13,10 @@
 //!   and how strongly the colour channels' residuals move together, left by
 //!   demosaicing in cameras and absent from a generator's output.
 //!
+//! - **Neighbouring-pixel relationships** (after NPR, Tan et al. 2024): the picture
+//!   minus its own 2×2 average blown up again, compared with the same on a grid one
+//!   pixel off: an upsampling layer ties each 2×2 cell of its output together.
+//!
 //! Lag 8 (the JPEG block grid) is left out on purpose, so re-compression is not read.
 
 use crate::pixels::Pixels;
@@ -33,9 +37,10 @@ pub const NAMES: [&str; FEATURES] = [
     "residual_log_variance", "residual_log_kurtosis",
     "corr_lag1", "corr_lag2", "corr_lag3", "peak_lag2", "peak_lag4",
     "cfa_green_periodicity", "channel_corr_rg", "channel_corr_gb",
+    "npr_log_ratio", "npr_alignment", "npr_log_kurtosis",
 ];
 /// How many features there are.
-pub const FEATURES: usize = 23;
+pub const FEATURES: usize = 26;
 
 /// The features of a picture, or `None` when it is too small or flat to measure.
 pub fn extract(px: &Pixels) -> Option<Vec<f32>> {
@@ -127,7 +132,37 @@ fn patch_features(px: &Pixels, x0: usize, y0: usize) -> Option<[f32; FEATURES]> 
     f[20] = cfa_periodicity(&green, PATCH - 2);
     f[21] = correlation(&red, &green);
     f[22] = correlation(&green, &blue);
+    let (aligned, a4) = npr(&luma, 0);
+    let (shifted, _) = npr(&luma, 1);
+    f[23] = ((aligned + 1e-3) / (m2 + 1e-3)).ln();
+    f[24] = ((aligned + 1e-3) / (shifted + 1e-3)).ln();
+    f[25] = (a4 / (aligned * aligned + 1e-6) + 1e-3).ln();
     Some(f)
+}
+
+/// Second and fourth moments of `x` minus its 2×2 cell means, on cells starting at
+/// `offset` (0: the picture's grid, 1: one pixel off).
+fn npr(v: &[f32], offset: usize) -> (f32, f32) {
+    let n = PATCH;
+    let (mut m2, mut m4, mut count) = (0f64, 0f64, 0u32);
+    let mut y = offset;
+    while y + 1 < n {
+        let mut x = offset;
+        while x + 1 < n {
+            let cell = [v[y * n + x], v[y * n + x + 1], v[(y + 1) * n + x], v[(y + 1) * n + x + 1]];
+            let mean = cell.iter().sum::<f32>() / 4.0;
+            for c in cell {
+                let d = (c - mean) as f64;
+                m2 += d * d;
+                m4 += d.powi(4);
+                count += 1;
+            }
+            x += 2;
+        }
+        y += 2;
+    }
+    let c = count.max(1) as f64;
+    ((m2 / c) as f32, (m4 / c) as f32)
 }
 
 /// The 13 sign-folded co-occurrence frequencies of neighbouring truncated differences,
@@ -263,6 +298,8 @@ mod tests {
         let plain = extract(&picture(512, 512, |x, y| { let v = 100 + noise(x, y, 2) * 4; [v, v, v] })).unwrap();
         let upsampled = extract(&picture(512, 512, |x, y| { let v = 100 + noise(x / 2, y / 2, 2) * 4; [v, v, v] })).unwrap();
         assert!(upsampled[15] > plain[15] + 0.2, "lag-1 correlation {} vs {}", upsampled[15], plain[15]);
+        // Its 2×2 cells are flat on the picture's grid, not one pixel off.
+        assert!(upsampled[24] < plain[24] - 2.0, "NPR alignment {} vs {}", upsampled[24], plain[24]);
         // Green noise only on one of the four 2×2 positions: strong periodicity.
         let bayer = extract(&picture(512, 512, |x, y| {
             let g = if x % 2 == 0 && y % 2 == 0 { 100 + noise(x, y, 3) * 4 } else { 110 };

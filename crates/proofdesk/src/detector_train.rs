@@ -500,11 +500,11 @@ pub fn print_report(r: &Value) {
     for v in VARIANTS {
         let block = &r["variants"][v];
         println!("\n{v}:");
-        println!("  {:<50} {:>4} {:>5} {:>6} {:>15} {:>8} {:>8}", "", "ai", "auth", "AUC", "AUC 95%", "detected", "FPR");
+        println!("  {:<50} {:>4} {:>5} {:>6} {:>15} {:>8} {:>8} {:>8}", "", "ai", "auth", "AUC", "AUC 95%", "detected", "FPR", "accuracy");
         let line = |name: &str, x: &Value| {
             println!(
-                "  {:<50} {:>4} {:>5} {:>6} {:>15} {:>8} {:>8}",
-                name, x["ai"], x["authentic"], f(&x["auc"]), f(&x["auc_95"]).replace(',', "-"), f(&x["detected"]), f(&x["false_positive_rate"])
+                "  {:<50} {:>4} {:>5} {:>6} {:>15} {:>8} {:>8} {:>8}",
+                name, x["ai"], x["authentic"], f(&x["auc"]), f(&x["auc_95"]).replace(',', "-"), f(&x["detected"]), f(&x["false_positive_rate"]), f(&x["accuracy"])
             );
         };
         line("overall", &block["overall"]);

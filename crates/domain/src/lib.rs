@@ -4,6 +4,7 @@
 //! ([`decision`]) and what the customer is told ([`message`]). A machine never rejects
 //! a claim: the worst band is "escalate", which means a person must look.
 
+pub mod authority;
 pub mod claim;
 pub mod context;
 pub mod decision;

@@ -138,7 +138,7 @@ pub fn load(corpus: &Path) -> Result<Vec<Sample>> {
             _ => continue,
         };
         // The repository, without the file's own path.
-        let source = source.rsplitn(2, ':').nth(1).unwrap_or(source).to_owned();
+        let source = source.rsplit_once(':').map_or(source, |x| x.0).to_owned();
         rows.push((path.to_owned(), group.to_owned(), source, ai));
     }
     rows.sort();

@@ -1,11 +1,12 @@
-//! `proofdesk user add|list|set-password|disable`: the people who sign in to the web
-//! workspace. The first administrator is made here; passwords are asked for without
+//! `proofdesk user add|list|set-password|set-authority|disable`: the people who sign
+//! in to the web workspace, and what they may approve alone. The first administrator is made here; passwords are asked for without
 //! echo on a terminal, or read from the first line of standard input with
 //! `--password-stdin` (for scripts), never taken as an argument.
 
 use crate::Store;
 use anyhow::{bail, Context, Result};
 use clap::{Args, Subcommand};
+use proofdesk_domain::authority::Money;
 use proofdesk_domain::decision::Role;
 use proofdesk_storage::audit::{AuditLog, Entry};
 use proofdesk_storage::time::{format_rfc3339, format_utc};
@@ -49,6 +50,13 @@ enum UserCommand {
         /// Read the password from the first line of standard input.
         #[arg(long)]
         password_stdin: bool,
+    },
+    /// Set what a person may approve alone in a currency, e.g. `250EUR` (0 for nothing).
+    SetAuthority {
+        /// Sign-in name.
+        name: String,
+        /// The most they may approve alone, with its currency: `250EUR`, `1000.00 GBP`.
+        amount: String,
     },
     /// Disable an account and end its sessions (its decisions stay on record).
     Disable {
@@ -112,6 +120,15 @@ pub fn run(args: UserArgs, store: &Store) -> Result<ExitCode> {
                 }
                 record("user.set-password", name.trim().to_lowercase()).await?;
                 println!("new password set for {}", name.trim().to_lowercase());
+            }
+            UserCommand::SetAuthority { name, amount } => {
+                let money = Money::parse(&amount).map_err(|e| anyhow::anyhow!("{e}"))?;
+                let Some(user) = users.by_name(&name).await? else {
+                    bail!("no user {name}");
+                };
+                users.set_authority(&user.id, &money.currency, money.minor, "cli").await?;
+                record("user.set-authority", format!("{} ({}) {} {}.{:02}", user.id, user.name, money.currency, money.minor / 100, money.minor % 100)).await?;
+                println!("{} may approve up to {} alone", user.name, money.display());
             }
             UserCommand::Disable { name } => {
                 if !users.disable(&name).await? {

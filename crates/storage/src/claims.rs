@@ -76,6 +76,8 @@ pub struct ClaimRecord {
     pub decision: Option<String>,
     /// When it was made.
     pub decided_at: Option<i64>,
+    /// Who submitted it (`api-key:ID`, `user:ID`).
+    pub submitted_by: Option<String>,
 }
 
 /// An evidence file as stored.
@@ -120,7 +122,7 @@ pub struct ClaimFilter {
 }
 
 const CLAIM_COLUMNS: &str = "id, external_ref, customer_id, context, status, score, band, routing, \
-     created_at, updated_at, decision, decided_at";
+     created_at, updated_at, decision, decided_at, submitted_by";
 
 /// The claims of one database.
 #[derive(Clone)]
@@ -182,8 +184,8 @@ impl Claims {
             .await
             .map_err(Error::query("start a transaction"))?;
         sqlx::query(
-            "INSERT INTO claims (id, idempotency_key, request_sha256, external_ref, customer_id, context, status, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, 'received', $7, $7)",
+            "INSERT INTO claims (id, idempotency_key, request_sha256, external_ref, customer_id, context, status, created_at, updated_at, submitted_by) \
+             VALUES ($1, $2, $3, $4, $5, $6, 'received', $7, $7, $8)",
         )
         .bind(c.id)
         .bind(c.idempotency_key)
@@ -192,6 +194,7 @@ impl Claims {
         .bind(c.customer_id)
         .bind(c.context_json)
         .bind(now)
+        .bind(c.actor)
         .execute(&mut *tx)
         .await
         .map_err(Error::query("record a claim"))?;
@@ -373,5 +376,6 @@ fn claim_row(r: &sqlx::any::AnyRow) -> Result<ClaimRecord, Error> {
         updated_at: r.try_get(9).map_err(&e)?,
         decision: r.try_get(10).map_err(&e)?,
         decided_at: r.try_get(11).map_err(&e)?,
+        submitted_by: r.try_get(12).map_err(&e)?,
     })
 }

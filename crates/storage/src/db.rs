@@ -74,6 +74,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0007_users_and_decisions.sql"),
         include_str!("../migrations/postgres/0007_users_and_decisions.sql"),
     ),
+    (
+        8,
+        "financial authority, submitters, approved amounts",
+        include_str!("../migrations/sqlite/0008_authority.sql"),
+        include_str!("../migrations/postgres/0008_authority.sql"),
+    ),
 ];
 
 /// The embedded migrations for one backend.

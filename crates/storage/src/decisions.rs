@@ -21,6 +21,8 @@ pub struct NewDecision<'a> {
     pub user_id: &'a str,
     /// The claim's routing band when it was decided.
     pub band: Option<&'a str>,
+    /// For approvals: the amount (minor units) and currency.
+    pub amount: Option<(i64, &'a str)>,
 }
 
 /// What [`Decisions::record`] did.
@@ -51,6 +53,8 @@ pub struct DecisionRecord {
     pub band: Option<String>,
     /// When (ms since 1970 UTC).
     pub decided_at: i64,
+    /// For approvals: the amount (minor units) and currency.
+    pub amount: Option<(i64, String)>,
 }
 
 /// One claim's facts for the overview.
@@ -119,8 +123,8 @@ impl Decisions {
             return Ok(Outcome::AlreadyFinal);
         }
         let id: i64 = sqlx::query(
-            "INSERT INTO decisions (claim_id, kind, reason, user_id, band, decided_at) \
-             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            "INSERT INTO decisions (claim_id, kind, reason, user_id, band, decided_at, amount_minor, currency) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
         )
         .bind(d.claim_id)
         .bind(d.kind)
@@ -128,13 +132,16 @@ impl Decisions {
         .bind(d.user_id)
         .bind(d.band)
         .bind(now)
+        .bind(d.amount.map(|a| a.0))
+        .bind(d.amount.map(|a| a.1))
         .fetch_one(&mut *tx)
         .await
         .and_then(|r| r.try_get(0))
         .map_err(Error::query("record a decision"))?;
         let actor = format!("user:{}", d.user_id);
+        let amount = d.amount.map_or(String::new(), |(m, c)| format!(", {}.{:02} {c}", m / 100, m % 100));
         let detail = format!(
-            "{} (decision {id}, band {}, reason sha256 {})",
+            "{} (decision {id}, band {}{amount}, reason sha256 {})",
             d.kind,
             d.band.unwrap_or("none"),
             reason_hash(d.reason)
@@ -155,7 +162,7 @@ impl Decisions {
     /// A claim's decisions, oldest first.
     pub async fn of_claim(&self, claim_id: &str) -> Result<Vec<DecisionRecord>, Error> {
         let rows = sqlx::query(
-            "SELECT d.id, d.claim_id, d.kind, d.reason, d.user_id, u.display_name, d.band, d.decided_at \
+            "SELECT d.id, d.claim_id, d.kind, d.reason, d.user_id, u.display_name, d.band, d.decided_at, d.amount_minor, d.currency \
              FROM decisions d JOIN users u ON u.id = d.user_id WHERE d.claim_id = $1 ORDER BY d.decided_at, d.id",
         )
         .bind(claim_id)
@@ -174,6 +181,10 @@ impl Decisions {
                     user_name: r.try_get(5).map_err(&e)?,
                     band: r.try_get(6).map_err(&e)?,
                     decided_at: r.try_get(7).map_err(&e)?,
+                    amount: match (r.try_get::<Option<i64>, _>(8).map_err(&e)?, r.try_get::<Option<String>, _>(9).map_err(&e)?) {
+                        (Some(m), Some(c)) => Some((m, c)),
+                        _ => None,
+                    },
                 })
             })
             .collect()

@@ -251,6 +251,36 @@ impl Users {
         Ok(n == 1)
     }
 
+    /// Sets what a person may approve alone in a currency (replacing the earlier limit).
+    pub async fn set_authority(&self, user_id: &str, currency: &str, max_minor: i64, set_by: &str) -> Result<(), Error> {
+        sqlx::query(
+            "INSERT INTO user_authority (user_id, currency, max_minor, set_by, set_at) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (user_id, currency) DO UPDATE SET max_minor = $3, set_by = $4, set_at = $5",
+        )
+        .bind(user_id)
+        .bind(currency)
+        .bind(max_minor)
+        .bind(set_by)
+        .bind(now_ms())
+        .execute(&self.db.pool)
+        .await
+        .map_err(Error::query("set a user's authority"))?;
+        Ok(())
+    }
+
+    /// What a person may approve alone: currency → most minor units.
+    pub async fn authority(&self, user_id: &str) -> Result<std::collections::BTreeMap<String, i64>, Error> {
+        let rows = sqlx::query("SELECT currency, max_minor FROM user_authority WHERE user_id = $1")
+            .bind(user_id)
+            .fetch_all(&self.db.pool)
+            .await
+            .map_err(Error::query("read a user's authority"))?;
+        let e = Error::query("read a user's authority");
+        rows.iter()
+            .map(|r| Ok((r.try_get(0).map_err(&e)?, r.try_get(1).map_err(&e)?)))
+            .collect()
+    }
+
     /// Starts a session; returns the cookie's token (not kept) and the CSRF token.
     pub async fn start_session(&self, user_id: &str) -> Result<(String, String), Error> {
         let token = random_hex(32);

@@ -85,10 +85,12 @@ async fn scenario(url: &str) {
         reason: "the photo is a screenshot, ask for the original",
         user_id: &bob.id,
         band: Some("review"),
+        amount: None,
     };
     assert!(matches!(decisions.record(&ask).await.unwrap(), Outcome::Recorded(_)));
     let approve = NewDecision {
         kind: "approve",
+        amount: Some((12_995, "EUR")),
         reason: "the original file matches the order",
         ..ask
     };
@@ -143,8 +145,37 @@ async fn scenario(url: &str) {
     assert!(decided[1].detail.starts_with("approve") && !decided[1].detail.contains("matches the order"));
     assert!(audit.verify().await.unwrap().broken.is_none());
 
+    // Authority per currency, replaced when set again.
+    users.set_authority(&bob.id, "EUR", 25_000, "cli").await.unwrap();
+    users.set_authority(&bob.id, "EUR", 30_000, "cli").await.unwrap();
+    users.set_authority(&bob.id, "GBP", 10_000, "cli").await.unwrap();
+    let limits = users.authority(&bob.id).await.unwrap();
+    assert_eq!(limits.get("EUR"), Some(&30_000));
+    assert_eq!(limits.len(), 2);
+    assert_eq!(claims.get("clm_1").await.unwrap().unwrap().submitted_by.as_deref(), Some("api-key:t"));
+
+    // Two people completing the same four-eyes approval at once: exactly one wins.
+    claims.create(&NewClaim { id: "clm_6", ..new }, &evidence).await.unwrap();
+    let first = NewDecision {
+        claim_id: "clm_6",
+        kind: "approve_pending",
+        reason: "the photo and the receipt match the order",
+        user_id: &bob.id,
+        band: Some("clear"),
+        amount: Some((90_000, "EUR")),
+    };
+    assert!(matches!(decisions.record(&first).await.unwrap(), Outcome::Recorded(_)));
+    let second = NewDecision { kind: "approve", user_id: &ann.id, ..first };
+    let (a, b) = tokio::join!(decisions.record(&second), decisions.record(&second));
+    let outcomes = [a.unwrap(), b.unwrap()];
+    assert_eq!(outcomes.iter().filter(|o| matches!(o, Outcome::Recorded(_))).count(), 1, "{outcomes:?}");
+    assert!(outcomes.contains(&Outcome::AlreadyFinal));
+    let recorded = decisions.of_claim("clm_6").await.unwrap();
+    assert_eq!(recorded.len(), 2);
+    assert_eq!(recorded[0].amount, Some((90_000, "EUR".into())));
+
     let per = decisions.per_reviewer(0).await.unwrap();
-    assert_eq!(per.iter().map(|r| r.count).sum::<i64>(), 2);
+    assert_eq!(per.iter().map(|r| r.count).sum::<i64>(), 4);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -173,7 +173,7 @@ mod tests {
             camera_false_positive_rate: 0.03,
         });
         assert!(sure.is_suspicious() && sure.strength <= MAX_STRENGTH);
-        assert!(MAX_STRENGTH < crate::verdict::AI_DECISIVE);
+        const { assert!(MAX_STRENGTH < crate::verdict::AI_DECISIVE) };
         assert!(sure.summary.en.contains("one indicator among several"));
         assert!(sure.summary.nl.contains("één aanwijzing naast andere"));
         let low = signal(&Assessment {

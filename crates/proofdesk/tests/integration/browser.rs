@@ -32,6 +32,16 @@ pub fn add_user(data: &Path, name: &str, role: &str, display: &str) {
     assert!(child.wait().unwrap().success(), "user add {name}");
 }
 
+pub fn set_authority(data: &Path, name: &str, amount: &str) {
+    let run = crate::util::proofdesk_in(data, &["user", "set-authority", name, amount]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}
+
+fn sign_out(b: &Browser) {
+    b.click(&b.find("header.top form button"));
+    b.find("#name");
+}
+
 fn sign_in(b: &Browser, server: &Server, name: &str) {
     b.goto(&server.url("/queue"));
     assert!(b.url().contains("/sign-in"), "a page needs a signed-in user: {}", b.url());
@@ -51,6 +61,9 @@ fn an_analyst_enters_a_claim_judges_its_evidence_and_decides() {
     let server = Server::start(&data, &[]);
     add_user(&data, "ann", "fraud_analyst", "Ann de Vries");
     add_user(&data, "bob", "agent", "Bob Jansen");
+    add_user(&data, "sue", "supervisor", "Sue Bakker");
+    set_authority(&data, "bob", "50EUR");
+    set_authority(&data, "sue", "1000EUR");
 
     // An earlier claim (through the API) with the camera photo the new one reuses.
     let corpus = corpus.canonicalize().unwrap();
@@ -128,8 +141,15 @@ fn an_analyst_enters_a_claim_judges_its_evidence_and_decides() {
     b.script("window.scrollTo(0, 0); return true");
     b.screenshot(&artefacts().join("claim-page.png"));
 
-    // Decide by keyboard alone: Tab to the decision, Space to choose, Tab to the
-    // reason, type it, Tab to the button, Enter.
+    // Ann entered this claim, so she cannot decide it.
+    assert!(b.all("form.decide").is_empty(), "no decision form on one's own claim");
+    sign_out(&b);
+
+    // A supervisor decides by keyboard alone: Tab to the decision, Space to choose,
+    // Tab past the amount (the claimed amount) to the reason, type it, Tab, Enter.
+    sign_in(&b, &server, "sue");
+    b.goto(&claim_url);
+    assert!(b.text(&b.find("p.authority")).contains("€ 1000.00"), "the claim page says what she may approve");
     b.script("document.activeElement && document.activeElement.blur(); window.scrollTo(0,0); return true");
     let mut reached = false;
     for _ in 0..400 {
@@ -142,34 +162,61 @@ fn an_analyst_enters_a_claim_judges_its_evidence_and_decides() {
     assert!(reached, "the decision can be reached with Tab");
     b.keys(&[SPACE]);
     assert_eq!(b.script("return document.activeElement.value"), Value::from("approve"));
-    b.keys(&[TAB, "De foto's passen bij de bestelling; de dubbele foto is van de klant zelf.", TAB]);
+    for _ in 0..4 {
+        b.keys(&[TAB]);
+        if b.script("return document.activeElement.id") == "reason" {
+            break;
+        }
+    }
+    assert_eq!(b.script("return document.activeElement.id"), Value::from("reason"));
+    assert_eq!(b.script("return document.getElementById('amount').value"), Value::from("129.95"));
+    b.keys(&["De foto's passen bij de bestelling; de dubbele foto is van de klant zelf.", TAB]);
     assert_eq!(b.script("return document.activeElement.type"), Value::from("submit"));
     b.keys(&[ENTER]);
     b.find_within("ol.decisions li", 30);
     let decided = b.text(&b.find("ol.decisions li"));
-    assert!(decided.contains("goedgekeurd") && decided.contains("Ann de Vries") && decided.contains("dubbele foto"), "{decided}");
+    assert!(
+        decided.contains("goedgekeurd") && decided.contains("Sue Bakker") && decided.contains("129.95") && decided.contains("dubbele foto"),
+        "{decided}"
+    );
 
     // The decision is in the claim's audit trail, with who.
     let rows: Vec<String> = b.all("table.audit tbody tr").iter().map(|r| b.text(r)).collect();
     assert!(
-        rows.iter().any(|r| r.contains("claim.decide") && r.contains("Ann de Vries") && r.contains("approve")),
+        rows.iter().any(|r| r.contains("claim.decide") && r.contains("Sue Bakker") && r.contains("approve")),
         "{rows:?}"
     );
     assert!(rows.iter().any(|r| r.contains("evidence.heatmaps")), "opening the heatmaps is audited: {rows:?}");
     b.script("document.getElementById('decide').scrollIntoView(); return true");
     b.screenshot(&artefacts().join("claim-page-decided.png"));
+    sign_out(&b);
 
-    // An agent sees the reject choice disabled on an open claim.
-    b.click(&b.find("header.top form button"));
-    b.find("#name");
+    // Four eyes: an agent approves above his authority, the claim waits, a supervisor completes it.
+    let earlier_url = server.url(&format!("/claims/{}", doc["id"].as_str().unwrap()));
     sign_in(&b, &server, "bob");
+    b.goto(&earlier_url);
+    assert!(!b.enabled(&b.find("#kind-reject")), "only a fraud analyst or supervisor may reject");
+    b.click(&b.find("label[for=kind-approve]"));
+    b.type_into(&b.find("#amount"), "300");
+    b.type_into(&b.find("#reason"), "Bon en foto kloppen; bedrag volgens de bestelling.");
+    b.click(&b.find("form.decide button[type=submit]"));
+    b.find_within("p.notice", 30);
+    assert!(b.text(&b.find("p.notice")).contains("tweede goedkeuring"), "awaiting a second approval");
+    b.goto(&server.url("/queue"));
+    assert!(b.text(&b.find("table.queue")).contains("wacht op tweede goedkeuring"));
+    sign_out(&b);
+    sign_in(&b, &server, "sue");
+    b.goto(&earlier_url);
+    assert_eq!(b.script("return document.getElementById('amount').value"), Value::from("300.00"));
+    b.click(&b.find("label[for=kind-approve]"));
+    b.type_into(&b.find("#reason"), "Tweede goedkeuring: bon gecontroleerd.");
+    b.click(&b.find("form.decide button[type=submit]"));
+    b.find_within("ol.decisions li:nth-child(2)", 30);
+    let steps: Vec<String> = b.all("ol.decisions li").iter().map(|e| b.text(e)).collect();
+    assert!(steps[0].contains("wacht op tweede goedkeuring") && steps[0].contains("Bob Jansen"), "{steps:?}");
+    assert!(steps[1].contains("goedgekeurd") && steps[1].contains("Sue Bakker") && steps[1].contains("300.00"), "{steps:?}");
     b.goto(&server.url("/queue?state=all"));
     let rows = b.all("table.queue tbody tr");
     assert_eq!(rows.len(), 2, "both claims are in the queue");
-    assert!(b.text(&rows[0]).contains("ZD-1000"), "the open claim before the decided one");
     b.screenshot(&artefacts().join("queue.png"));
-    b.goto(&server.url(&format!("/claims/{}", doc["id"].as_str().unwrap())));
-    let reject = b.find("#kind-reject");
-    assert!(!b.enabled(&reject), "only a fraud analyst or supervisor may reject");
-    assert!(b.enabled(&b.find("#kind-approve")));
 }

@@ -194,3 +194,104 @@ fn user_add_refuses_weak_passwords_taken_names_and_unknown_roles() {
     assert_eq!(list["users"].as_array().unwrap().len(), 1);
     assert_eq!(list["users"][0]["role"], "administrator");
 }
+
+/// A multipart form with text fields and one JPEG.
+fn form_with_file(fields: &[(&str, &str)], file: &[u8]) -> (String, Vec<u8>) {
+    let boundary = "proofdesk-web-test-5c1e";
+    let mut body = Vec::new();
+    for (k, v) in fields {
+        body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes());
+    }
+    body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"evidence\"; filename=\"a.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n").as_bytes());
+    body.extend_from_slice(file);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+#[test]
+fn four_eyes_above_authority_and_never_on_ones_own_claim() {
+    use crate::browser::set_authority;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let server = Server::start(&data, &[]);
+    add_user(&data, "ann", "fraud_analyst", "Ann");
+    add_user(&data, "bob", "agent", "Bob");
+    add_user(&data, "sue", "supervisor", "Sue");
+    set_authority(&data, "bob", "100EUR");
+    set_authority(&data, "sue", "1000 EUR");
+    let bad = proofdesk_in(&data, &["user", "set-authority", "bob", "-5EUR"]);
+    assert_ne!(bad.code, 0, "a negative authority is refused");
+
+    let picture = jpeg(&blocks(320, 240, 9));
+    let (_, _, doc) = server.submit(
+        r#"{"external_ref": "ZD-8", "customer_id": "c-8", "claimed_amount": "500", "currency": "EUR"}"#,
+        &[("a.jpg", &picture)],
+        None,
+    );
+    let id = doc["id"].as_str().unwrap().to_owned();
+    server.screened(&id);
+    let claim = format!("/claims/{id}");
+    let decide = format!("{claim}/decisions");
+    let reason = "receipt and photo match the order";
+    let sign = |name: &str| {
+        let mut c = Client::new(&server);
+        c.sign_in(name, "correct horse battery");
+        let page = c.get(&claim);
+        assert!(page.body.contains("class=\"authority\""), "{name} is told their authority");
+        let csrf = hidden(&page.body, "csrf");
+        (c, csrf)
+    };
+    let (mut bob, bob_csrf) = sign("bob");
+    let (mut ann, ann_csrf) = sign("ann");
+    let (mut sue, sue_csrf) = sign("sue");
+    let approve = |c: &mut Client, csrf: &str, amount: &str| {
+        c.post(&decide, &[("csrf", csrf), ("kind", "approve"), ("reason", reason), ("amount", amount), ("currency", "EUR")])
+    };
+    for wrong in ["-5", "abc", "1e3", "12.345", ""] {
+        assert_eq!(approve(&mut bob, &bob_csrf, wrong).status, 422, "amount {wrong:?}");
+    }
+    let unknown = bob.post(&decide, &[("csrf", &bob_csrf), ("kind", "approve"), ("reason", reason), ("amount", "5"), ("currency", "XYZ")]);
+    assert_eq!(unknown.status, 422, "an unknown currency");
+
+    // Above Bob's authority: the claim waits for a second approval.
+    assert_eq!(approve(&mut bob, &bob_csrf, "500").status, 303);
+    assert!(bob.get(&claim).body.contains("Wacht op een tweede goedkeuring"));
+    let again = approve(&mut bob, &bob_csrf, "500");
+    assert_eq!(again.status, 422);
+    assert!(again.body.contains("eerste goedkeuring"), "the first approver cannot be the second");
+    let short = approve(&mut ann, &ann_csrf, "500");
+    assert_eq!(short.status, 422);
+    assert!(short.body.contains("bevoegdheid"), "a colleague without enough authority cannot complete it");
+    let other = approve(&mut sue, &sue_csrf, "400");
+    assert_eq!(other.status, 422, "the second approval is for the same amount");
+    assert_eq!(approve(&mut sue, &sue_csrf, "500").status, 303, "a supervisor with the authority completes it");
+    assert!(sue.get(&claim).body.contains("afgesloten"));
+    let audit = proofdesk_in(&data, &["audit", "show", "--claim", &id]).stdout;
+    assert!(audit.contains("approve_pending") && audit.contains("500.00 EUR"), "{audit}");
+    assert!(audit.contains("approval refused"), "refusals are on record: {audit}");
+
+    // Nobody decides a claim they entered themselves.
+    let page = bob.get("/claims/new");
+    let (csrf, once) = (hidden(&page.body, "csrf"), hidden(&page.body, "once"));
+    let (content_type, body) = form_with_file(
+        &[("csrf", &csrf), ("once", &once), ("external_ref", "ZD-9"), ("customer_id", "c-9")],
+        &picture,
+    );
+    let cookie: Vec<String> = bob.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    let sent = bob
+        .agent
+        .post(&format!("{}/claims/new", server.base))
+        .set("Cookie", &cookie.join("; "))
+        .set("Content-Type", &content_type)
+        .send_bytes(&body);
+    let location = match sent {
+        Ok(r) | Err(ureq::Error::Status(_, r)) => r.header("location").map(str::to_owned),
+        Err(e) => panic!("{e}"),
+    };
+    let own = location.expect("the new claim's page");
+    let own_id = own.trim_start_matches("/claims/").to_owned();
+    server.screened(&own_id);
+    let refused = bob.post(&format!("{own}/decisions"), &[("csrf", &bob_csrf), ("kind", "approve"), ("reason", reason), ("amount", "5"), ("currency", "EUR")]);
+    assert_eq!(refused.status, 422);
+    assert!(refused.body.contains("zelf ingediend"), "one's own claim is refused");
+}

@@ -11,6 +11,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use maud::{html, Markup};
+use proofdesk_domain::authority::{Authority, Money, CURRENCIES};
 use proofdesk_domain::claim::ClaimContext;
 use proofdesk_domain::decision::DecisionKind;
 use proofdesk_domain::message::customer_message;
@@ -31,6 +32,8 @@ pub struct Refused {
     pub kind: Option<String>,
     /// The reason typed.
     pub reason: String,
+    /// The amount typed.
+    pub amount: String,
 }
 
 #[derive(Deserialize)]
@@ -69,8 +72,9 @@ pub async fn render(app: &App, viewer: &Viewer, id: &str, draft: Lang, refused: 
         app.decisions.of_claim(id),
         app.audit.entries(Some(id)),
         app.users.list(),
+        app.users.authority(&viewer.user.id),
     );
-    let (evidence, decisions, audit, users) = match loaded {
+    let (evidence, decisions, audit, users, limits) = match loaded {
         Ok(l) => l,
         Err(e) => return layout::unavailable(lang, &e.to_string()),
     };
@@ -118,7 +122,7 @@ pub async fn render(app: &App, viewer: &Viewer, id: &str, draft: Lang, refused: 
                 (file(lang, &claim.id, e, report, signals))
             }
         }
-        (decide_section(lang, viewer, &claim, &decisions, latest, refused.as_ref()))
+        (decide_section(lang, viewer, &claim, context.as_ref(), &decisions, &Authority { limits }, refused.as_ref()))
         (draft_section(lang, draft, &claim, latest))
         section aria-labelledby="audit-h" {
             h2 #audit-h { (lang.say("Audit trail of this claim", "Audittrail van deze claim")) }
@@ -402,12 +406,32 @@ fn decide_section(
     lang: Lang,
     viewer: &Viewer,
     c: &ClaimRecord,
+    ctx: Option<&ClaimContext>,
     decisions: &[proofdesk_storage::decisions::DecisionRecord],
-    latest: Option<DecisionKind>,
+    mine: &Authority,
     refused: Option<&Refused>,
 ) -> Markup {
+    let latest = c.decision.as_deref().and_then(DecisionKind::parse);
     let closed = latest.is_some_and(DecisionKind::is_final);
     let chosen = refused.and_then(|r| r.kind.clone());
+    let pending = decisions
+        .last()
+        .filter(|d| d.kind == super::decide::PENDING && c.decision.as_deref() == Some(super::decide::PENDING));
+    let pending_money = pending.and_then(|d| d.amount.clone()).map(|(minor, currency)| Money { minor, currency });
+    let currency = pending_money
+        .as_ref()
+        .map(|m| m.currency.clone())
+        .or_else(|| ctx.and_then(|x| x.currency.clone()))
+        .unwrap_or_else(|| "EUR".into());
+    let amount = refused.map(|r| r.amount.clone()).unwrap_or_else(|| {
+        pending_money
+            .as_ref()
+            .map(|m| m.minor)
+            .or_else(|| ctx.and_then(|x| x.claimed_amount_minor))
+            .map_or(String::new(), |m| format!("{}.{:02}", m / 100, m % 100))
+    });
+    let own = c.submitted_by.as_deref() == Some(viewer.actor().as_str());
+    let limit = mine.limit(&currency);
     html! {
         section #decide aria-labelledby="decide-h" {
             h2 #decide-h { (lang.say("Decisions", "Beslissingen")) }
@@ -419,17 +443,36 @@ fn decide_section(
                     @for d in decisions {
                         li {
                             strong { (layout::outcome(lang, Some(&d.kind))) }
+                            @if let Some((m, cur)) = &d.amount { " " (Money { minor: *m, currency: cur.clone() }.display()) }
                             " — " (d.user_name) ", " (layout::when(d.decided_at))
                             blockquote { (d.reason) }
                         }
                     }
                 }
             }
+            @if let (Some(d), Some(m)) = (pending, &pending_money) {
+                p.notice role="status" {
+                    (lang.say("Awaiting a second approval:", "Wacht op een tweede goedkeuring:")) " "
+                    (d.user_name) " " (lang.say("approved", "keurde")) " " (m.display()) " "
+                    (lang.say("above their authority; another person whose authority covers it must complete it.",
+                        "goed boven de eigen bevoegdheid; een ander met voldoende bevoegdheid moet dit afronden."))
+                }
+            }
             @if closed {
                 p { (lang.say("This claim is closed.", "Deze claim is afgesloten.")) }
             } @else if c.status == "received" || c.status == "screening" {
                 p { (lang.say("Decide once the screening is done.", "Beslis zodra de controle klaar is.")) }
+            } @else if own {
+                p { (lang.say("You submitted this claim, so someone else must decide it.",
+                    "U hebt deze claim zelf ingediend, dus een ander moet erover beslissen.")) }
             } @else {
+                p.authority {
+                    @match &limit {
+                        Some(m) => { (lang.say("You may approve up to", "U mag goedkeuren tot")) " " (m.display()) " " (lang.say("alone.", "zelfstandig.")) }
+                        None => { (lang.say("You have no authority to approve alone in", "U hebt geen bevoegdheid om zelfstandig goed te keuren in")) " " (currency) ": "
+                                  (lang.say("an approval will wait for a second person.", "een goedkeuring wacht op een tweede persoon.")) }
+                    }
+                }
                 form.decide method="post" action={ "/claims/" (c.id) "/decisions" } {
                     input type="hidden" name="csrf" value=(viewer.csrf);
                     @if let Some(r) = refused { p.error role="alert" #decide-error { (r.message) } }
@@ -446,6 +489,14 @@ fn decide_section(
                                     small { " " (lang.say("(only a fraud analyst or supervisor)", "(alleen een fraudeanalist of teamleider)")) }
                                 }
                             }
+                        }
+                    }
+                    div.amount {
+                        label for="amount" { (lang.say("Amount to approve (approvals only)", "Goed te keuren bedrag (alleen bij goedkeuren)")) }
+                        input #amount name="amount" type="text" inputmode="decimal" value=(amount);
+                        label for="currency" class="sr" { (lang.say("Currency", "Valuta")) }
+                        select #currency name="currency" {
+                            @for cur in CURRENCIES { option value=(cur) selected[cur == currency] { (cur) } }
                         }
                     }
                     label for="reason" { (lang.say("Reason, in your own words (required)", "Reden, in uw eigen woorden (verplicht)")) }

@@ -1,6 +1,8 @@
 //! `POST /claims/{id}/decisions`: a person's decision with their reason. The domain
 //! rules decide whether it may be recorded (reject only by a fraud analyst or
-//! supervisor, always a reason in words, screened and still open); a refusal shows the
+//! supervisor, always a reason in words, screened and still open, never on a claim the
+//! person submitted) and what an approval does: within the person's authority it
+//! decides the claim, above it the claim awaits a second approver. A refusal shows the
 //! claim page again with the form as it was filled in and why.
 
 use super::claim_page::{self, Refused};
@@ -11,10 +13,14 @@ use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
+use proofdesk_domain::authority::{self, Approval, ApprovalOutcome, ApprovalRefused, Authority, Money};
 use proofdesk_domain::decision::{self, DecisionKind, Refusal};
 use proofdesk_storage::decisions::{NewDecision, Outcome};
 use serde::Deserialize;
 use std::sync::Arc;
+
+/// How an approval above its approver's authority is stored until a second person completes it.
+pub const PENDING: &str = "approve_pending";
 
 /// The decision form.
 #[derive(Deserialize)]
@@ -23,6 +29,11 @@ pub struct DecisionForm {
     kind: Option<String>,
     #[serde(default)]
     reason: String,
+    /// For approvals: the amount and its currency.
+    #[serde(default)]
+    amount: String,
+    #[serde(default)]
+    currency: String,
 }
 
 /// `POST /claims/{id}/decisions`.
@@ -46,6 +57,7 @@ pub async fn submit(
         message,
         kind: f.kind.clone(),
         reason: f.reason.clone(),
+        amount: f.amount.clone(),
     };
     let Some(kind) = f.kind.as_deref().and_then(DecisionKind::parse) else {
         let message = lang.say("Choose a decision.", "Kies een beslissing.").to_owned();
@@ -63,12 +75,56 @@ pub async fn submit(
             return claim_page::render(&app, &viewer, &id, lang, Some(refuse(message))).await;
         }
     };
+    let actor = viewer.actor();
+    if claim.submitted_by.as_deref() == Some(actor.as_str()) {
+        let message = ApprovalRefused::OwnClaim.text().get(lang).to_owned();
+        return claim_page::render(&app, &viewer, &id, lang, Some(refuse(message))).await;
+    }
+    let mut stored_kind = kind.as_str();
+    let mut amount = None;
+    if kind == DecisionKind::Approve {
+        let money = match Money::parse(&format!("{} {}", f.amount.trim(), f.currency.trim())) {
+            Ok(m) => m,
+            Err(why) => {
+                let message = format!("{}: {why}", lang.say("The amount cannot be used", "Het bedrag is niet bruikbaar"));
+                return claim_page::render(&app, &viewer, &id, lang, Some(refuse(message))).await;
+            }
+        };
+        let loaded = tokio::try_join!(app.users.authority(&viewer.user.id), app.decisions.of_claim(&id));
+        let (limits, history) = match loaded {
+            Ok(l) => l,
+            Err(e) => return layout::unavailable(lang, &e.to_string()),
+        };
+        let pending = history.last().filter(|d| d.kind == PENDING && claim.decision.as_deref() == Some(PENDING));
+        let first_amount = pending.and_then(|d| d.amount.clone()).map(|(minor, currency)| Money { minor, currency });
+        let mine = Authority { limits };
+        let approval = Approval {
+            user_id: &viewer.user.id,
+            authority: &mine,
+            amount: &money,
+            submitted_by: claim.submitted_by.as_deref(),
+            first_approver: pending.map(|d| d.user_id.as_str()),
+            first_amount: first_amount.as_ref(),
+        };
+        match authority::approve(&approval) {
+            Ok(ApprovalOutcome::Decided) => {}
+            Ok(ApprovalOutcome::AwaitingSecond) => stored_kind = PENDING,
+            Err(refusal) => {
+                let detail = format!("approval refused: {refusal}");
+                let _ = app.record(&actor, "claim.decide-refused", Some(&id), &detail).await;
+                let message = refusal.text().get(lang).to_owned();
+                return claim_page::render(&app, &viewer, &id, lang, Some(refuse(message))).await;
+            }
+        }
+        amount = Some(money);
+    }
     let new = NewDecision {
         claim_id: &id,
-        kind: kind.as_str(),
+        kind: stored_kind,
         reason: &reason,
         user_id: &viewer.user.id,
         band: claim.band.as_deref(),
+        amount: amount.as_ref().map(|m| (m.minor, m.currency.as_str())),
     };
     match app.decisions.record(&new).await {
         Ok(Outcome::Recorded(_)) => {

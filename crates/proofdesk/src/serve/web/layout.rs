@@ -139,6 +139,9 @@ pub fn status(lang: Lang, status: &str) -> &'static str {
 
 /// A claim's state after its latest decision ("approved"), or "open".
 pub fn outcome(lang: Lang, kind: Option<&str>) -> String {
+    if kind == Some(super::decide::PENDING) {
+        return lang.say("awaiting second approval", "wacht op tweede goedkeuring").to_owned();
+    }
     match kind.and_then(DecisionKind::parse) {
         Some(k) => k.outcome().get(lang).to_owned(),
         None => lang.say("open", "open").to_owned(),

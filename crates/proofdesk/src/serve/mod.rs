@@ -4,6 +4,7 @@
 //! run on different machines.
 
 mod claims;
+mod deciding;
 mod openapi;
 mod problem;
 mod upload;

@@ -416,7 +416,7 @@ fn decide_section(
     let chosen = refused.and_then(|r| r.kind.clone());
     let pending = decisions
         .last()
-        .filter(|d| d.kind == super::decide::PENDING && c.decision.as_deref() == Some(super::decide::PENDING));
+        .filter(|d| d.kind == crate::serve::deciding::PENDING && c.decision.as_deref() == Some(crate::serve::deciding::PENDING));
     let pending_money = pending.and_then(|d| d.amount.clone()).map(|(minor, currency)| Money { minor, currency });
     let currency = pending_money
         .as_ref()

@@ -13,14 +13,9 @@ use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
-use proofdesk_domain::authority::{self, Approval, ApprovalOutcome, ApprovalRefused, Authority, Money};
-use proofdesk_domain::decision::{self, DecisionKind, Refusal};
-use proofdesk_storage::decisions::{NewDecision, Outcome};
+use crate::serve::deciding;
 use serde::Deserialize;
 use std::sync::Arc;
-
-/// How an approval above its approver's authority is stored until a second person completes it.
-pub const PENDING: &str = "approve_pending";
 
 /// The decision form.
 #[derive(Deserialize)]
@@ -48,92 +43,30 @@ pub async fn submit(
         return r;
     }
     let lang = viewer.lang;
-    let claim = match app.claims.get(&id).await {
-        Ok(Some(c)) => c,
-        Ok(None) => return layout::not_found(lang),
-        Err(e) => return layout::unavailable(lang, &e.to_string()),
-    };
     let refuse = |message: String| Refused {
         message,
         kind: f.kind.clone(),
         reason: f.reason.clone(),
         amount: f.amount.clone(),
     };
-    let Some(kind) = f.kind.as_deref().and_then(DecisionKind::parse) else {
+    let Some(kind) = f.kind.as_deref() else {
         let message = lang.say("Choose a decision.", "Kies een beslissing.").to_owned();
         return claim_page::render(&app, &viewer, &id, lang, Some(refuse(message))).await;
     };
-    let latest = claim.decision.as_deref().and_then(DecisionKind::parse);
-    let reason = match decision::check(viewer.role, kind, &f.reason, &claim.status, latest) {
-        Ok(r) => r,
-        Err(refusal) => {
-            if refusal == Refusal::RoleMayNotReject {
-                let detail = format!("reject refused for role {}", viewer.role.as_str());
-                let _ = app.record(&viewer.actor(), "claim.decide-refused", Some(&id), &detail).await;
-            }
-            let message = refusal.text().get(lang).to_owned();
-            return claim_page::render(&app, &viewer, &id, lang, Some(refuse(message))).await;
-        }
-    };
-    let actor = viewer.actor();
-    if claim.submitted_by.as_deref() == Some(actor.as_str()) {
-        let message = ApprovalRefused::OwnClaim.text().get(lang).to_owned();
-        return claim_page::render(&app, &viewer, &id, lang, Some(refuse(message))).await;
-    }
-    let mut stored_kind = kind.as_str();
-    let mut amount = None;
-    if kind == DecisionKind::Approve {
-        let money = match Money::parse(&format!("{} {}", f.amount.trim(), f.currency.trim())) {
-            Ok(m) => m,
-            Err(why) => {
-                let message = format!("{}: {why}", lang.say("The amount cannot be used", "Het bedrag is niet bruikbaar"));
-                return claim_page::render(&app, &viewer, &id, lang, Some(refuse(message))).await;
-            }
-        };
-        let loaded = tokio::try_join!(app.users.authority(&viewer.user.id), app.decisions.of_claim(&id));
-        let (limits, history) = match loaded {
-            Ok(l) => l,
-            Err(e) => return layout::unavailable(lang, &e.to_string()),
-        };
-        let pending = history.last().filter(|d| d.kind == PENDING && claim.decision.as_deref() == Some(PENDING));
-        let first_amount = pending.and_then(|d| d.amount.clone()).map(|(minor, currency)| Money { minor, currency });
-        let mine = Authority { limits };
-        let approval = Approval {
-            user_id: &viewer.user.id,
-            authority: &mine,
-            amount: &money,
-            submitted_by: claim.submitted_by.as_deref(),
-            first_approver: pending.map(|d| d.user_id.as_str()),
-            first_amount: first_amount.as_ref(),
-        };
-        match authority::approve(&approval) {
-            Ok(ApprovalOutcome::Decided) => {}
-            Ok(ApprovalOutcome::AwaitingSecond) => stored_kind = PENDING,
-            Err(refusal) => {
-                let detail = format!("approval refused: {refusal}");
-                let _ = app.record(&actor, "claim.decide-refused", Some(&id), &detail).await;
-                let message = refusal.text().get(lang).to_owned();
-                return claim_page::render(&app, &viewer, &id, lang, Some(refuse(message))).await;
-            }
-        }
-        amount = Some(money);
-    }
-    let new = NewDecision {
+    let request = deciding::Request {
+        user: &viewer.user,
+        role: viewer.role,
         claim_id: &id,
-        kind: stored_kind,
-        reason: &reason,
-        user_id: &viewer.user.id,
-        band: claim.band.as_deref(),
-        amount: amount.as_ref().map(|m| (m.minor, m.currency.as_str())),
+        kind,
+        reason: &f.reason,
+        amount: Some((&f.amount, &f.currency)),
     };
-    match app.decisions.record(&new).await {
-        Ok(Outcome::Recorded(_)) => {
-            Redirect::to(&format!("/claims/{id}#decide")).into_response()
+    match deciding::decide(&app, &request).await {
+        Ok(_) => Redirect::to(&format!("/claims/{id}#decide")).into_response(),
+        Err(deciding::Refused::NotFound) => layout::not_found(lang),
+        Err(deciding::Refused::Unavailable(e)) => layout::unavailable(lang, &e),
+        Err(deciding::Refused::Invalid(t) | deciding::Refused::Forbidden(t) | deciding::Refused::Conflict(t)) => {
+            claim_page::render(&app, &viewer, &id, lang, Some(refuse(t.get(lang).to_owned()))).await
         }
-        Ok(Outcome::AlreadyFinal) => {
-            let message = Refusal::AlreadyDecided(String::from("—")).text().get(lang).to_owned();
-            claim_page::render(&app, &viewer, &id, lang, Some(refuse(message))).await
-        }
-        Err(e) => layout::unavailable(lang, &e.to_string()),
     }
 }

@@ -139,7 +139,7 @@ pub fn status(lang: Lang, status: &str) -> &'static str {
 
 /// A claim's state after its latest decision ("approved"), or "open".
 pub fn outcome(lang: Lang, kind: Option<&str>) -> String {
-    if kind == Some(super::decide::PENDING) {
+    if kind == Some(crate::serve::deciding::PENDING) {
         return lang.say("awaiting second approval", "wacht op tweede goedkeuring").to_owned();
     }
     match kind.and_then(DecisionKind::parse) {

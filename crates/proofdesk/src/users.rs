@@ -58,7 +58,13 @@ enum UserCommand {
         /// The most they may approve alone, with its currency: `250EUR`, `1000.00 GBP`.
         amount: String,
     },
-    /// Disable an account and end its sessions (its decisions stay on record).
+    /// Make a personal API token acting as this person (printed once), for deciding
+    /// through `POST /v1/claims/{id}/decisions`.
+    Token {
+        /// Sign-in name.
+        name: String,
+    },
+    /// Disable an account, end its sessions and revoke its tokens (its decisions stay on record).
     Disable {
         /// Sign-in name.
         name: String,
@@ -71,6 +77,7 @@ pub fn run(args: UserArgs, store: &Store) -> Result<ExitCode> {
     rt.block_on(async {
         let db = store.open(true).await?.context("no database")?;
         let users = Users::new(db.clone());
+        let db_for_keys = db.clone();
         let audit = AuditLog::new(db);
         let record = |action: &'static str, detail: String| {
             let audit = audit.clone();
@@ -129,6 +136,19 @@ pub fn run(args: UserArgs, store: &Store) -> Result<ExitCode> {
                 users.set_authority(&user.id, &money.currency, money.minor, "cli").await?;
                 record("user.set-authority", format!("{} ({}) {} {}.{:02}", user.id, user.name, money.currency, money.minor / 100, money.minor % 100)).await?;
                 println!("{} may approve up to {} alone", user.name, money.display());
+            }
+            UserCommand::Token { name } => {
+                let Some(user) = users.by_name(&name).await? else {
+                    bail!("no user {name}");
+                };
+                if user.disabled_at.is_some() {
+                    bail!("{} is disabled", user.name);
+                }
+                let keys = proofdesk_storage::api_keys::ApiKeys::new(db_for_keys.clone());
+                let (key, secret) = keys.create_personal(&format!("personal: {}", user.name), &user.id).await?;
+                record("user.token", format!("key {} for {} ({})", key.id, user.id, user.name)).await?;
+                println!("{secret}");
+                eprintln!("personal token {} for {}: shown once, store it now; it decides as {}.", key.id, user.name, user.name);
             }
             UserCommand::Disable { name } => {
                 if !users.disable(&name).await? {

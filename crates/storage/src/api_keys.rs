@@ -8,8 +8,8 @@ use crate::Error;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 
-/// Scopes a key can have.
-pub const SCOPES: [&str; 2] = ["claims:write", "claims:read"];
+/// Scopes a key can have (`decisions:write` only on personal tokens).
+pub const SCOPES: [&str; 3] = ["claims:write", "claims:read", "decisions:write"];
 
 /// A key's public facts.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,6 +24,8 @@ pub struct ApiKey {
     pub created_at: i64,
     /// Revoked, if it was.
     pub revoked_at: Option<i64>,
+    /// For a personal token: the user it acts as.
+    pub user_id: Option<String>,
 }
 
 impl ApiKey {
@@ -47,15 +49,26 @@ impl ApiKeys {
 
     /// Makes a key; returns its facts and the secret key, which is not kept.
     pub async fn create(&self, name: &str, scopes: &[String]) -> Result<(ApiKey, String), Error> {
+        self.create_as(name, scopes, None).await
+    }
+
+    /// Makes a personal token acting as `user_id` (scopes `claims:read`, `decisions:write`).
+    pub async fn create_personal(&self, name: &str, user_id: &str) -> Result<(ApiKey, String), Error> {
+        let scopes = ["claims:read".to_owned(), "decisions:write".to_owned()];
+        self.create_as(name, &scopes, Some(user_id)).await
+    }
+
+    async fn create_as(&self, name: &str, scopes: &[String], user_id: Option<&str>) -> Result<(ApiKey, String), Error> {
         let id = random_hex(4);
         let secret = format!("pdk_{id}_{}", random_hex(16));
         let now = now_ms();
-        sqlx::query("INSERT INTO api_keys (id, name, key_sha256, scopes, created_at) VALUES ($1, $2, $3, $4, $5)")
+        sqlx::query("INSERT INTO api_keys (id, name, key_sha256, scopes, created_at, user_id) VALUES ($1, $2, $3, $4, $5, $6)")
             .bind(&id)
             .bind(name)
             .bind(hash(&secret))
             .bind(scopes.join(","))
             .bind(now)
+            .bind(user_id)
             .execute(&self.db.pool)
             .await
             .map_err(Error::query("record an API key"))?;
@@ -65,6 +78,7 @@ impl ApiKeys {
             scopes: scopes.to_vec(),
             created_at: now,
             revoked_at: None,
+            user_id: user_id.map(str::to_owned),
         };
         Ok((key, secret))
     }
@@ -72,7 +86,7 @@ impl ApiKeys {
     /// The unrevoked key a secret belongs to.
     pub async fn verify(&self, secret: &str) -> Result<Option<ApiKey>, Error> {
         let row = sqlx::query(
-            "SELECT id, name, scopes, created_at, revoked_at FROM api_keys WHERE key_sha256 = $1 AND revoked_at IS NULL",
+            "SELECT id, name, scopes, created_at, revoked_at, user_id FROM api_keys WHERE key_sha256 = $1 AND revoked_at IS NULL",
         )
         .bind(hash(secret))
         .fetch_optional(&self.db.pool)
@@ -84,7 +98,7 @@ impl ApiKeys {
     /// Every key, oldest first.
     pub async fn list(&self) -> Result<Vec<ApiKey>, Error> {
         let rows = sqlx::query(
-            "SELECT id, name, scopes, created_at, revoked_at FROM api_keys ORDER BY created_at, id",
+            "SELECT id, name, scopes, created_at, revoked_at, user_id FROM api_keys ORDER BY created_at, id",
         )
         .fetch_all(&self.db.pool)
         .await
@@ -123,5 +137,6 @@ fn key_row(r: &sqlx::any::AnyRow) -> Result<ApiKey, Error> {
             .collect(),
         created_at: r.try_get(3).map_err(&e)?,
         revoked_at: r.try_get(4).map_err(&e)?,
+        user_id: r.try_get(5).map_err(&e)?,
     })
 }

@@ -80,6 +80,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0008_authority.sql"),
         include_str!("../migrations/postgres/0008_authority.sql"),
     ),
+    (
+        9,
+        "personal api tokens",
+        include_str!("../migrations/sqlite/0009_personal_tokens.sql"),
+        include_str!("../migrations/postgres/0009_personal_tokens.sql"),
+    ),
 ];
 
 /// The embedded migrations for one backend.

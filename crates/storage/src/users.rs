@@ -231,7 +231,8 @@ impl Users {
         Ok(n == 1)
     }
 
-    /// Disables an account and ends its sessions; `false` when there is no such enabled account.
+    /// Disables an account, ends its sessions and revokes its personal tokens; `false`
+    /// when there is no such enabled account.
     pub async fn disable(&self, name: &str) -> Result<bool, Error> {
         let Some(user) = self.by_name(name).await? else {
             return Ok(false);
@@ -248,6 +249,12 @@ impl Users {
             .execute(&self.db.pool)
             .await
             .map_err(Error::query("end a user's sessions"))?;
+        sqlx::query("UPDATE api_keys SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL")
+            .bind(&user.id)
+            .bind(now_ms())
+            .execute(&self.db.pool)
+            .await
+            .map_err(Error::query("revoke a user's tokens"))?;
         Ok(n == 1)
     }
 

@@ -5,6 +5,7 @@
 
 mod claims;
 mod deciding;
+mod decisions_api;
 mod openapi;
 mod problem;
 mod upload;
@@ -261,6 +262,7 @@ pub fn router(app: Arc<App>) -> Router {
                 .get(claims::list),
         )
         .route("/v1/claims/{id}", get(claims::get))
+        .route("/v1/claims/{id}/decisions", axum::routing::post(decisions_api::decide))
         .route("/openapi.json", get(|| async { Json(openapi::document()) }))
         .route("/healthz", get(|| async { "ok" }))
         .fallback(|| async { problem::Problem::not_found("no such endpoint; see /openapi.json") })

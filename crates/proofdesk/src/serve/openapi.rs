@@ -79,6 +79,38 @@ pub fn document() -> Value {
                     }
                 }
             },
+            "/v1/claims/{id}/decisions": {
+                "post": {
+                    "summary": "A person's decision on a claim (personal token: `proofdesk user token NAME`)",
+                    "description": "The same rules as in the workspace: a reason in the person's words; reject only for fraud analysts and supervisors; never on a claim the person submitted; an approval above the person's authority waits for a second approver, who must not be the first and whose authority covers the same amount.",
+                    "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+                    "requestBody": {"required": true, "content": {"application/json": {"schema": {
+                        "type": "object", "required": ["action", "reason"], "additionalProperties": false,
+                        "properties": {
+                            "action": {"enum": ["approve", "reject", "request_evidence", "escalate"]},
+                            "reason": {"type": "string", "minLength": 10, "maxLength": 2000},
+                            "amount": {"type": "string", "pattern": "^[0-9]+([.,][0-9]{1,2})?$", "description": "Approvals only"},
+                            "currency": {"type": "string", "description": "ISO 4217, approvals only"}
+                        }
+                    }}}},
+                    "responses": {
+                        "200": {"description": "Recorded", "content": {"application/json": {"schema": {
+                            "type": "object",
+                            "properties": {
+                                "claim": {"type": "string"}, "action": {"type": "string"}, "decided_by": {"type": "string"},
+                                "status": {"enum": ["decided", "awaiting_second_approval", "open"]}
+                            }
+                        }}}},
+                        "400": problem_response("Not JSON, or unknown fields"),
+                        "401": problem_response("No or an unknown token"),
+                        "403": problem_response("Not allowed: not a personal token, the role may not reject, the person's own claim, above authority, the same approver twice"),
+                        "404": problem_response("No such claim"),
+                        "409": problem_response("The claim is not screened yet, or was closed (also when another person decided it a moment earlier)"),
+                        "422": problem_response("No reason, or an amount or currency that cannot be used"),
+                        "503": problem_response("Storage unavailable")
+                    }
+                }
+            },
             "/openapi.json": {"get": {"summary": "This document", "responses": {"200": {"description": "OpenAPI 3.1"}}}},
             "/healthz": {"get": {"summary": "Liveness", "responses": {"200": {"description": "ok"}}}}
         },

@@ -75,6 +75,21 @@ impl Problem {
         )
     }
 
+    /// 403: the rules forbid this person the decision (role, own claim, authority).
+    pub fn not_allowed(detail: impl Into<String>) -> Problem {
+        Problem::new(StatusCode::FORBIDDEN, "not-allowed", "You may not make this decision", detail)
+    }
+
+    /// 409: the claim's state does not allow it (not screened, closed, decided first by someone else).
+    pub fn conflict(detail: impl Into<String>) -> Problem {
+        Problem::new(StatusCode::CONFLICT, "conflict", "The claim's state does not allow this", detail)
+    }
+
+    /// 422: a decision that cannot be used as sent (no reason, a bad amount).
+    pub fn invalid_decision(detail: impl Into<String>) -> Problem {
+        Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid-decision", "The decision cannot be used", detail)
+    }
+
     /// 404.
     pub fn not_found(detail: impl Into<String>) -> Problem {
         Problem::new(StatusCode::NOT_FOUND, "not-found", "Not found", detail)

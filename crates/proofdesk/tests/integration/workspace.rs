@@ -295,3 +295,75 @@ fn four_eyes_above_authority_and_never_on_ones_own_claim() {
     assert_eq!(refused.status, 422);
     assert!(refused.body.contains("zelf ingediend"), "one's own claim is refused");
 }
+
+#[test]
+fn decisions_through_the_api_with_personal_tokens() {
+    use crate::browser::set_authority;
+    use crate::server::reply;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let server = Server::start(&data, &[]);
+    add_user(&data, "bob", "agent", "Bob");
+    add_user(&data, "sue", "supervisor", "Sue");
+    add_user(&data, "ann", "fraud_analyst", "Ann");
+    set_authority(&data, "bob", "100EUR");
+    set_authority(&data, "sue", "1000EUR");
+    set_authority(&data, "ann", "1000EUR");
+    let token = |name: &str| {
+        let run = proofdesk_in(&data, &["user", "token", name]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        run.stdout.trim().to_owned()
+    };
+    let (bob, sue, ann) = (token("bob"), token("sue"), token("ann"));
+    let picture = jpeg(&blocks(320, 240, 11));
+    let new_claim = |n: u32| {
+        let claim = format!(r#"{{"external_ref": "ZD-{n}", "customer_id": "c-{n}", "claimed_amount": "500", "currency": "EUR"}}"#);
+        let (_, _, doc) = server.submit(&claim, &[("a.jpg", &picture)], None);
+        let id = doc["id"].as_str().unwrap().to_owned();
+        server.screened(&id);
+        id
+    };
+    let post = |tok: &str, id: &str, body: &str| {
+        let req = ureq::post(&server.url(&format!("/v1/claims/{id}/decisions")))
+            .set("Authorization", &format!("Bearer {tok}"))
+            .set("Content-Type", "application/json");
+        let (status, _, doc) = reply(req.send_string(body));
+        (status, doc)
+    };
+    let approve = r#"{"action": "approve", "amount": "500", "currency": "EUR", "reason": "receipt and photo match the order"}"#;
+    let id = new_claim(1);
+    assert_eq!(post(&server.key, &id, approve).0, 403, "an integration key does not decide");
+    assert_eq!(post(&bob, "clm_nope", approve).0, 404);
+    assert_eq!(post(&bob, &id, "not json").0, 400);
+    assert_eq!(post(&bob, &id, r#"{"action": "approve", "reason": "x", "bonus": 1}"#).0, 400, "unknown fields");
+    assert_eq!(post(&bob, &id, r#"{"action": "pay", "reason": "receipt and photo match"}"#).0, 422);
+    assert_eq!(post(&bob, &id, r#"{"action": "approve", "amount": "-1", "currency": "EUR", "reason": "receipt and photo match"}"#).0, 422);
+    assert_eq!(post(&bob, &id, r#"{"action": "approve", "amount": "5", "currency": "XXX", "reason": "receipt and photo match"}"#).0, 422);
+    let (s, doc) = post(&bob, &id, r#"{"action": "reject", "reason": "the photo is from the internet"}"#);
+    assert_eq!(s, 403, "an agent does not reject: {doc}");
+
+    let (s, doc) = post(&bob, &id, approve);
+    assert_eq!((s, doc["status"].as_str()), (200, Some("awaiting_second_approval")), "{doc}");
+    let (s, doc) = post(&bob, &id, approve);
+    assert_eq!(s, 403, "not the same approver twice: {doc}");
+    assert!(doc["detail"].as_str().unwrap().contains("first approval"));
+    let (s, doc) = post(&sue, &id, approve);
+    assert_eq!((s, doc["status"].as_str()), (200, Some("decided")), "{doc}");
+    assert_eq!(post(&ann, &id, approve).0, 409, "a decided claim takes no further decision");
+
+    // Two people completing the same approval at the same moment: one wins, one gets 409.
+    let id = new_claim(2);
+    assert_eq!(post(&bob, &id, approve).0, 200);
+    let (a, b) = std::thread::scope(|s| {
+        let a = s.spawn(|| post(&sue, &id, approve).0);
+        let b = s.spawn(|| post(&ann, &id, approve).0);
+        (a.join().unwrap(), b.join().unwrap())
+    });
+    let mut statuses = [a, b];
+    statuses.sort();
+    assert_eq!(statuses, [200, 409]);
+
+    // A disabled user's token stops working.
+    assert_eq!(proofdesk_in(&data, &["user", "disable", "bob"]).code, 0);
+    assert_eq!(post(&bob, &new_claim(3), approve).0, 401);
+}

@@ -121,6 +121,9 @@ pub enum ApprovalRefused {
     /// The approver submitted the claim.
     #[error("you submitted this claim, so someone else must decide it")]
     OwnClaim,
+    /// The decider declared a relation with the claim's customer.
+    #[error("you declared a relation with this customer, so someone else must decide their claims")]
+    RelatedCustomer,
     /// The approver made the first approval.
     #[error("you made the first approval; a second person must complete it")]
     SameApprover,
@@ -137,6 +140,7 @@ impl ApprovalRefused {
     pub fn text(&self) -> Text {
         let nl = match self {
             ApprovalRefused::OwnClaim => "u hebt deze claim zelf ingediend, dus een ander moet erover beslissen".to_owned(),
+            ApprovalRefused::RelatedCustomer => "u hebt een relatie met deze klant gemeld, dus een ander moet over diens claims beslissen".to_owned(),
             ApprovalRefused::SameApprover => "u deed de eerste goedkeuring; een tweede persoon moet die afronden".to_owned(),
             ApprovalRefused::AboveAuthority(limit, amount) => format!("uw bevoegdheid ({limit}) dekt {amount} niet; een collega met meer bevoegdheid of een teamleider moet dit afronden"),
             ApprovalRefused::OtherAmount(first) => format!("de eerste goedkeuring was voor {first}; keur dat bedrag goed, of beslis anders met een reden"),

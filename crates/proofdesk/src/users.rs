@@ -58,6 +58,14 @@ enum UserCommand {
         /// The most they may approve alone, with its currency: `250EUR`, `1000.00 GBP`.
         amount: String,
     },
+    /// Declare that this person has a relation with a customer (pseudonymous id): they
+    /// will never decide or approve that customer's claims.
+    Relate {
+        /// Sign-in name.
+        name: String,
+        /// The customer's pseudonymous id, as claims carry it.
+        customer_id: String,
+    },
     /// Make a personal API token acting as this person (printed once), for deciding
     /// through `POST /v1/claims/{id}/decisions`.
     Token {
@@ -136,6 +144,18 @@ pub fn run(args: UserArgs, store: &Store) -> Result<ExitCode> {
                 users.set_authority(&user.id, &money.currency, money.minor, "cli").await?;
                 record("user.set-authority", format!("{} ({}) {} {}.{:02}", user.id, user.name, money.currency, money.minor / 100, money.minor % 100)).await?;
                 println!("{} may approve up to {} alone", user.name, money.display());
+            }
+            UserCommand::Relate { name, customer_id } => {
+                let Some(user) = users.by_name(&name).await? else {
+                    bail!("no user {name}");
+                };
+                let customer = customer_id.trim();
+                if customer.is_empty() || customer.len() > 200 {
+                    bail!("a customer id is 1–200 characters");
+                }
+                users.declare_related(&user.id, customer, "cli").await?;
+                record("user.relate", format!("{} ({}) declared a relation with customer {customer}", user.id, user.name)).await?;
+                println!("{} will not decide claims of customer {customer}", user.name);
             }
             UserCommand::Token { name } => {
                 let Some(user) = users.by_name(&name).await? else {

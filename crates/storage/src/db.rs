@@ -86,6 +86,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0009_personal_tokens.sql"),
         include_str!("../migrations/postgres/0009_personal_tokens.sql"),
     ),
+    (
+        10,
+        "related customers",
+        include_str!("../migrations/sqlite/0010_related_customers.sql"),
+        include_str!("../migrations/postgres/0010_related_customers.sql"),
+    ),
 ];
 
 /// The embedded migrations for one backend.

@@ -288,6 +288,33 @@ impl Users {
             .collect()
     }
 
+    /// Records that a person has a relation with a customer (idempotent).
+    pub async fn declare_related(&self, user_id: &str, customer_id: &str, declared_by: &str) -> Result<(), Error> {
+        sqlx::query(
+            "INSERT INTO user_related_customers (user_id, customer_id, declared_by, declared_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (user_id, customer_id) DO NOTHING",
+        )
+        .bind(user_id)
+        .bind(customer_id.trim())
+        .bind(declared_by)
+        .bind(now_ms())
+        .execute(&self.db.pool)
+        .await
+        .map_err(Error::query("declare a related customer"))?;
+        Ok(())
+    }
+
+    /// Whether a person declared a relation with a customer.
+    pub async fn is_related(&self, user_id: &str, customer_id: &str) -> Result<bool, Error> {
+        let row = sqlx::query("SELECT 1 FROM user_related_customers WHERE user_id = $1 AND customer_id = $2")
+            .bind(user_id)
+            .bind(customer_id)
+            .fetch_optional(&self.db.pool)
+            .await
+            .map_err(Error::query("check a related customer"))?;
+        Ok(row.is_some())
+    }
+
     /// Starts a session; returns the cookie's token (not kept) and the CSRF token.
     pub async fn start_session(&self, user_id: &str) -> Result<(String, String), Error> {
         let token = random_hex(32);

@@ -154,6 +154,12 @@ async fn scenario(url: &str) {
     assert_eq!(limits.len(), 2);
     assert_eq!(claims.get("clm_1").await.unwrap().unwrap().submitted_by.as_deref(), Some("api-key:t"));
 
+    // Declared relations with customers, idempotent.
+    users.declare_related(&bob.id, "c-1", "cli").await.unwrap();
+    users.declare_related(&bob.id, "c-1", "cli").await.unwrap();
+    assert!(users.is_related(&bob.id, "c-1").await.unwrap());
+    assert!(!users.is_related(&bob.id, "c-2").await.unwrap());
+
     // Two people completing the same four-eyes approval at once: exactly one wins.
     claims.create(&NewClaim { id: "clm_6", ..new }, &evidence).await.unwrap();
     let first = NewDecision {

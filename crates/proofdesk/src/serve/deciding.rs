@@ -1,5 +1,6 @@
 //! Recording a person's decision, the same for the web workspace and the API: the
-//! domain's rules (role, reason, claim state, own claim, authority and four eyes),
+//! domain's rules (role, reason, claim state, own claim, a declared relation with the
+//! customer, authority and four eyes),
 //! then one transaction with the audit entry. Refusals are audited too.
 
 use super::App;
@@ -84,6 +85,10 @@ pub async fn decide(app: &App, r: &Request<'_>) -> Result<Decided, Refused> {
     if claim.submitted_by.as_deref() == Some(format!("user:{}", r.user.id).as_str()) {
         refuse_audited("own claim".into()).await;
         return Err(Refused::Forbidden(ApprovalRefused::OwnClaim.text()));
+    }
+    if app.users.is_related(&r.user.id, &claim.customer_id).await.map_err(unavailable)? {
+        refuse_audited("related customer".into()).await;
+        return Err(Refused::Forbidden(ApprovalRefused::RelatedCustomer.text()));
     }
     let mut stored = kind.as_str();
     let mut amount = None;

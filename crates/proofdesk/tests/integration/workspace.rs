@@ -363,6 +363,14 @@ fn decisions_through_the_api_with_personal_tokens() {
     statuses.sort();
     assert_eq!(statuses, [200, 409]);
 
+    // Nobody decides a claim of a customer they declared a relation with.
+    let id = new_claim(4);
+    assert_eq!(proofdesk_in(&data, &["user", "relate", "sue", "c-4"]).code, 0);
+    let (s, doc) = post(&sue, &id, approve);
+    assert_eq!(s, 403, "{doc}");
+    assert!(doc["detail"].as_str().unwrap().contains("relation with this customer"));
+    assert_eq!(post(&ann, &id, approve).0, 200, "a colleague without the relation may");
+
     // A disabled user's token stops working.
     assert_eq!(proofdesk_in(&data, &["user", "disable", "bob"]).code, 0);
     assert_eq!(post(&bob, &new_claim(3), approve).0, 401);

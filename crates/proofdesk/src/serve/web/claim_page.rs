@@ -73,8 +73,9 @@ pub async fn render(app: &App, viewer: &Viewer, id: &str, draft: Lang, refused: 
         app.audit.entries(Some(id)),
         app.users.list(),
         app.users.authority(&viewer.user.id),
+        app.users.is_related(&viewer.user.id, &claim.customer_id),
     );
-    let (evidence, decisions, audit, users, limits) = match loaded {
+    let (evidence, decisions, audit, users, limits, related) = match loaded {
         Ok(l) => l,
         Err(e) => return layout::unavailable(lang, &e.to_string()),
     };
@@ -122,7 +123,7 @@ pub async fn render(app: &App, viewer: &Viewer, id: &str, draft: Lang, refused: 
                 (file(lang, &claim.id, e, report, signals))
             }
         }
-        (decide_section(lang, viewer, &claim, context.as_ref(), &decisions, &Authority { limits }, refused.as_ref()))
+        (decide_section(lang, viewer, &claim, context.as_ref(), &decisions, &Authority { limits }, related, refused.as_ref()))
         (draft_section(lang, draft, &claim, latest))
         section aria-labelledby="audit-h" {
             h2 #audit-h { (lang.say("Audit trail of this claim", "Audittrail van deze claim")) }
@@ -409,6 +410,7 @@ fn decide_section(
     ctx: Option<&ClaimContext>,
     decisions: &[proofdesk_storage::decisions::DecisionRecord],
     mine: &Authority,
+    related: bool,
     refused: Option<&Refused>,
 ) -> Markup {
     let latest = c.decision.as_deref().and_then(DecisionKind::parse);
@@ -465,6 +467,9 @@ fn decide_section(
             } @else if own {
                 p { (lang.say("You submitted this claim, so someone else must decide it.",
                     "U hebt deze claim zelf ingediend, dus een ander moet erover beslissen.")) }
+            } @else if related {
+                p { (lang.say("You declared a relation with this customer, so someone else must decide their claims.",
+                    "U hebt een relatie met deze klant gemeld, dus een ander moet over diens claims beslissen.")) }
             } @else {
                 p.authority {
                     @match &limit {

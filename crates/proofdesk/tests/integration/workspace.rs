@@ -155,6 +155,38 @@ fn sign_in_csrf_and_decision_rules() {
     assert_eq!(overview.status, 200);
     assert!(overview.body.contains("Ann"), "decisions per reviewer name Ann");
 
+    // Supervisors set others' authority in the web UI, never their own.
+    let people = sue.get("/people");
+    assert_eq!(people.status, 200);
+    let bob_id = proofdesk_in(&data, &["user", "list", "--json"]).json()["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["name"] == "bob")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let csrf_people = hidden(&people.body, "csrf");
+    let set = sue.post(&format!("/people/{bob_id}/authority"), &[("csrf", &csrf_people), ("amount", "250"), ("currency", "EUR")]);
+    assert_eq!(set.status, 303);
+    assert!(sue.get("/people").body.contains("€ 250.00"));
+    let bad = sue.post(&format!("/people/{bob_id}/authority"), &[("csrf", &csrf_people), ("amount", "-3"), ("currency", "EUR")]);
+    assert_eq!(bad.status, 422);
+    let sue_id = proofdesk_in(&data, &["user", "list", "--json"]).json()["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["name"] == "sue")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let own = sue.post(&format!("/people/{sue_id}/authority"), &[("csrf", &csrf_people), ("amount", "99999"), ("currency", "EUR")]);
+    assert_eq!(own.status, 422, "nobody sets their own authority");
+    assert_eq!(bob.get("/people").status, 403, "agents do not set authority");
+    assert!(proofdesk_in(&data, &["audit", "show"]).stdout.contains("user.set-authority"));
+
     // Signing out ends the session.
     let csrf_sue = hidden(&sue.get("/queue").body, "csrf");
     let saved = sue.cookies.clone();

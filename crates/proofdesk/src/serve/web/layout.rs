@@ -44,6 +44,7 @@ pub fn page(lang: Lang, viewer: Option<&Viewer>, title: &str, path: &str, body: 
                             @if v.role.oversees() {
                                 a href="/overview" { (lang.say("Overview", "Overzicht")) }
                                 a href="/audit" { (lang.say("Audit trail", "Audittrail")) }
+                                a href="/people" { (lang.say("People", "Medewerkers")) }
                             }
                         }
                     }

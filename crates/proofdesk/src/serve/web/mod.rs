@@ -17,6 +17,7 @@ pub mod files;
 mod layout;
 mod new_claim;
 mod overview;
+mod people;
 mod queue;
 mod sign_in;
 
@@ -59,6 +60,8 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/claims/{id}/files/{pos}/heatmaps/{method}", get(files::heatmap))
         .route("/evidence/{sha256}", get(files::by_hash))
         .route("/overview", get(overview::page))
+        .route("/people", get(people::page))
+        .route("/people/{id}/authority", post(people::set_authority))
         .route("/audit", get(overview::audit))
         .route("/assets/app.css", get(assets::css))
         .route("/assets/app.js", get(assets::js))

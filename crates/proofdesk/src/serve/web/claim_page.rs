@@ -123,7 +123,7 @@ pub async fn render(app: &App, viewer: &Viewer, id: &str, draft: Lang, refused: 
                 (file(lang, &claim.id, e, report, signals))
             }
         }
-        (decide_section(lang, viewer, &claim, context.as_ref(), &decisions, &Authority { limits }, related, refused.as_ref()))
+        (decide_section(lang, viewer, &claim, context.as_ref(), &decisions, &Standing { authority: Authority { limits }, related }, refused.as_ref()))
         (draft_section(lang, draft, &claim, latest))
         section aria-labelledby="audit-h" {
             h2 #audit-h { (lang.say("Audit trail of this claim", "Audittrail van deze claim")) }
@@ -403,16 +403,24 @@ fn compact(v: &Value) -> String {
     }
 }
 
+/// What the viewer may do on this claim.
+struct Standing {
+    /// What they may approve alone.
+    authority: Authority,
+    /// They declared a relation with the claim's customer.
+    related: bool,
+}
+
 fn decide_section(
     lang: Lang,
     viewer: &Viewer,
     c: &ClaimRecord,
     ctx: Option<&ClaimContext>,
     decisions: &[proofdesk_storage::decisions::DecisionRecord],
-    mine: &Authority,
-    related: bool,
+    standing: &Standing,
     refused: Option<&Refused>,
 ) -> Markup {
+    let (mine, related) = (&standing.authority, standing.related);
     let latest = c.decision.as_deref().and_then(DecisionKind::parse);
     let closed = latest.is_some_and(DecisionKind::is_final);
     let chosen = refused.and_then(|r| r.kind.clone());

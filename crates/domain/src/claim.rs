@@ -16,6 +16,9 @@ pub struct ClaimContext {
     pub external_ref: String,
     /// Pseudonymous customer id (never a name or e-mail address).
     pub customer_id: String,
+    /// The client (brand) the claim is for, when teams serve several.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client: Option<String>,
     /// How the claim came in (web, email, phone, app, chat, store, other).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub channel: Option<String>,
@@ -60,9 +63,10 @@ pub struct FieldError {
 /// Channels a claim can come in through.
 pub const CHANNELS: [&str; 7] = ["web", "email", "phone", "app", "chat", "store", "other"];
 
-const KNOWN: [&str; 13] = [
+const KNOWN: [&str; 14] = [
     "external_ref",
     "customer_id",
+    "client",
     "channel",
     "product",
     "claimed_amount",
@@ -94,6 +98,7 @@ impl ClaimContext {
         };
         let external_ref = r.text("external_ref", true).unwrap_or_default();
         let customer_id = r.text("customer_id", true).unwrap_or_default();
+        let client = r.text("client", false);
         let channel = r.text("channel", false);
         if let Some(c) = &channel {
             if !CHANNELS.contains(&c.as_str()) {
@@ -143,6 +148,7 @@ impl ClaimContext {
         Ok(ClaimContext {
             external_ref,
             customer_id,
+            client,
             channel,
             product,
             claimed_amount_minor,

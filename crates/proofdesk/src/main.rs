@@ -19,6 +19,7 @@ mod reuse;
 mod screen;
 mod serve;
 mod store;
+mod teams;
 mod users;
 
 use clap::{Parser, Subcommand};
@@ -69,6 +70,8 @@ enum Command {
     Audit(admin::AuditArgs),
     /// People who sign in to the web workspace: add, list, set-password, disable.
     User(users::UserArgs),
+    /// Teams and the clients they serve: add, join, list.
+    Team(teams::TeamArgs),
     /// Train the pixel-level AI detector on the corpus and report its validation.
     TrainDetector(detector_train::TrainArgs),
 }
@@ -89,6 +92,7 @@ fn main() -> ExitCode {
         Command::Audit(args) => admin::audit(args, &store),
         Command::User(args) => users::run(args, &store),
         Command::TrainDetector(args) => detector_train::run(args),
+        Command::Team(args) => teams::run(args, &store),
     };
     match result {
         Ok(code) => code,

@@ -18,6 +18,8 @@ pub struct NewClaim<'a> {
     pub external_ref: &'a str,
     /// Pseudonymous customer id.
     pub customer_id: &'a str,
+    /// The client (brand) the claim is for, if the context names one.
+    pub client: Option<&'a str>,
     /// The whole context as JSON.
     pub context_json: &'a str,
     /// Who submits it, for the audit trail (`api-key:ID`).
@@ -78,6 +80,8 @@ pub struct ClaimRecord {
     pub decided_at: Option<i64>,
     /// Who submitted it (`api-key:ID`, `user:ID`).
     pub submitted_by: Option<String>,
+    /// The client (brand) it is for.
+    pub client: Option<String>,
 }
 
 /// An evidence file as stored.
@@ -114,6 +118,8 @@ pub struct ClaimFilter {
     pub open: Option<bool>,
     /// Only the fraud team's: routed to escalate or escalated by a person.
     pub escalated: bool,
+    /// Only claims of these clients (`Some(empty)`: none at all).
+    pub clients: Option<Vec<String>>,
     /// Most urgent first (escalate, review, clear, not screened, then the closed ones;
     /// the longest waiting first within each) instead of newest first.
     pub most_urgent_first: bool,
@@ -122,7 +128,7 @@ pub struct ClaimFilter {
 }
 
 const CLAIM_COLUMNS: &str = "id, external_ref, customer_id, context, status, score, band, routing, \
-     created_at, updated_at, decision, decided_at, submitted_by";
+     created_at, updated_at, decision, decided_at, submitted_by, client";
 
 /// The claims of one database.
 #[derive(Clone)]
@@ -184,8 +190,8 @@ impl Claims {
             .await
             .map_err(Error::query("start a transaction"))?;
         sqlx::query(
-            "INSERT INTO claims (id, idempotency_key, request_sha256, external_ref, customer_id, context, status, created_at, updated_at, submitted_by) \
-             VALUES ($1, $2, $3, $4, $5, $6, 'received', $7, $7, $8)",
+            "INSERT INTO claims (id, idempotency_key, request_sha256, external_ref, customer_id, context, status, created_at, updated_at, submitted_by, client) \
+             VALUES ($1, $2, $3, $4, $5, $6, 'received', $7, $7, $8, $9)",
         )
         .bind(c.id)
         .bind(c.idempotency_key)
@@ -195,6 +201,7 @@ impl Claims {
         .bind(c.context_json)
         .bind(now)
         .bind(c.actor)
+        .bind(c.client)
         .execute(&mut *tx)
         .await
         .map_err(Error::query("record a claim"))?;
@@ -333,6 +340,16 @@ impl Claims {
             Some(false) => sql.push_str(" AND decision IN ('approve', 'reject')"),
             None => {}
         }
+        if let Some(clients) = &f.clients {
+            if clients.is_empty() {
+                sql.push_str(" AND 1 = 0");
+            } else {
+                let start = binds.len();
+                let marks: Vec<String> = (0..clients.len()).map(|i| format!("${}", start + i + 1)).collect();
+                sql.push_str(&format!(" AND client IN ({})", marks.join(", ")));
+                binds.extend(clients.iter().cloned());
+            }
+        }
         if f.escalated {
             sql.push_str(" AND (band = 'escalate' OR decision = 'escalate')");
         }
@@ -377,5 +394,6 @@ fn claim_row(r: &sqlx::any::AnyRow) -> Result<ClaimRecord, Error> {
         decision: r.try_get(10).map_err(&e)?,
         decided_at: r.try_get(11).map_err(&e)?,
         submitted_by: r.try_get(12).map_err(&e)?,
+        client: r.try_get(13).map_err(&e)?,
     })
 }

@@ -92,6 +92,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0010_related_customers.sql"),
         include_str!("../migrations/postgres/0010_related_customers.sql"),
     ),
+    (
+        11,
+        "teams and clients",
+        include_str!("../migrations/sqlite/0011_teams_and_clients.sql"),
+        include_str!("../migrations/postgres/0011_teams_and_clients.sql"),
+    ),
 ];
 
 /// The embedded migrations for one backend.

@@ -12,6 +12,7 @@ pub mod decisions;
 pub mod evidence;
 pub mod jobs;
 pub mod reuse;
+pub mod teams;
 pub mod time;
 pub mod users;
 

@@ -15,6 +15,7 @@ fn claim<'a>(id: &'a str, key: Option<&'a str>, hash: &'a str) -> NewClaim<'a> {
         request_sha256: hash,
         external_ref: "ZD-1",
         customer_id: "c-1",
+        client: None,
         context_json: "{}",
         actor: "api-key:test",
     }

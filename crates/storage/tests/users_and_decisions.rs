@@ -74,6 +74,7 @@ async fn scenario(url: &str) {
         request_sha256: "h",
         external_ref: "ZD-1",
         customer_id: "c-1",
+        client: None,
         context_json: "{}",
         actor: "api-key:t",
     };
@@ -153,6 +154,26 @@ async fn scenario(url: &str) {
     assert_eq!(limits.get("EUR"), Some(&30_000));
     assert_eq!(limits.len(), 2);
     assert_eq!(claims.get("clm_1").await.unwrap().unwrap().submitted_by.as_deref(), Some("api-key:t"));
+
+    // Teams: no team yet, everyone sees all; then only their teams' clients.
+    use proofdesk_storage::teams::{Scope, Teams};
+    let teams = Teams::new(db.clone());
+    assert_eq!(teams.scope(&bob.id, "agent").await.unwrap(), Scope::All);
+    teams.add("partner", &["brand-b".into(), "brand-c".into()]).await.unwrap();
+    teams.add("partner", &["brand-b".into()]).await.unwrap();
+    assert!(teams.join("partner", &bob.id).await.unwrap());
+    assert!(!teams.join("nobody", &bob.id).await.unwrap());
+    assert_eq!(teams.scope(&bob.id, "agent").await.unwrap(), Scope::Clients(vec!["brand-b".into(), "brand-c".into()]));
+    assert_eq!(teams.scope(&bob.id, "administrator").await.unwrap(), Scope::All);
+    assert_eq!(teams.scope(&ann.id, "fraud_analyst").await.unwrap(), Scope::Clients(vec![]));
+    claims.create(&NewClaim { id: "clm_b", client: Some("brand-b"), ..new }, &evidence).await.unwrap();
+    let seen = claims
+        .list(&ClaimFilter { clients: Some(vec!["brand-b".into()]), limit: 10, ..Default::default() })
+        .await
+        .unwrap();
+    assert_eq!(seen.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(), ["clm_b"]);
+    let none = claims.list(&ClaimFilter { clients: Some(vec![]), limit: 10, ..Default::default() }).await.unwrap();
+    assert!(none.is_empty());
 
     // Declared relations with customers, idempotent.
     users.declare_related(&bob.id, "c-1", "cli").await.unwrap();

@@ -118,6 +118,7 @@ pub(crate) async fn accept(
         request_sha256: &request_sha256,
         external_ref: &context.external_ref,
         customer_id: &context.customer_id,
+        client: context.client.as_deref(),
         context_json: &context_json,
         actor,
     };
@@ -266,7 +267,10 @@ pub async fn get(
         .get(&id)
         .await
         .map_err(|e| Problem::unavailable(e.to_string()))?;
-    let claim = claim.ok_or_else(|| Problem::not_found(format!("no claim {id}")))?;
+    let scope = app.scope_of(&key).await?;
+    let claim = claim
+        .filter(|c| scope.allows(c.client.as_deref()))
+        .ok_or_else(|| Problem::not_found(format!("no claim {id}")))?;
     app.record(&format!("api-key:{}", key.id), "claim.read", Some(&id), "")
         .await?;
     let evidence = app
@@ -306,7 +310,7 @@ pub async fn get(
 /// A claim's top-level fields.
 fn summary(c: &ClaimRecord) -> Value {
     json!({
-        "id": c.id, "external_ref": c.external_ref, "customer_id": c.customer_id,
+        "id": c.id, "external_ref": c.external_ref, "customer_id": c.customer_id, "client": c.client,
         "status": c.status, "score": c.score, "band": c.band,
         "received_at": format_rfc3339(c.created_at), "updated_at": format_rfc3339(c.updated_at),
     })
@@ -343,10 +347,15 @@ pub async fn list(
             "band must be clear, review or escalate",
         ));
     }
+    let clients = match app.scope_of(&key).await? {
+        proofdesk_storage::teams::Scope::All => None,
+        proofdesk_storage::teams::Scope::Clients(list) => Some(list),
+    };
     let filter = ClaimFilter {
         status: q.status,
         band: q.band,
         customer_id: q.customer_id,
+        clients,
         limit: q.limit.unwrap_or(50),
         ..ClaimFilter::default()
     };

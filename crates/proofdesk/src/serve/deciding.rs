@@ -8,6 +8,7 @@ use proofdesk_domain::authority::{self, Approval, ApprovalOutcome, ApprovalRefus
 use proofdesk_domain::decision::{self, DecisionKind, Refusal, Role};
 use proofdesk_engine::signal::Text;
 use proofdesk_storage::decisions::{NewDecision, Outcome};
+use proofdesk_storage::teams::Scope;
 use proofdesk_storage::users::User;
 
 /// How an approval above its approver's authority is stored until a second person completes it.
@@ -19,6 +20,8 @@ pub struct Request<'a> {
     pub user: &'a User,
     /// Their role.
     pub role: Role,
+    /// Which claims they may see.
+    pub scope: &'a Scope,
     /// Which claim.
     pub claim_id: &'a str,
     /// What (`approve`, `reject`, `request_evidence`, `escalate`).
@@ -57,7 +60,13 @@ pub enum Refused {
 /// Applies the rules and records the decision.
 pub async fn decide(app: &App, r: &Request<'_>) -> Result<Decided, Refused> {
     let unavailable = |e: proofdesk_storage::Error| Refused::Unavailable(e.to_string());
-    let claim = app.claims.get(r.claim_id).await.map_err(unavailable)?.ok_or(Refused::NotFound)?;
+    let claim = app
+        .claims
+        .get(r.claim_id)
+        .await
+        .map_err(unavailable)?
+        .filter(|c| r.scope.allows(c.client.as_deref()))
+        .ok_or(Refused::NotFound)?;
     let actor = format!("user:{}", r.user.id);
     let refuse_audited = |why: String| async move {
         let _ = app.record(&actor, "claim.decide-refused", Some(r.claim_id), &why).await;

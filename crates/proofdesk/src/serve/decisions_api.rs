@@ -47,6 +47,11 @@ pub async fn decide(
         .filter(|u| u.disabled_at.is_none())
         .ok_or_else(|| Problem::not_allowed("this token's user is disabled"))?;
     let role = Role::parse(&user.role).ok_or_else(|| Problem::not_allowed("this token's user has no known role"))?;
+    let scope = app
+        .teams
+        .scope(&user.id, &user.role)
+        .await
+        .map_err(|e| Problem::unavailable(e.to_string()))?;
     let b: Body = serde_json::from_slice(&body)
         .map_err(|e| Problem::bad_request(format!("send JSON {{action, reason, amount?, currency?}}: {e}")))?;
     let amount = match &b.amount {
@@ -59,6 +64,7 @@ pub async fn decide(
     let request = deciding::Request {
         user: &user,
         role,
+        scope: &scope,
         claim_id: &id,
         kind: &b.action,
         reason: &b.reason,

@@ -24,6 +24,7 @@ use proofdesk_storage::api_keys::{ApiKey, ApiKeys};
 use proofdesk_storage::audit::{AuditLog, Entry};
 use proofdesk_storage::claims::Claims;
 use proofdesk_storage::decisions::Decisions;
+use proofdesk_storage::teams::Teams;
 use proofdesk_storage::users::Users;
 use proofdesk_storage::evidence::{EvidenceStore, Keyring};
 use proofdesk_storage::jobs::Queue;
@@ -43,6 +44,8 @@ pub struct App {
     users: Users,
     /// People's decisions on claims.
     decisions: Decisions,
+    /// Teams and the clients they serve (who sees which claims).
+    teams: Teams,
     /// Heatmaps rendered for the workspace lately.
     heatmaps: web::files::HeatmapCache,
     store: EvidenceStore,
@@ -160,6 +163,7 @@ async fn open(
         audit: AuditLog::new(db.clone()),
         users: Users::new(db.clone()),
         decisions: Decisions::new(db.clone()),
+        teams: Teams::new(db.clone()),
         heatmaps: Default::default(),
         store: evidence,
         wake: Notify::new(),
@@ -222,6 +226,18 @@ impl App {
             return Err(problem::Problem::forbidden(scope));
         }
         Ok(key)
+    }
+
+    /// Which claims a key may see: an integration key all, a personal token its
+    /// person's (their teams' clients).
+    async fn scope_of(&self, key: &ApiKey) -> Result<proofdesk_storage::teams::Scope, problem::Problem> {
+        let Some(user_id) = &key.user_id else {
+            return Ok(proofdesk_storage::teams::Scope::All);
+        };
+        let unavailable = |e: proofdesk_storage::Error| problem::Problem::unavailable(e.to_string());
+        let user = self.users.by_id(user_id).await.map_err(unavailable)?;
+        let role = user.map(|u| u.role).unwrap_or_default();
+        self.teams.scope(user_id, &role).await.map_err(unavailable)
     }
 
     /// Appends to the audit trail; an entry that cannot be written fails the request,

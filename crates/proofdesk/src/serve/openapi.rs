@@ -130,6 +130,7 @@ pub fn document() -> Value {
                 "properties": {
                     "external_ref": {"type": "string", "maxLength": 200, "description": "Your ticket or case number"},
                     "customer_id": {"type": "string", "maxLength": 200, "description": "Pseudonymous customer id (never a name or e-mail address)"},
+                    "client": {"type": "string", "maxLength": 200, "description": "The client (brand) the claim is for; only people in teams serving it see the claim"},
                     "channel": {"enum": ["web", "email", "phone", "app", "chat", "store", "other"]},
                     "product": {"type": "string"},
                     "claimed_amount": {"type": "string", "pattern": "^[0-9]{1,12}(\\.[0-9]{1,2})?$", "examples": ["129.95"]},

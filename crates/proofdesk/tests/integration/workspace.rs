@@ -407,3 +407,98 @@ fn decisions_through_the_api_with_personal_tokens() {
     assert_eq!(proofdesk_in(&data, &["user", "disable", "bob"]).code, 0);
     assert_eq!(post(&bob, &new_claim(3), approve).0, 401);
 }
+
+#[test]
+fn an_outsourcers_agent_sees_only_the_clients_their_team_serves() {
+    use crate::server::reply;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let server = Server::start(&data, &[]);
+    add_user(&data, "ina", "agent", "Ina");
+    add_user(&data, "otto", "agent", "Otto");
+    add_user(&data, "adm", "administrator", "Admin");
+    for args in [
+        &["team", "add", "inhouse", "--clients", "brand-a"][..],
+        &["team", "add", "partner", "--clients", "brand-b"],
+        &["team", "join", "inhouse", "ina"],
+        &["team", "join", "partner", "otto"],
+    ] {
+        let run = proofdesk_in(&data, args);
+        assert_eq!(run.code, 0, "{args:?}: {}", run.stderr);
+    }
+    assert_ne!(proofdesk_in(&data, &["team", "join", "nope", "ina"]).code, 0);
+    let picture = jpeg(&blocks(320, 240, 13));
+    let submit = |client: &str, reference: &str| {
+        let claim = format!(r#"{{"external_ref": "{reference}", "customer_id": "c-{reference}", "client": "{client}"}}"#);
+        let (_, _, doc) = server.submit(&claim, &[("a.jpg", &picture)], None);
+        let id = doc["id"].as_str().unwrap().to_owned();
+        server.screened(&id);
+        id
+    };
+    let a = submit("brand-a", "ZD-A");
+    let b = submit("brand-b", "ZD-B");
+
+    let mut otto = Client::new(&server);
+    otto.sign_in("otto", "correct horse battery");
+    let queue = otto.get("/queue?state=all").body;
+    assert!(queue.contains("ZD-B") && !queue.contains("ZD-A"), "the queue holds only brand-b's claims");
+    let page = otto.get(&format!("/claims/{b}"));
+    assert_eq!(page.status, 200);
+    let csrf = hidden(&page.body, "csrf");
+    assert_eq!(otto.get(&format!("/claims/{a}")).status, 404, "another client's claim does not exist for him");
+    assert_eq!(otto.get(&format!("/claims/{a}/files/0")).status, 404);
+    assert_eq!(otto.get(&format!("/claims/{a}/files/0/original")).status, 404);
+    let decide = otto.post(&format!("/claims/{a}/decisions"), &[("csrf", &csrf), ("kind", "escalate"), ("reason", "looks like the same photo as before")]);
+    assert_eq!(decide.status, 404);
+
+    // The API with his personal token: the same.
+    let token = proofdesk_in(&data, &["user", "token", "otto"]).stdout.trim().to_owned();
+    let get = |path: &str| {
+        let (s, _, doc) = reply(ureq::get(&server.url(path)).set("Authorization", &format!("Bearer {token}")).call());
+        (s, doc)
+    };
+    assert_eq!(get(&format!("/v1/claims/{a}")).0, 404);
+    assert_eq!(get(&format!("/v1/claims/{b}")).0, 200);
+    let (_, listed) = get("/v1/claims");
+    let refs: Vec<&str> = listed["claims"].as_array().unwrap().iter().filter_map(|c| c["external_ref"].as_str()).collect();
+    assert_eq!(refs, ["ZD-B"]);
+    let (s, _, _) = reply(
+        ureq::post(&server.url(&format!("/v1/claims/{a}/decisions")))
+            .set("Authorization", &format!("Bearer {token}"))
+            .set("Content-Type", "application/json")
+            .send_string(r#"{"action": "escalate", "reason": "looks like the same photo as before"}"#),
+    );
+    assert_eq!(s, 404);
+
+    // In-house sees brand-a only; the administrator sees both; the integration key too.
+    let mut ina = Client::new(&server);
+    ina.sign_in("ina", "correct horse battery");
+    let queue = ina.get("/queue?state=all").body;
+    assert!(queue.contains("ZD-A") && !queue.contains("ZD-B"));
+    let mut adm = Client::new(&server);
+    adm.sign_in("adm", "correct horse battery");
+    let queue = adm.get("/queue?state=all").body;
+    assert!(queue.contains("ZD-A") && queue.contains("ZD-B"));
+    assert_eq!(server.get(&format!("/v1/claims/{a}")).0, 200);
+
+    // Entering a claim for a client one's team does not serve is refused.
+    let page = otto.get("/claims/new");
+    assert!(page.body.contains("<option value=\"brand-b\""), "the form offers his team's clients");
+    let (csrf, once) = (hidden(&page.body, "csrf"), hidden(&page.body, "once"));
+    let (content_type, body) = form_with_file(
+        &[("csrf", &csrf), ("once", &once), ("external_ref", "ZD-X"), ("customer_id", "c-x"), ("client", "brand-a")],
+        &picture,
+    );
+    let cookie: Vec<String> = otto.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    let sent = otto
+        .agent
+        .post(&format!("{}/claims/new", server.base))
+        .set("Cookie", &cookie.join("; "))
+        .set("Content-Type", &content_type)
+        .send_bytes(&body);
+    let status = match sent {
+        Ok(r) | Err(ureq::Error::Status(_, r)) => r.status(),
+        Err(e) => panic!("{e}"),
+    };
+    assert_eq!(status, 422);
+}

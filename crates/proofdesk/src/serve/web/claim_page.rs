@@ -60,8 +60,8 @@ pub async fn page(
 pub async fn render(app: &App, viewer: &Viewer, id: &str, draft: Lang, refused: Option<Refused>) -> Response {
     let lang = viewer.lang;
     let claim = match app.claims.get(id).await {
-        Ok(Some(c)) => c,
-        Ok(None) => return layout::not_found(lang),
+        Ok(Some(c)) if viewer.sees(c.client.as_deref()) => c,
+        Ok(_) => return layout::not_found(lang),
         Err(e) => return layout::unavailable(lang, &e.to_string()),
     };
     if let Err(r) = super::record(app, lang, &viewer.actor(), "claim.view", Some(id), "web").await {
@@ -218,6 +218,7 @@ fn context_list(lang: Lang, c: &ClaimRecord, ctx: Option<&ClaimContext>) -> Mark
     });
     let rows: Vec<(&str, Option<String>)> = vec![
         (lang.say("Reference", "Referentie"), Some(c.external_ref.clone())),
+        (lang.say("Client", "Opdrachtgever"), ctx.client.clone()),
         (lang.say("Customer (pseudonymous)", "Klant (pseudoniem)"), Some(c.customer_id.clone())),
         (lang.say("Channel", "Kanaal"), ctx.channel.clone()),
         (lang.say("Product", "Product"), ctx.product.clone()),

@@ -56,6 +56,7 @@ pub async fn submit(
     let request = deciding::Request {
         user: &viewer.user,
         role: viewer.role,
+        scope: &viewer.scope,
         claim_id: &id,
         kind,
         reason: &f.reason,

@@ -58,8 +58,10 @@ impl HeatmapCache {
     }
 }
 
-/// The evidence record at `pos` of claim `id`.
-async fn record(app: &App, lang: Lang, id: &str, pos: i64) -> Result<EvidenceRecord, Response> {
+/// The evidence record at `pos` of claim `id`, if the viewer may see the claim.
+async fn record(app: &App, viewer: &Viewer, id: &str, pos: i64) -> Result<EvidenceRecord, Response> {
+    let lang = viewer.lang;
+    visible(app, viewer, id).await?;
     let files = app
         .claims
         .evidence(id)
@@ -69,6 +71,15 @@ async fn record(app: &App, lang: Lang, id: &str, pos: i64) -> Result<EvidenceRec
         .into_iter()
         .find(|e| e.position == pos)
         .ok_or_else(|| layout::not_found(lang))
+}
+
+/// Refuses (404) a claim the viewer may not see.
+async fn visible(app: &App, viewer: &Viewer, id: &str) -> Result<(), Response> {
+    match app.claims.get(id).await {
+        Ok(Some(c)) if viewer.sees(c.client.as_deref()) => Ok(()),
+        Ok(_) => Err(layout::not_found(viewer.lang)),
+        Err(e) => Err(layout::unavailable(viewer.lang, &e.to_string())),
+    }
 }
 
 /// The file's bytes, with the access recorded first.
@@ -83,7 +94,7 @@ async fn bytes(app: &App, viewer: &Viewer, claim_id: &str, e: &EvidenceRecord, a
 
 /// `GET /claims/{id}/files/{pos}`: the preview.
 pub async fn preview(State(app): State<Arc<App>>, viewer: Viewer, Path((id, pos)): Path<(String, i64)>) -> Response {
-    let e = match record(&app, viewer.lang, &id, pos).await {
+    let e = match record(&app, &viewer, &id, pos).await {
         Ok(e) => e,
         Err(r) => return r,
     };
@@ -97,7 +108,12 @@ pub async fn by_hash(State(app): State<Arc<App>>, viewer: Viewer, Path(sha): Pat
         Err(e) => return layout::unavailable(viewer.lang, &e.to_string()),
     };
     match found {
-        Some((claim_id, e)) => preview_of(&app, &viewer, &claim_id, &e, "evidence.view-as-match").await,
+        Some((claim_id, e)) => {
+            if let Err(r) = visible(&app, &viewer, &claim_id).await {
+                return r;
+            }
+            preview_of(&app, &viewer, &claim_id, &e, "evidence.view-as-match").await
+        }
         None => layout::not_found(viewer.lang),
     }
 }
@@ -167,7 +183,7 @@ fn image_response(media_type: &'static str, body: Vec<u8>) -> Response {
 
 /// `GET /claims/{id}/files/{pos}/original`: the file as received, as a download.
 pub async fn original(State(app): State<Arc<App>>, viewer: Viewer, Path((id, pos)): Path<(String, i64)>) -> Response {
-    let e = match record(&app, viewer.lang, &id, pos).await {
+    let e = match record(&app, &viewer, &id, pos).await {
         Ok(e) => e,
         Err(r) => return r,
     };
@@ -202,7 +218,7 @@ pub async fn heatmap(
     let Some(method) = Method::ALL.into_iter().find(|m| m.as_str() == method) else {
         return layout::not_found(lang);
     };
-    let e = match record(&app, lang, &id, pos).await {
+    let e = match record(&app, &viewer, &id, pos).await {
         Ok(e) => e,
         Err(r) => return r,
     };

@@ -30,6 +30,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use proofdesk_domain::decision::Role;
 use proofdesk_engine::Lang;
+use proofdesk_storage::teams::Scope;
 use proofdesk_storage::users::User;
 use serde::Deserialize;
 use std::sync::Arc;
@@ -184,6 +185,8 @@ pub struct Viewer {
     pub role: Role,
     /// The token their forms carry.
     pub csrf: String,
+    /// Which claims they may see (their teams' clients).
+    pub scope: Scope,
     /// Their language.
     pub lang: Lang,
     /// The session token (to end it).
@@ -191,6 +194,20 @@ pub struct Viewer {
 }
 
 impl Viewer {
+    /// Whether they may see a claim of `client` (another client's claim does not exist
+    /// for them: 404, not 403).
+    pub fn sees(&self, client: Option<&str>) -> bool {
+        self.scope.allows(client)
+    }
+
+    /// Their scope as a list filter.
+    pub fn clients(&self) -> Option<Vec<String>> {
+        match &self.scope {
+            Scope::All => None,
+            Scope::Clients(list) => Some(list.clone()),
+        }
+    }
+
     /// The actor in the audit trail.
     pub fn actor(&self) -> String {
         format!("user:{}", self.user.id)
@@ -262,10 +279,16 @@ impl FromRequestParts<Arc<App>> for Viewer {
         let Some(role) = Role::parse(&session.user.role) else {
             return Err(to_sign_in());
         };
+        let scope = app
+            .teams
+            .scope(&session.user.id, &session.user.role)
+            .await
+            .map_err(|e| layout::unavailable(lang, &e.to_string()))?;
         Ok(Viewer {
             user: session.user,
             role,
             csrf: session.csrf,
+            scope,
             lang,
             token,
         })

@@ -21,9 +21,10 @@ use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
 /// The form's fields: name, English label, Dutch label, input type, required.
-const FIELDS: [(&str, &str, &str, &str, bool); 12] = [
+const FIELDS: [(&str, &str, &str, &str, bool); 13] = [
     ("external_ref", "Reference (ticket or case number)", "Referentie (ticket- of dossiernummer)", "text", true),
     ("customer_id", "Customer id (pseudonymous, not a name)", "Klant-id (pseudoniem, geen naam)", "text", true),
+    ("client", "Client (brand)", "Opdrachtgever (merk)", "client", false),
     ("channel", "Channel", "Kanaal", "channel", false),
     ("product", "Product", "Product", "text", false),
     ("claimed_amount", "Amount claimed (e.g. 129.95)", "Geclaimd bedrag (bijv. 129,95)", "amount", false),
@@ -75,6 +76,16 @@ fn form(viewer: &Viewer, values: &HashMap<String, String>, errors: &[FieldError]
                             select id=(id) name=(name) {
                                 option value="" { "—" }
                                 @for c in CHANNELS { option value=(c) selected[value == c] { (c) } }
+                            }
+                        }
+                        "client" => {
+                            @match viewer.clients() {
+                                Some(list) => {
+                                    select id=(id) name=(name) required {
+                                        @for c in &list { option value=(c) selected[value == *c] { (c) } }
+                                    }
+                                }
+                                None => { input id=(id) name=(name) type="text" value=(value) maxlength="200"; }
                             }
                         }
                         "date" => { input id=(id) name=(name) type="date" value=(value) aria-invalid=[err.as_ref().map(|_| "true")]; }
@@ -167,6 +178,10 @@ pub async fn submit(State(app): State<Arc<App>>, viewer: Viewer, request: Reques
         Ok(c) => c,
         Err(errors) => return form(&viewer, &values, &errors, None, StatusCode::UNPROCESSABLE_ENTITY),
     };
+    if !viewer.sees(context.client.as_deref()) {
+        let msg = lang.say("Your team does not serve this client.", "Uw team werkt niet voor deze opdrachtgever.");
+        return form(&viewer, &values, &[], Some(msg), StatusCode::UNPROCESSABLE_ENTITY);
+    }
     if too_many || parts.is_empty() {
         let msg = if too_many {
             lang.say("At most 20 files per claim.", "Maximaal 20 bestanden per claim.")

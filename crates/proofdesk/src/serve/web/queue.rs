@@ -51,6 +51,7 @@ pub async fn page(State(app): State<Arc<App>>, viewer: Viewer, Query(q): Query<Q
             _ => Some(true),
         },
         escalated: fraud,
+        clients: viewer.clients(),
         limit: PAGE,
         ..ClaimFilter::default()
     };

@@ -73,11 +73,43 @@ impl Client {
         self.send(req, Some(form))
     }
 
+    /// Enters a claim through the new-claim form with one JPEG (`fields` besides the tokens).
+    fn upload(&mut self, fields: &[(&str, &str)], file: &[u8]) -> Page {
+        let page = self.get("/claims/new");
+        let (csrf, once) = (hidden(&page.body, "csrf"), hidden(&page.body, "once"));
+        let mut all = vec![("csrf", csrf.as_str()), ("once", once.as_str())];
+        all.extend_from_slice(fields);
+        let (content_type, body) = form_with_file(&all, file);
+        let cookie: Vec<String> = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let sent = self
+            .agent
+            .post(&format!("{}/claims/new", self.base))
+            .set("Cookie", &cookie.join("; "))
+            .set("Content-Type", &content_type)
+            .send_bytes(&body);
+        let r = match sent {
+            Ok(r) | Err(ureq::Error::Status(_, r)) => r,
+            Err(e) => panic!("request failed: {e}"),
+        };
+        Page {
+            status: r.status(),
+            location: r.header("location").map(str::to_owned),
+            body: r.into_string().unwrap_or_default(),
+        }
+    }
+
     fn sign_in(&mut self, name: &str, password: &str) -> Page {
         let page = self.get("/sign-in");
         let token = hidden(&page.body, "form");
         self.post("/sign-in", &[("name", name), ("password", password), ("form", &token), ("next", "/queue")])
     }
+}
+
+/// A user's id, from `proofdesk user list --json`.
+fn user_id(data: &std::path::Path, name: &str) -> String {
+    let list = proofdesk_in(data, &["user", "list", "--json"]).json();
+    let user = list["users"].as_array().unwrap().iter().find(|u| u["name"] == name).cloned();
+    user.and_then(|u| u["id"].as_str().map(str::to_owned)).unwrap_or_else(|| panic!("no user {name}"))
 }
 
 /// The value of a hidden input.
@@ -158,30 +190,14 @@ fn sign_in_csrf_and_decision_rules() {
     // Supervisors set others' authority in the web UI, never their own.
     let people = sue.get("/people");
     assert_eq!(people.status, 200);
-    let bob_id = proofdesk_in(&data, &["user", "list", "--json"]).json()["users"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|u| u["name"] == "bob")
-        .unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let bob_id = user_id(&data, "bob");
     let csrf_people = hidden(&people.body, "csrf");
     let set = sue.post(&format!("/people/{bob_id}/authority"), &[("csrf", &csrf_people), ("amount", "250"), ("currency", "EUR")]);
     assert_eq!(set.status, 303);
     assert!(sue.get("/people").body.contains("€ 250.00"));
     let bad = sue.post(&format!("/people/{bob_id}/authority"), &[("csrf", &csrf_people), ("amount", "-3"), ("currency", "EUR")]);
     assert_eq!(bad.status, 422);
-    let sue_id = proofdesk_in(&data, &["user", "list", "--json"]).json()["users"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|u| u["name"] == "sue")
-        .unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let sue_id = user_id(&data, "sue");
     let own = sue.post(&format!("/people/{sue_id}/authority"), &[("csrf", &csrf_people), ("amount", "99999"), ("currency", "EUR")]);
     assert_eq!(own.status, 422, "nobody sets their own authority");
     assert_eq!(bob.get("/people").status, 403, "agents do not set authority");
@@ -303,23 +319,7 @@ fn four_eyes_above_authority_and_never_on_ones_own_claim() {
     assert!(audit.contains("approval refused"), "refusals are on record: {audit}");
 
     // Nobody decides a claim they entered themselves.
-    let page = bob.get("/claims/new");
-    let (csrf, once) = (hidden(&page.body, "csrf"), hidden(&page.body, "once"));
-    let (content_type, body) = form_with_file(
-        &[("csrf", &csrf), ("once", &once), ("external_ref", "ZD-9"), ("customer_id", "c-9")],
-        &picture,
-    );
-    let cookie: Vec<String> = bob.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect();
-    let sent = bob
-        .agent
-        .post(&format!("{}/claims/new", server.base))
-        .set("Cookie", &cookie.join("; "))
-        .set("Content-Type", &content_type)
-        .send_bytes(&body);
-    let location = match sent {
-        Ok(r) | Err(ureq::Error::Status(_, r)) => r.header("location").map(str::to_owned),
-        Err(e) => panic!("{e}"),
-    };
+    let location = bob.upload(&[("external_ref", "ZD-9"), ("customer_id", "c-9")], &picture).location;
     let own = location.expect("the new claim's page");
     let own_id = own.trim_start_matches("/claims/").to_owned();
     server.screened(&own_id);
@@ -482,23 +482,9 @@ fn an_outsourcers_agent_sees_only_the_clients_their_team_serves() {
     assert_eq!(server.get(&format!("/v1/claims/{a}")).0, 200);
 
     // Entering a claim for a client one's team does not serve is refused.
-    let page = otto.get("/claims/new");
-    assert!(page.body.contains("<option value=\"brand-b\""), "the form offers his team's clients");
-    let (csrf, once) = (hidden(&page.body, "csrf"), hidden(&page.body, "once"));
-    let (content_type, body) = form_with_file(
-        &[("csrf", &csrf), ("once", &once), ("external_ref", "ZD-X"), ("customer_id", "c-x"), ("client", "brand-a")],
-        &picture,
-    );
-    let cookie: Vec<String> = otto.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect();
-    let sent = otto
-        .agent
-        .post(&format!("{}/claims/new", server.base))
-        .set("Cookie", &cookie.join("; "))
-        .set("Content-Type", &content_type)
-        .send_bytes(&body);
-    let status = match sent {
-        Ok(r) | Err(ureq::Error::Status(_, r)) => r.status(),
-        Err(e) => panic!("{e}"),
-    };
+    assert!(otto.get("/claims/new").body.contains("<option value=\"brand-b\""), "the form offers his team's clients");
+    let status = otto
+        .upload(&[("external_ref", "ZD-X"), ("customer_id", "c-x"), ("client", "brand-a")], &picture)
+        .status;
     assert_eq!(status, 422);
 }

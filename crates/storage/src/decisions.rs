@@ -190,15 +190,20 @@ impl Decisions {
             .collect()
     }
 
-    /// Claims received since `since_ms`, for the overview.
-    pub async fn claim_times(&self, since_ms: i64) -> Result<Vec<ClaimTimes>, Error> {
-        let rows = sqlx::query(
-            "SELECT created_at, band, decision, decided_at FROM claims WHERE created_at >= $1 ORDER BY created_at",
-        )
-        .bind(since_ms)
-        .fetch_all(&self.db.pool)
-        .await
-        .map_err(Error::query("read claims for the overview"))?;
+    /// Claims received since `since_ms` (of these clients only, when given), for the overview.
+    pub async fn claim_times(&self, since_ms: i64, clients: Option<&[String]>) -> Result<Vec<ClaimTimes>, Error> {
+        let (filter, binds) = client_filter(clients, 2, "client");
+        let sql = format!(
+            "SELECT created_at, band, decision, decided_at FROM claims WHERE created_at >= $1{filter} ORDER BY created_at"
+        );
+        let mut q = sqlx::query(&sql).bind(since_ms);
+        for b in binds {
+            q = q.bind(b);
+        }
+        let rows = q
+            .fetch_all(&self.db.pool)
+            .await
+            .map_err(Error::query("read claims for the overview"))?;
         let e = Error::query("read claims for the overview");
         rows.iter()
             .map(|r| {
@@ -212,13 +217,20 @@ impl Decisions {
             .collect()
     }
 
-    /// Decisions per person and kind since `since_ms`, busiest first.
-    pub async fn per_reviewer(&self, since_ms: i64) -> Result<Vec<ReviewerCount>, Error> {
-        let rows = sqlx::query(
+    /// Decisions per person and kind since `since_ms` (on claims of these clients only,
+    /// when given), busiest first.
+    pub async fn per_reviewer(&self, since_ms: i64, clients: Option<&[String]>) -> Result<Vec<ReviewerCount>, Error> {
+        let (filter, binds) = client_filter(clients, 2, "c.client");
+        let sql = format!(
             "SELECT u.display_name, d.kind, COUNT(*) FROM decisions d JOIN users u ON u.id = d.user_id \
-             WHERE d.decided_at >= $1 GROUP BY u.display_name, d.kind ORDER BY COUNT(*) DESC, u.display_name",
-        )
-        .bind(since_ms)
+             JOIN claims c ON c.id = d.claim_id \
+             WHERE d.decided_at >= $1{filter} GROUP BY u.display_name, d.kind ORDER BY COUNT(*) DESC, u.display_name"
+        );
+        let mut q = sqlx::query(&sql).bind(since_ms);
+        for b in binds {
+            q = q.bind(b);
+        }
+        let rows = q
         .fetch_all(&self.db.pool)
         .await
         .map_err(Error::query("count decisions"))?;
@@ -232,5 +244,18 @@ impl Decisions {
                 })
             })
             .collect()
+    }
+}
+
+/// ` AND column IN ($first, …)` for a client list (`AND 1 = 0` for an empty one), and
+/// the values to bind.
+fn client_filter<'a>(clients: Option<&'a [String]>, first: usize, column: &str) -> (String, Vec<&'a str>) {
+    match clients {
+        None => (String::new(), Vec::new()),
+        Some([]) => (" AND 1 = 0".into(), Vec::new()),
+        Some(list) => {
+            let marks: Vec<String> = (0..list.len()).map(|i| format!("${}", first + i)).collect();
+            (format!(" AND {column} IN ({})", marks.join(", ")), list.iter().map(String::as_str).collect())
+        }
     }
 }

@@ -201,8 +201,12 @@ async fn scenario(url: &str) {
     assert_eq!(recorded.len(), 2);
     assert_eq!(recorded[0].amount, Some((90_000, "EUR".into())));
 
-    let per = decisions.per_reviewer(0).await.unwrap();
+    let per = decisions.per_reviewer(0, None).await.unwrap();
     assert_eq!(per.iter().map(|r| r.count).sum::<i64>(), 4);
+    let elsewhere = decisions.per_reviewer(0, Some(&["brand-z".to_owned()])).await.unwrap();
+    assert!(elsewhere.is_empty(), "no decisions on brand-z's claims");
+    assert_eq!(decisions.claim_times(0, Some(&["brand-b".to_owned()])).await.unwrap().len(), 1);
+    assert!(decisions.claim_times(0, Some(&[])).await.unwrap().is_empty());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

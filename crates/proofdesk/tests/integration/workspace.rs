@@ -480,6 +480,18 @@ fn an_outsourcers_agent_sees_only_the_clients_their_team_serves() {
     let queue = adm.get("/queue?state=all").body;
     assert!(queue.contains("ZD-A") && queue.contains("ZD-B"));
     assert_eq!(server.get(&format!("/v1/claims/{a}")).0, 200);
+    assert_eq!(adm.get("/audit").status, 200);
+
+    // A supervisor of the partner: the overview counts only brand-b, the audit trail
+    // (which spans every client) is not for him.
+    add_user(&data, "pia", "supervisor", "Pia");
+    assert_eq!(proofdesk_in(&data, &["team", "join", "partner", "pia"]).code, 0);
+    let mut pia = Client::new(&server);
+    pia.sign_in("pia", "correct horse battery");
+    let overview = pia.get("/overview");
+    assert_eq!(overview.status, 200);
+    assert!(overview.body.contains("<strong>1</strong><span>claims ontvangen"), "one claim of brand-b");
+    assert_eq!(pia.get("/audit").status, 403);
 
     // Entering a claim for a client one's team does not serve is refused.
     assert!(otto.get("/claims/new").body.contains("<option value=\"brand-b\""), "the form offers his team's clients");

@@ -1,6 +1,6 @@
 //! For supervisors and administrators: the overview (claims per band per day, median
-//! time to decision, decisions per reviewer, over the last 14 days) and the audit
-//! trail with the state of its hash chain.
+//! time to decision, decisions per reviewer, over the last 14 days, of the clients
+//! their teams serve) and the audit trail with the state of its hash chain.
 
 use super::layout;
 use super::{Say, Viewer};
@@ -67,7 +67,11 @@ pub async fn page(State(app): State<Arc<App>>, viewer: Viewer) -> Response {
         return layout::not_allowed(lang);
     }
     let since = now_ms() - DAYS * DAY_MS;
-    let loaded = tokio::try_join!(app.decisions.claim_times(since), app.decisions.per_reviewer(since));
+    let clients = viewer.clients();
+    let loaded = tokio::try_join!(
+        app.decisions.claim_times(since, clients.as_deref()),
+        app.decisions.per_reviewer(since, clients.as_deref())
+    );
     let (claims, reviewers) = match loaded {
         Ok(l) => l,
         Err(e) => return layout::unavailable(lang, &e.to_string()),
@@ -125,10 +129,11 @@ pub async fn page(State(app): State<Arc<App>>, viewer: Viewer) -> Response {
     layout::page(lang, Some(&viewer), lang.say("Overview", "Overzicht"), "/overview", body)
 }
 
-/// `GET /audit`: the latest entries and whether the chain is intact.
+/// `GET /audit`: the latest entries and whether the chain is intact. It spans every
+/// client, so only those who see every claim may read it.
 pub async fn audit(State(app): State<Arc<App>>, viewer: Viewer) -> Response {
     let lang = viewer.lang;
-    if !viewer.role.oversees() {
+    if !viewer.role.oversees() || viewer.clients().is_some() {
         return layout::not_allowed(lang);
     }
     if let Err(r) = super::record(&app, lang, &viewer.actor(), "audit.view", None, "web").await {

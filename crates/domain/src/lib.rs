@@ -8,5 +8,6 @@ pub mod authority;
 pub mod claim;
 pub mod context;
 pub mod decision;
+pub mod insider;
 pub mod message;
 pub mod routing;

@@ -17,6 +17,7 @@ mod index_load_bench;
 mod output;
 mod reuse;
 mod screen;
+mod simulate;
 mod serve;
 mod store;
 mod teams;
@@ -70,6 +71,8 @@ enum Command {
     Audit(admin::AuditArgs),
     /// People who sign in to the web workspace: add, list, set-password, disable.
     User(users::UserArgs),
+    /// Simulate a contact centre's decisions with injected insiders and report what the insider rules flag.
+    SimulateDecisions(simulate::SimulateArgs),
     /// Teams and the clients they serve: add, join, list.
     Team(teams::TeamArgs),
     /// Train the pixel-level AI detector on the corpus and report its validation.
@@ -93,6 +96,7 @@ fn main() -> ExitCode {
         Command::User(args) => users::run(args, &store),
         Command::TrainDetector(args) => detector_train::run(args),
         Command::Team(args) => teams::run(args, &store),
+        Command::SimulateDecisions(args) => simulate::run(args),
     };
     match result {
         Ok(code) => code,

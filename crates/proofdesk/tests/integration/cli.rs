@@ -156,3 +156,17 @@ fn closed_pipe(args: &[&str]) {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert_eq!(out.status.code(), Some(0));
 }
+
+#[test]
+fn the_insider_simulation_finds_every_injected_pattern_and_few_honest_agents() {
+    for seed in ["1", "2"] {
+        let run = proofdesk(&["simulate-decisions", "--seed", seed, "--json"]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let r = run.json();
+        assert_eq!(r["schema"], "proofdesk.insider-simulation/1");
+        for rule in r["rules"].as_array().unwrap() {
+            assert_eq!(rule["found"], rule["injected"], "seed {seed}: {rule}");
+        }
+        assert!(r["honest_flag_rate"].as_f64().unwrap() <= 0.05, "seed {seed}: {r}");
+    }
+}

@@ -81,6 +81,29 @@ pub struct ReviewerCount {
     pub count: i64,
 }
 
+/// One decision with what the insider rules need of its claim.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogEntry {
+    /// Who decided.
+    pub user_id: String,
+    /// Their display name.
+    pub user_name: String,
+    /// Which claim.
+    pub claim_id: String,
+    /// The claim's pseudonymous customer.
+    pub customer_id: String,
+    /// The claim's client.
+    pub client: Option<String>,
+    /// What was decided.
+    pub kind: String,
+    /// The routing band then.
+    pub band: Option<String>,
+    /// For approvals: amount (minor units) and currency.
+    pub amount: Option<(i64, String)>,
+    /// When (ms).
+    pub decided_at: i64,
+}
+
 /// The decisions of one database.
 #[derive(Clone)]
 pub struct Decisions {
@@ -185,6 +208,38 @@ impl Decisions {
                         (Some(m), Some(c)) => Some((m, c)),
                         _ => None,
                     },
+                })
+            })
+            .collect()
+    }
+
+    /// Every decision since `since_ms`, oldest first, for the insider rules.
+    pub async fn log(&self, since_ms: i64) -> Result<Vec<LogEntry>, Error> {
+        let rows = sqlx::query(
+            "SELECT d.user_id, u.display_name, d.claim_id, c.customer_id, c.client, d.kind, d.band, d.amount_minor, d.currency, d.decided_at \
+             FROM decisions d JOIN users u ON u.id = d.user_id JOIN claims c ON c.id = d.claim_id \
+             WHERE d.decided_at >= $1 ORDER BY d.decided_at, d.id",
+        )
+        .bind(since_ms)
+        .fetch_all(&self.db.pool)
+        .await
+        .map_err(Error::query("read the decision log"))?;
+        let e = Error::query("read the decision log");
+        rows.iter()
+            .map(|r| {
+                Ok(LogEntry {
+                    user_id: r.try_get(0).map_err(&e)?,
+                    user_name: r.try_get(1).map_err(&e)?,
+                    claim_id: r.try_get(2).map_err(&e)?,
+                    customer_id: r.try_get(3).map_err(&e)?,
+                    client: r.try_get(4).map_err(&e)?,
+                    kind: r.try_get(5).map_err(&e)?,
+                    band: r.try_get(6).map_err(&e)?,
+                    amount: match (r.try_get::<Option<i64>, _>(7).map_err(&e)?, r.try_get::<Option<String>, _>(8).map_err(&e)?) {
+                        (Some(m), Some(c)) => Some((m, c)),
+                        _ => None,
+                    },
+                    decided_at: r.try_get(9).map_err(&e)?,
                 })
             })
             .collect()

@@ -114,6 +114,18 @@ impl Teams {
         Ok(out)
     }
 
+    /// Every person's teams: `(user id, team name)`.
+    pub async fn memberships(&self) -> Result<Vec<(String, String)>, Error> {
+        let rows = sqlx::query("SELECT m.user_id, t.name FROM team_members m JOIN teams t ON t.id = m.team_id ORDER BY t.name")
+            .fetch_all(&self.db.pool)
+            .await
+            .map_err(Error::query("read team members"))?;
+        let e = Error::query("read team members");
+        rows.iter()
+            .map(|r| Ok((r.try_get(0).map_err(&e)?, r.try_get(1).map_err(&e)?)))
+            .collect()
+    }
+
     /// Which claims a person sees (`administrator`: all).
     pub async fn scope(&self, user_id: &str, role: &str) -> Result<Scope, Error> {
         if role == "administrator" {

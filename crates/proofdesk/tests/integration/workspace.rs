@@ -500,3 +500,37 @@ fn an_outsourcers_agent_sees_only_the_clients_their_team_serves() {
         .status;
     assert_eq!(status, 422);
 }
+
+#[test]
+fn approvals_just_below_the_limit_reach_the_supervisors_overview() {
+    use crate::browser::set_authority;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let server = Server::start(&data, &[]);
+    add_user(&data, "bob", "agent", "Bob");
+    add_user(&data, "sue", "supervisor", "Sue");
+    set_authority(&data, "bob", "100EUR");
+    let picture = jpeg(&blocks(320, 240, 17));
+    let mut bob = Client::new(&server);
+    bob.sign_in("bob", "correct horse battery");
+    for n in 0..5 {
+        let claim = format!(r#"{{"external_ref": "ZD-N{n}", "customer_id": "c-n{n}", "claimed_amount": "95", "currency": "EUR"}}"#);
+        let (_, _, doc) = server.submit(&claim, &[("a.jpg", &picture)], None);
+        let id = doc["id"].as_str().unwrap().to_owned();
+        server.screened(&id);
+        let csrf = hidden(&bob.get(&format!("/claims/{id}")).body, "csrf");
+        let done = bob.post(
+            &format!("/claims/{id}/decisions"),
+            &[("csrf", &csrf), ("kind", "approve"), ("reason", "receipt matches the order"), ("amount", "95"), ("currency", "EUR")],
+        );
+        assert_eq!(done.status, 303);
+    }
+    let rules = bob.get("/rules");
+    assert_eq!(rules.status, 200, "the rules are there for the people they apply to");
+    assert!(rules.body.contains("near-limit") && rules.body.contains("nooit een sanctie"));
+    let mut sue = Client::new(&server);
+    sue.sign_in("sue", "correct horse battery");
+    let overview = sue.get("/overview").body;
+    assert!(overview.contains("near-limit") && overview.contains("<strong>Bob</strong>"), "the flag names Bob and the rule");
+    assert!(overview.contains("5 van 5 goedkeuringen net onder de bevoegdheid"), "with the facts");
+}

@@ -41,6 +41,7 @@ pub fn page(lang: Lang, viewer: Option<&Viewer>, title: &str, path: &str, body: 
                             a href="/queue" { (lang.say("Queue", "Wachtrij")) }
                             a href="/queue?queue=fraud" { (lang.say("Fraud team", "Fraudeteam")) }
                             a href="/claims/new" { (lang.say("New claim", "Nieuwe claim")) }
+                            a href="/rules" { (lang.say("Rules", "Regels")) }
                             @if v.role.oversees() {
                                 a href="/overview" { (lang.say("Overview", "Overzicht")) }
                                 a href="/audit" { (lang.say("Audit trail", "Audittrail")) }

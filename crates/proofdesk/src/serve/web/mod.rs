@@ -64,6 +64,7 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/people", get(people::page))
         .route("/people/{id}/authority", post(people::set_authority))
         .route("/audit", get(overview::audit))
+        .route("/rules", get(overview::rules))
         .route("/assets/app.css", get(assets::css))
         .route("/assets/app.js", get(assets::js))
 }

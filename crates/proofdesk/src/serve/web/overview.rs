@@ -8,6 +8,7 @@ use crate::serve::App;
 use axum::extract::State;
 use axum::response::Response;
 use maud::html;
+use proofdesk_domain::insider::{evaluate, explain, Event, Flag, Rules};
 use proofdesk_storage::decisions::ClaimTimes;
 use proofdesk_storage::time::{format_utc, now_ms};
 use std::collections::{BTreeMap, HashMap};
@@ -76,6 +77,10 @@ pub async fn page(State(app): State<Arc<App>>, viewer: Viewer) -> Response {
         Ok(l) => l,
         Err(e) => return layout::unavailable(lang, &e.to_string()),
     };
+    let flags = match insider_flags(&app, &viewer, since).await {
+        Ok(f) => f,
+        Err(e) => return layout::unavailable(lang, &e.to_string()),
+    };
     let f = figures(&claims);
     let mut per_person: BTreeMap<String, HashMap<String, i64>> = BTreeMap::new();
     for r in &reviewers {
@@ -109,6 +114,23 @@ pub async fn page(State(app): State<Arc<App>>, viewer: Viewer) -> Response {
                 }
             }
         }
+        h2 { (lang.say("Patterns to look at", "Patronen om te bekijken")) }
+        p.hint { (lang.say(
+            "Flags from the insider rules, for a conversation, never a sanction; the rules are on the rules page for everyone to read.",
+            "Meldingen van de regels voor fraude van binnenuit, voor een gesprek, nooit een sanctie; de regels staan op de regelpagina voor iedereen.")) " "
+            a href="/rules" { (lang.say("The rules", "De regels")) } }
+        @if flags.is_empty() {
+            p { (lang.say("No pattern found in these 14 days.", "Geen patroon gevonden in deze 14 dagen.")) }
+        } @else {
+            ul.flags {
+                @for (name, fl) in &flags {
+                    li {
+                        strong { (name) } " · " code { (fl.rule) } ": " (fl.facts.get(lang)) " — "
+                        @for c in fl.claims.iter().take(10) { a href={ "/claims/" (c) } { (c) } " " }
+                    }
+                }
+            }
+        }
         h2 { (lang.say("Decisions per reviewer", "Beslissingen per beoordelaar")) }
         @if per_person.is_empty() {
             p { (lang.say("No decisions yet.", "Nog geen beslissingen.")) }
@@ -127,6 +149,59 @@ pub async fn page(State(app): State<Arc<App>>, viewer: Viewer) -> Response {
         }
     };
     layout::page(lang, Some(&viewer), lang.say("Overview", "Overzicht"), "/overview", body)
+}
+
+/// The insider rules over the decisions since `since` on claims the viewer sees, with
+/// each flagged person's display name.
+async fn insider_flags(app: &App, viewer: &Viewer, since: i64) -> Result<Vec<(String, Flag)>, proofdesk_storage::Error> {
+    let (log, memberships) = tokio::try_join!(app.decisions.log(since), app.teams.memberships())?;
+    let team_of: HashMap<String, String> = memberships.into_iter().collect();
+    let mut names: HashMap<String, String> = HashMap::new();
+    let mut limits: HashMap<String, std::collections::BTreeMap<String, i64>> = HashMap::new();
+    let mut events = Vec::new();
+    for d in log.into_iter().filter(|d| viewer.sees(d.client.as_deref())) {
+        if !limits.contains_key(&d.user_id) {
+            limits.insert(d.user_id.clone(), app.users.authority(&d.user_id).await?);
+        }
+        let (amount, currency) = d.amount.clone().unwrap_or((0, "EUR".into()));
+        names.insert(d.user_id.clone(), d.user_name.clone());
+        events.push(Event {
+            limit_minor: limits[&d.user_id].get(&currency).copied().unwrap_or(0),
+            team: team_of.get(&d.user_id).cloned().unwrap_or_else(|| "-".into()),
+            user: d.user_id,
+            claim: d.claim_id,
+            customer: d.customer_id,
+            at_ms: d.decided_at,
+            approved: d.kind == "approve" || d.kind == crate::serve::deciding::PENDING,
+            amount_minor: amount,
+            band: d.band.unwrap_or_default(),
+            payout_ref: None,
+            assigned: true,
+        });
+    }
+    Ok(evaluate(&events, &Rules::default())
+        .into_iter()
+        .map(|f| (names.get(&f.user).cloned().unwrap_or_else(|| f.user.clone()), f))
+        .collect())
+}
+
+/// `GET /rules`: the insider rules in plain words, for everyone they apply to.
+pub async fn rules(viewer: Viewer) -> Response {
+    let lang = viewer.lang;
+    let title = lang.say("The rules for decisions", "De regels voor beslissingen");
+    let body = html! {
+        h1 { (title) }
+        p { (lang.say(
+            "A supervisor sees a flag when one of these patterns shows in someone's decisions over 14 days. A flag is a reason to talk, never a sanction, and nothing happens automatically. These are simple, written rules on purpose; no learned model judges employees.",
+            "Een teamleider ziet een melding als een van deze patronen in iemands beslissingen over 14 dagen zichtbaar is. Een melding is een reden voor een gesprek, nooit een sanctie, en er gebeurt niets automatisch. Het zijn bewust eenvoudige, opgeschreven regels; geen aangeleerd model beoordeelt medewerkers.")) }
+        dl.rules {
+            @for (name, text) in explain(&Rules::default()) {
+                dt { code { (name) } }
+                dd { (text.get(lang)) }
+            }
+        }
+    };
+    layout::page(lang, Some(&viewer), title, "/rules", body)
 }
 
 /// `GET /audit`: the latest entries and whether the chain is intact. It spans every
@@ -184,7 +259,11 @@ mod tests {
             claim(day + DAY_MS, None, None),
             claim(day + DAY_MS, Some("clear"), Some(("approve", 1_200_000))),
         ];
-        let f = figures(&claims);
+        let flags = match insider_flags(&app, &viewer, since).await {
+        Ok(f) => f,
+        Err(e) => return layout::unavailable(lang, &e.to_string()),
+    };
+    let f = figures(&claims);
         let days: Vec<_> = f.per_day.iter().map(|(d, n)| (d.clone(), *n)).collect();
         assert_eq!(days.len(), 2);
         assert_eq!(days[0].1, [1, 0, 1, 0]);

@@ -69,7 +69,7 @@ enum Command {
     ApiKey(admin::ApiKeyArgs),
     /// The audit trail: verify that no entry was changed, removed or reordered.
     Audit(admin::AuditArgs),
-    /// People who sign in to the web workspace: add, list, set-password, disable.
+    /// People who sign in to the web workspace: add, list, set-password, set-authority, relate, token, disable.
     User(users::UserArgs),
     /// Simulate a contact centre's decisions with injected insiders and report what the insider rules flag.
     SimulateDecisions(simulate::SimulateArgs),

@@ -281,11 +281,7 @@ pub async fn get(
     let files: Vec<Value> = evidence
         .iter()
         .map(|e| {
-            let report: Value = e
-                .report_json
-                .as_deref()
-                .and_then(|r| serde_json::from_str(r).ok())
-                .unwrap_or(Value::Null);
+            let report = report_of(e);
             json!({
                 "position": e.position, "filename": e.filename, "media_type": e.media_type,
                 "sha256": e.sha256, "size": e.size,
@@ -305,6 +301,14 @@ pub async fn get(
     doc["reasons"] = routing.get("reasons").cloned().unwrap_or(json!([]));
     doc["evidence"] = Value::Array(files);
     Ok(Json(doc))
+}
+
+/// A file's screening report as JSON (`null` before screening).
+pub(crate) fn report_of(e: &proofdesk_storage::claims::EvidenceRecord) -> Value {
+    e.report_json
+        .as_deref()
+        .and_then(|r| serde_json::from_str(r).ok())
+        .unwrap_or(Value::Null)
 }
 
 /// A claim's top-level fields.

@@ -90,11 +90,7 @@ pub async fn render(app: &App, viewer: &Viewer, id: &str, draft: Lang, refused: 
     let files: Vec<(EvidenceRecord, Value, Vec<Signal>)> = evidence
         .into_iter()
         .map(|e| {
-            let report: Value = e
-                .report_json
-                .as_deref()
-                .and_then(|r| serde_json::from_str(r).ok())
-                .unwrap_or(Value::Null);
+            let report = crate::serve::claims::report_of(&e);
             let signals: Vec<Signal> = report
                 .get("signals")
                 .and_then(|s| serde_json::from_value(s.clone()).ok())
@@ -139,10 +135,7 @@ pub async fn render(app: &App, viewer: &Viewer, id: &str, draft: Lang, refused: 
 
 fn head(lang: Lang, c: &ClaimRecord) -> Markup {
     let now = now_ms();
-    let (clock, running) = match (c.decision.as_deref(), c.decided_at) {
-        (Some("approve" | "reject"), Some(at)) => (at - c.created_at, false),
-        _ => (now - c.created_at, true),
-    };
+    let (clock, running) = super::queue::clock(c, now);
     html! {
         h1 { (lang.say("Claim", "Claim")) " " (c.external_ref) }
         p.meta {

@@ -123,11 +123,9 @@ async fn preview_of(app: &App, viewer: &Viewer, claim_id: &str, e: &EvidenceReco
         Ok(b) => b,
         Err(r) => return r,
     };
-    let orientation = e
-        .report_json
-        .as_deref()
-        .and_then(|r| serde_json::from_str::<serde_json::Value>(r).ok())
-        .and_then(|r| r.pointer("/metadata/exif/orientation").and_then(|o| o.as_u64()))
+    let orientation = crate::serve::claims::report_of(e)
+        .pointer("/metadata/exif/orientation")
+        .and_then(|o| o.as_u64())
         .unwrap_or(1);
     let jpeg = tokio::task::spawn_blocking(move || preview_jpeg(&data, orientation)).await;
     match jpeg {

@@ -131,7 +131,7 @@ pub async fn page(State(app): State<Arc<App>>, viewer: Viewer, Query(q): Query<Q
 }
 
 /// Time from receipt to the approve or reject, or to now (running) while open.
-fn clock(c: &ClaimRecord, now: i64) -> (i64, bool) {
+pub fn clock(c: &ClaimRecord, now: i64) -> (i64, bool) {
     match (c.decision.as_deref(), c.decided_at) {
         (Some("approve" | "reject"), Some(at)) => (at - c.created_at, false),
         _ => (now - c.created_at, true),

@@ -71,11 +71,73 @@ fn parse_minor(s: &str) -> Option<i64> {
     whole.parse::<i64>().ok()?.checked_mul(100)?.checked_add(cents)
 }
 
-/// What one person may approve alone, per currency (no entry: nothing).
+/// What one person may approve alone, per currency (no entry: nothing), with
+/// optional limits for one channel or claim type that replace the general one there.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Authority {
-    /// Currency → most minor units.
+    /// Currency → most minor units, for any claim.
     pub limits: BTreeMap<String, i64>,
+    /// (scope, currency) → most minor units, for claims of that channel or type.
+    pub scoped: BTreeMap<(LimitScope, String), i64>,
+}
+
+/// Which claims a limit applies to.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum LimitScope {
+    /// Claims that came in through this channel (`phone`, `web`, …).
+    Channel(String),
+    /// Claims of this type (`damage`, `not-delivered`, …).
+    ClaimType(String),
+}
+
+impl LimitScope {
+    /// The scope for a channel or a claim type as given (`None`: any claim), checked:
+    /// a known channel, a well-formed type, not both.
+    pub fn from_parts(channel: Option<&str>, claim_type: Option<&str>) -> Result<Option<LimitScope>, String> {
+        let channel = channel.map(str::trim).filter(|c| !c.is_empty());
+        let claim_type = claim_type.map(str::trim).filter(|t| !t.is_empty());
+        match (channel, claim_type) {
+            (Some(_), Some(_)) => Err("a limit is for one channel or one claim type, not both".into()),
+            (Some(c), None) if crate::claim::CHANNELS.contains(&c) => Ok(Some(LimitScope::Channel(c.to_owned()))),
+            (Some(c), None) => Err(format!("unknown channel {c:?}: use one of {}", crate::claim::CHANNELS.join(", "))),
+            (None, Some(t)) if crate::claim::is_claim_type(t) => Ok(Some(LimitScope::ClaimType(t.to_owned()))),
+            (None, Some(t)) => Err(format!("{t:?} cannot be a claim type: use lower-case letters, digits and hyphens")),
+            (None, None) => Ok(None),
+        }
+    }
+
+    /// Reads the stored form: `channel:phone` or `type:damage`.
+    pub fn parse(stored: &str) -> Option<LimitScope> {
+        match stored.split_once(':')? {
+            ("channel", c) if !c.is_empty() => Some(LimitScope::Channel(c.to_owned())),
+            ("type", t) if !t.is_empty() => Some(LimitScope::ClaimType(t.to_owned())),
+            _ => None,
+        }
+    }
+
+    /// The stored form.
+    pub fn as_stored(&self) -> String {
+        match self {
+            LimitScope::Channel(c) => format!("channel:{c}"),
+            LimitScope::ClaimType(t) => format!("type:{t}"),
+        }
+    }
+
+    /// Whether the scope covers a claim of this channel and type.
+    pub fn matches(&self, channel: Option<&str>, claim_type: Option<&str>) -> bool {
+        match self {
+            LimitScope::Channel(c) => channel == Some(c.as_str()),
+            LimitScope::ClaimType(t) => claim_type == Some(t.as_str()),
+        }
+    }
+
+    /// In words, both languages: "claims by phone", "claims of type damage".
+    pub fn describe(&self) -> Text {
+        match self {
+            LimitScope::Channel(c) => Text::new(format!("claims by {c}"), format!("claims via {c}")),
+            LimitScope::ClaimType(t) => Text::new(format!("claims of type {t}"), format!("claims van het type {t}")),
+        }
+    }
 }
 
 impl Authority {
@@ -87,6 +149,42 @@ impl Authority {
     /// The limit in a currency, if any.
     pub fn limit(&self, currency: &str) -> Option<Money> {
         self.limits.get(currency).map(|&minor| Money { minor, currency: currency.to_owned() })
+    }
+
+    /// The limit that applies to one claim in a currency, and the scope it comes from
+    /// (`None`: the general limit). A limit for the claim's channel or type replaces
+    /// the general one; when both a channel and a type limit apply, the lower one does.
+    pub fn applying(&self, channel: Option<&str>, claim_type: Option<&str>, currency: &str) -> Option<(i64, Option<LimitScope>)> {
+        let specific = self
+            .scoped
+            .iter()
+            .filter(|((scope, cur), _)| cur == currency && scope.matches(channel, claim_type))
+            .min_by_key(|(_, &minor)| minor);
+        match specific {
+            Some(((scope, _), &minor)) => Some((minor, Some(scope.clone()))),
+            None => self.limits.get(currency).map(|&minor| (minor, None)),
+        }
+    }
+
+    /// The authority that applies to one claim ([`Authority::applying`] per currency).
+    pub fn for_claim(&self, channel: Option<&str>, claim_type: Option<&str>) -> Authority {
+        let currencies: std::collections::BTreeSet<&String> = self.limits.keys().chain(self.scoped.keys().map(|k| &k.1)).collect();
+        let limits = currencies
+            .into_iter()
+            .filter_map(|c| self.applying(channel, claim_type, c).map(|(minor, _)| (c.clone(), minor)))
+            .collect();
+        Authority { limits, scoped: BTreeMap::new() }
+    }
+}
+
+/// Reads a payout account (IBAN, card token or the payment system's reference):
+/// spaces, dots and hyphens dropped, upper case, 4–34 letters and digits.
+pub fn payout_account(raw: &str) -> Result<String, String> {
+    let clean: String = raw.chars().filter(|c| !matches!(c, ' ' | '.' | '-')).collect::<String>().to_uppercase();
+    if (4..=34).contains(&clean.len()) && clean.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        Ok(clean)
+    } else {
+        Err("a payout reference is 4 to 34 letters and digits (an IBAN or the payment system's reference)".into())
     }
 }
 
@@ -186,7 +284,41 @@ mod tests {
 
     fn authority(max: &str) -> Authority {
         let m = eur(max);
-        Authority { limits: [(m.currency, m.minor)].into_iter().collect() }
+        Authority { limits: [(m.currency, m.minor)].into_iter().collect(), ..Authority::default() }
+    }
+
+    #[test]
+    fn payout_accounts_are_read_alike() {
+        assert_eq!(payout_account("nl91 abna-0417.1643 00"), Ok("NL91ABNA0417164300".into()));
+        for bad in ["", "12", "NL91 ABNA 0417 1643 00 ∞", &"9".repeat(35)] {
+            assert!(payout_account(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_limit_for_a_channel_or_type_replaces_the_general_one_there() {
+        let mut a = authority("250EUR");
+        a.scoped.insert((LimitScope::Channel("phone".into()), "EUR".into()), 10_000);
+        a.scoped.insert((LimitScope::ClaimType("damage".into()), "EUR".into()), 50_000);
+        a.scoped.insert((LimitScope::ClaimType("damage".into()), "GBP".into()), 20_000);
+        let limit = |channel, kind| a.for_claim(channel, kind).limit("EUR").map(|m| m.minor);
+        assert_eq!(limit(None, None), Some(25_000));
+        assert_eq!(limit(Some("web"), None), Some(25_000));
+        assert_eq!(limit(Some("phone"), None), Some(10_000));
+        assert_eq!(limit(Some("web"), Some("damage")), Some(50_000));
+        assert_eq!(limit(Some("phone"), Some("damage")), Some(10_000), "both apply: the lower");
+        assert_eq!(a.for_claim(None, Some("damage")).limit("GBP").map(|m| m.minor), Some(20_000));
+        assert_eq!(a.for_claim(None, None).limit("GBP"), None);
+        assert_eq!(a.applying(Some("phone"), Some("damage"), "EUR"), Some((10_000, Some(LimitScope::Channel("phone".into())))));
+        assert_eq!(a.applying(None, None, "EUR"), Some((25_000, None)));
+        assert_eq!(LimitScope::parse("type:damage"), Some(LimitScope::ClaimType("damage".into())));
+        assert_eq!(LimitScope::parse(&LimitScope::Channel("phone".into()).as_stored()), Some(LimitScope::Channel("phone".into())));
+        assert_eq!(LimitScope::parse("colour:red"), None);
+        assert_eq!(LimitScope::from_parts(Some("phone"), None), Ok(Some(LimitScope::Channel("phone".into()))));
+        assert_eq!(LimitScope::from_parts(Some(" "), Some("")), Ok(None));
+        assert!(LimitScope::from_parts(Some("pigeon"), None).unwrap_err().contains("unknown channel"));
+        assert!(LimitScope::from_parts(None, Some("Big Damage")).is_err());
+        assert!(LimitScope::from_parts(Some("phone"), Some("damage")).unwrap_err().contains("not both"));
     }
 
     #[test]

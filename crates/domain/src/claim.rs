@@ -22,6 +22,9 @@ pub struct ClaimContext {
     /// How the claim came in (web, email, phone, app, chat, store, other).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub channel: Option<String>,
+    /// What kind of claim (`damage`, `not-delivered`, …): lower-case letters, digits, hyphens.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub claim_type: Option<String>,
     /// The product claimed for.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub product: Option<String>,
@@ -63,11 +66,12 @@ pub struct FieldError {
 /// Channels a claim can come in through.
 pub const CHANNELS: [&str; 7] = ["web", "email", "phone", "app", "chat", "store", "other"];
 
-const KNOWN: [&str; 14] = [
+const KNOWN: [&str; 15] = [
     "external_ref",
     "customer_id",
     "client",
     "channel",
+    "claim_type",
     "product",
     "claimed_amount",
     "currency",
@@ -105,6 +109,15 @@ impl ClaimContext {
                 r.errors.push(err(
                     "channel",
                     &format!("must be one of {}", CHANNELS.join(", ")),
+                ));
+            }
+        }
+        let claim_type = r.text("claim_type", false);
+        if let Some(t) = &claim_type {
+            if !is_claim_type(t) {
+                r.errors.push(err(
+                    "claim_type",
+                    "use lower-case letters, digits and hyphens (at most 40), e.g. damage or not-delivered",
                 ));
             }
         }
@@ -150,6 +163,7 @@ impl ClaimContext {
             customer_id,
             client,
             channel,
+            claim_type,
             product,
             claimed_amount_minor,
             currency,
@@ -161,6 +175,13 @@ impl ClaimContext {
             delivery_country,
         })
     }
+}
+
+/// Whether `t` can name a claim type: 1–40 lower-case letters, digits and hyphens.
+pub fn is_claim_type(t: &str) -> bool {
+    (1..=40).contains(&t.len())
+        && t.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !t.starts_with('-')
 }
 
 fn err(field: &str, message: &str) -> FieldError {
@@ -330,10 +351,11 @@ mod tests {
         let c = ClaimContext::parse(&json!({
             "external_ref": "ZD-1042", "customer_id": "c-77f3", "channel": "web",
             "claimed_amount": "129.95", "currency": "EUR", "purchase_date": "2024-02-29",
-            "serial_numbers": ["SN1", "SN2"], "delivery_country": "NL"
+            "serial_numbers": ["SN1", "SN2"], "delivery_country": "NL", "claim_type": "not-delivered"
         }))
         .unwrap();
         assert_eq!(c.claimed_amount_minor, Some(12995));
+        assert_eq!(c.claim_type.as_deref(), Some("not-delivered"));
         assert_eq!(c.serial_numbers, vec!["SN1", "SN2"]);
     }
 
@@ -342,7 +364,7 @@ mod tests {
         let e = ClaimContext::parse(&json!({
             "customer_id": 5, "channel": "pigeon", "claimed_amount": "12.345",
             "purchase_date": "2023-02-29", "delivery_country": "nl", "colour": "red",
-            "serial_numbers": ["ok", ""]
+            "serial_numbers": ["ok", ""], "claim_type": "Damage!"
         }))
         .unwrap_err();
         let fields: Vec<&str> = e.iter().map(|f| f.field.as_str()).collect();
@@ -356,6 +378,7 @@ mod tests {
             "delivery_country",
             "colour",
             "serial_numbers/1",
+            "claim_type",
         ] {
             assert!(fields.contains(&f), "{f} missing in {e:?}");
         }

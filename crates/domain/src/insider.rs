@@ -34,8 +34,8 @@ pub struct Event {
     pub assigned: bool,
 }
 
-/// The rules' thresholds (the policy file can change them).
-#[derive(Debug, Clone, PartialEq)]
+/// The rules' thresholds (the policy file's `[insider]` table can change them).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Rules {
     /// "Just below the limit" means at least this share of it.
     pub near_limit_share: f64,
@@ -73,6 +73,59 @@ impl Default for Rules {
             repeat_payout_min: 3,
             unassigned_min: 4,
         }
+    }
+}
+
+/// The policy file's `[insider]` table: each field replaces a default.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RulesFile {
+    near_limit_share: Option<f64>,
+    near_limit_min: Option<usize>,
+    near_limit_factor: Option<f64>,
+    split_window_hours: Option<f64>,
+    split_min: Option<usize>,
+    escalated_factor: Option<f64>,
+    escalated_min: Option<usize>,
+    repeat_customer_min: Option<usize>,
+    repeat_payout_min: Option<usize>,
+    unassigned_min: Option<usize>,
+}
+
+impl Rules {
+    /// The defaults with a policy file's `[insider]` values; a value out of its range
+    /// is refused with the field named.
+    pub fn with_file(f: &RulesFile) -> Result<Rules, String> {
+        let mut r = Rules::default();
+        let share = |name: &str, v: Option<f64>, lo: f64, hi: f64, into: &mut f64| match v {
+            Some(v) if !(v.is_finite() && v > lo && v <= hi) => Err(format!("insider.{name} is {v}; use more than {lo} and at most {hi}")),
+            Some(v) => {
+                *into = v;
+                Ok(())
+            }
+            None => Ok(()),
+        };
+        share("near_limit_share", f.near_limit_share, 0.0, 1.0, &mut r.near_limit_share)?;
+        share("near_limit_factor", f.near_limit_factor, 0.0, 1000.0, &mut r.near_limit_factor)?;
+        share("escalated_factor", f.escalated_factor, 0.0, 1000.0, &mut r.escalated_factor)?;
+        let mut hours = r.split_window_ms as f64 / 3_600_000.0;
+        share("split_window_hours", f.split_window_hours, 0.0, 24.0 * 31.0, &mut hours)?;
+        r.split_window_ms = (hours * 3_600_000.0).round() as i64;
+        let count = |name: &str, v: Option<usize>, into: &mut usize| match v {
+            Some(v) if !(1..=10_000).contains(&v) => Err(format!("insider.{name} is {v}; use 1 to 10000")),
+            Some(v) => {
+                *into = v;
+                Ok(())
+            }
+            None => Ok(()),
+        };
+        count("near_limit_min", f.near_limit_min, &mut r.near_limit_min)?;
+        count("split_min", f.split_min, &mut r.split_min)?;
+        count("escalated_min", f.escalated_min, &mut r.escalated_min)?;
+        count("repeat_customer_min", f.repeat_customer_min, &mut r.repeat_customer_min)?;
+        count("repeat_payout_min", f.repeat_payout_min, &mut r.repeat_payout_min)?;
+        count("unassigned_min", f.unassigned_min, &mut r.unassigned_min)?;
+        Ok(r)
     }
 }
 

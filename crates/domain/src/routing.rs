@@ -34,6 +34,7 @@ pub enum PolicyError {
 struct PolicyFile {
     bands: Option<BandsFile>,
     weights: Option<WeightsFile>,
+    insider: Option<crate::insider::RulesFile>,
 }
 
 #[derive(Deserialize)]
@@ -75,6 +76,8 @@ pub struct Policy {
     pub review_from: f32,
     /// Score from which a claim is escalated.
     pub escalate_from: f32,
+    /// The thresholds of the insider-pattern rules.
+    pub insider: crate::insider::Rules,
 }
 
 impl Default for Policy {
@@ -97,6 +100,7 @@ impl Default for Policy {
             signal_weights: BTreeMap::new(),
             review_from: 25.0,
             escalate_from: 60.0,
+            insider: crate::insider::Rules::default(),
         }
     }
 }
@@ -136,6 +140,9 @@ impl Policy {
     /// reuse = 70
     /// [weights.signals]
     /// "integrity.extension-mismatch" = 10
+    /// [insider]
+    /// near_limit_share = 0.9
+    /// split_window_hours = 72
     /// ```
     pub fn from_toml(text: &str) -> Result<Policy, PolicyError> {
         let file: PolicyFile =
@@ -156,6 +163,9 @@ impl Policy {
                 p.category_weights.insert(category, weight);
             }
             p.signal_weights.extend(w.signals);
+        }
+        if let Some(i) = &file.insider {
+            p.insider = crate::insider::Rules::with_file(i).map_err(PolicyError::Invalid)?;
         }
         let weights = p.category_weights.iter().chain(&p.signal_weights);
         if let Some((name, w)) = weights
@@ -291,7 +301,15 @@ mod tests {
         assert_eq!((p.review_from, p.escalate_from), (25.0, 90.0));
         assert_eq!(p.category_weights["reuse"], 100.0);
         assert_eq!(p.signal_weights["ai.x"], 5.0);
+        assert_eq!(p.insider, crate::insider::Rules::default());
+        let strict = Policy::from_toml("[insider]\nnear_limit_share = 0.8\nsplit_window_hours = 24\nunassigned_min = 2\n").unwrap();
+        assert_eq!(strict.insider.near_limit_share, 0.8);
+        assert_eq!(strict.insider.split_window_ms, 24 * 3_600_000);
+        assert_eq!(strict.insider.unassigned_min, 2);
         for (bad, says) in [
+            ("[insider]\nnear_limit_share = 1.5", "insider.near_limit_share is 1.5"),
+            ("[insider]\nsplit_min = 0", "insider.split_min is 0; use 1 to 10000"),
+            ("[insider]\nsplit_window_days = 3", "unknown field"),
             (
                 "[bands]\nreview_from = 70\nescalate_from = 60",
                 "review_from < escalate_from",

@@ -422,7 +422,8 @@ pub fn evaluate(corpus: &Path, items: &[Item]) -> Option<ReuseEval> {
     }
     indexes.pdq.rebuild();
     indexes.features.rebuild();
-    let (per_file, thumbs): (Vec<Vec<CopyResult>>, Vec<Option<(Thumb, View)>>) = indexed
+    type PerFile = (Vec<Vec<CopyResult>>, Vec<Option<(Thumb, View)>>);
+    let (per_file, thumbs): PerFile = indexed
         .par_iter()
         .with_max_len(1)
         .map(|&(i, f)| copy_results(corpus, &items[i], f, &indexes, i as i64))

@@ -3,7 +3,8 @@
 //! amounts), with insiders injected for each pattern, run through the insider rules;
 //! reports per rule how many injected insiders were flagged and how many honest agents.
 
-use anyhow::{bail, Result};
+use anyhow::{bail, Context, Result};
+use proofdesk_domain::routing::Policy;
 use clap::Args;
 use proofdesk_domain::insider::{evaluate, Event, Rules, RULES};
 use serde_json::json;
@@ -28,6 +29,9 @@ pub struct SimulateArgs {
     /// JSON (schema proofdesk.insider-simulation/1) instead of a table.
     #[arg(long)]
     json: bool,
+    /// Policy file whose `[insider]` thresholds to use (the defaults without it).
+    #[arg(long, env = "PROOFDESK_POLICY")]
+    policy: Option<std::path::PathBuf>,
 }
 
 /// A small deterministic generator (xorshift64*).
@@ -174,7 +178,14 @@ pub fn run(args: SimulateArgs) -> Result<ExitCode> {
             }
         }
     }
-    let flags = evaluate(&log, &Rules::default());
+    let rules = match &args.policy {
+        None => Rules::default(),
+        Some(path) => {
+            let text = std::fs::read_to_string(path).with_context(|| format!("read the policy {}", path.display()))?;
+            Policy::from_toml(&text).with_context(|| format!("policy {}", path.display()))?.insider
+        }
+    };
+    let flags = evaluate(&log, &rules);
     let honest: BTreeSet<&str> = agents.iter().map(|a| a.0.as_str()).filter(|a| !injected.contains_key(*a)).collect();
     let mut per_rule = Vec::new();
     for rule in RULES {

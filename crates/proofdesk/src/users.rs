@@ -6,7 +6,8 @@
 use crate::Store;
 use anyhow::{bail, Context, Result};
 use clap::{Args, Subcommand};
-use proofdesk_domain::authority::Money;
+use proofdesk_domain::authority::{LimitScope, Money};
+use proofdesk_storage::decisions::Decisions;
 use proofdesk_domain::decision::Role;
 use proofdesk_storage::audit::{AuditLog, Entry};
 use proofdesk_storage::time::{format_rfc3339, format_utc};
@@ -51,12 +52,23 @@ enum UserCommand {
         #[arg(long)]
         password_stdin: bool,
     },
-    /// Set what a person may approve alone in a currency, e.g. `250EUR` (0 for nothing).
+    /// Set what a person may approve alone in a currency, e.g. `250EUR` (0 for nothing),
+    /// for any claim or only for one channel or claim type (which then replaces the
+    /// general limit for those claims; where both apply, the lower one counts).
     SetAuthority {
         /// Sign-in name.
         name: String,
         /// The most they may approve alone, with its currency: `250EUR`, `1000.00 GBP`.
         amount: String,
+        /// Only for claims that came in through this channel (web, email, phone, app, chat, store, other).
+        #[arg(long, conflicts_with = "claim_type")]
+        channel: Option<String>,
+        /// Only for claims of this type (`damage`, `not-delivered`, …).
+        #[arg(long)]
+        claim_type: Option<String>,
+        /// Remove this limit instead of setting it (the amount's value is ignored; its currency counts).
+        #[arg(long)]
+        remove: bool,
     },
     /// Declare that this person has a relation with a customer (pseudonymous id): they
     /// will never decide or approve that customer's claims.
@@ -136,14 +148,25 @@ pub fn run(args: UserArgs, store: &Store) -> Result<ExitCode> {
                 record("user.set-password", name.trim().to_lowercase()).await?;
                 println!("new password set for {}", name.trim().to_lowercase());
             }
-            UserCommand::SetAuthority { name, amount } => {
+            UserCommand::SetAuthority { name, amount, channel, claim_type, remove } => {
                 let money = Money::parse(&amount).map_err(|e| anyhow::anyhow!("{e}"))?;
+                let scope = LimitScope::from_parts(channel.as_deref(), claim_type.as_deref()).map_err(|e| anyhow::anyhow!("{e}"))?;
                 let Some(user) = users.by_name(&name).await? else {
                     bail!("no user {name}");
                 };
-                users.set_authority(&user.id, &money.currency, money.minor, "cli").await?;
-                record("user.set-authority", format!("{} ({}) {} {}.{:02}", user.id, user.name, money.currency, money.minor / 100, money.minor % 100)).await?;
-                println!("{} may approve up to {} alone", user.name, money.display());
+                let stored = scope.as_ref().map_or(String::new(), LimitScope::as_stored);
+                let applies = scope.as_ref().map_or("any claim".to_owned(), |s| s.describe().en);
+                if remove {
+                    if !users.remove_authority(&user.id, &stored, &money.currency).await? {
+                        bail!("{} has no {} limit for {applies}", user.name, money.currency);
+                    }
+                    record("user.remove-authority", format!("{} ({}) {} for {applies}", user.id, user.name, money.currency)).await?;
+                    println!("{} no longer has a {} limit for {applies}", user.name, money.currency);
+                } else {
+                    users.set_authority(&user.id, &stored, &money.currency, money.minor, "cli").await?;
+                    record("user.set-authority", authority_detail(&user, &money, scope.as_ref())).await?;
+                    println!("{} may approve up to {} alone for {applies}", user.name, money.display());
+                }
             }
             UserCommand::Relate { name, customer_id } => {
                 let Some(user) = users.by_name(&name).await? else {
@@ -171,15 +194,32 @@ pub fn run(args: UserArgs, store: &Store) -> Result<ExitCode> {
                 eprintln!("personal token {} for {}: shown once, store it now; it decides as {}.", key.id, user.name, user.name);
             }
             UserCommand::Disable { name } => {
+                let pending = match users.by_name(&name).await? {
+                    Some(u) => Decisions::new(db_for_keys.clone()).awaiting_second_after(&u.id).await?,
+                    None => Vec::new(),
+                };
                 if !users.disable(&name).await? {
                     bail!("no active user {name}");
                 }
                 record("user.disable", name.trim().to_lowercase()).await?;
                 println!("disabled {}", name.trim().to_lowercase());
+                if !pending.is_empty() {
+                    println!(
+                        "{} claim(s) they approved still await a second approval: {}. Their approval stands; another person whose authority covers the amount completes or changes each.",
+                        pending.len(),
+                        pending.join(", ")
+                    );
+                }
             }
         }
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// The audit detail of an authority change: `ID (name) EUR 250.00[ for claims by phone]`.
+pub fn authority_detail(user: &proofdesk_storage::users::User, money: &Money, scope: Option<&LimitScope>) -> String {
+    let applies = scope.map_or(String::new(), |s| format!(" for {}", s.describe().en));
+    format!("{} ({}) {} {}.{:02}{applies}", user.id, user.name, money.currency, money.minor / 100, money.minor % 100)
 }
 
 /// A new password: from standard input's first line, or asked twice on the terminal.

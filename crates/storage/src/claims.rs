@@ -82,6 +82,8 @@ pub struct ClaimRecord {
     pub submitted_by: Option<String>,
     /// The client (brand) it is for.
     pub client: Option<String>,
+    /// The user id of the person who took it into their own queue.
+    pub assigned_to: Option<String>,
 }
 
 /// An evidence file as stored.
@@ -112,6 +114,8 @@ pub struct ClaimFilter {
     pub band: Option<String>,
     /// Only this customer.
     pub customer_id: Option<String>,
+    /// Only claims this user id took.
+    pub assigned_to: Option<String>,
     /// Only claims received before this time (ms; paging, newest first).
     pub before_ms: Option<i64>,
     /// Only open claims (`Some(true)`: not approved or rejected) or only closed ones.
@@ -128,7 +132,7 @@ pub struct ClaimFilter {
 }
 
 const CLAIM_COLUMNS: &str = "id, external_ref, customer_id, context, status, score, band, routing, \
-     created_at, updated_at, decision, decided_at, submitted_by, client";
+     created_at, updated_at, decision, decided_at, submitted_by, client, assigned_to";
 
 /// The claims of one database.
 #[derive(Clone)]
@@ -251,6 +255,32 @@ impl Claims {
         row.as_ref().map(claim_row).transpose()
     }
 
+    /// Puts an open claim in a person's queue (`Some(user id)`) or back in the team's
+    /// (`None`), with the audit entry; whether the claim was open.
+    pub async fn assign(&self, id: &str, user_id: Option<&str>, actor: &str) -> Result<bool, Error> {
+        let now = now_ms();
+        let mut tx = self.db.pool.begin().await.map_err(Error::query("start a transaction"))?;
+        let n = sqlx::query(
+            "UPDATE claims SET assigned_to = $2, updated_at = $3 \
+             WHERE id = $1 AND (decision IS NULL OR decision NOT IN ('approve', 'reject'))",
+        )
+        .bind(id)
+        .bind(user_id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(Error::query("assign a claim"))?
+        .rows_affected();
+        if n == 0 {
+            return Ok(false);
+        }
+        let detail = user_id.map_or("back to the team queue".to_owned(), |u| format!("to user:{u}"));
+        let entry = crate::audit::Entry { actor, action: "claim.assign", claim_id: Some(id), detail: &detail };
+        crate::audit::append_in(&mut tx, self.db.backend, &entry).await?;
+        tx.commit().await.map_err(Error::query("commit an assignment"))?;
+        Ok(true)
+    }
+
     /// A claim's evidence, in order.
     pub async fn evidence(&self, id: &str) -> Result<Vec<EvidenceRecord>, Error> {
         let rows = sqlx::query(
@@ -327,6 +357,7 @@ impl Claims {
             ("status", &f.status),
             ("band", &f.band),
             ("customer_id", &f.customer_id),
+            ("assigned_to", &f.assigned_to),
         ] {
             if let Some(v) = value {
                 binds.push(v.clone());
@@ -395,5 +426,6 @@ fn claim_row(r: &sqlx::any::AnyRow) -> Result<ClaimRecord, Error> {
         decided_at: r.try_get(11).map_err(&e)?,
         submitted_by: r.try_get(12).map_err(&e)?,
         client: r.try_get(13).map_err(&e)?,
+        assigned_to: r.try_get(14).map_err(&e)?,
     })
 }

@@ -98,6 +98,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0011_teams_and_clients.sql"),
         include_str!("../migrations/postgres/0011_teams_and_clients.sql"),
     ),
+    (
+        12,
+        "authority per channel or claim type, assignments, insider flags",
+        include_str!("../migrations/sqlite/0012_scoped_authority_assignments_flags.sql"),
+        include_str!("../migrations/postgres/0012_scoped_authority_assignments_flags.sql"),
+    ),
 ];
 
 /// The embedded migrations for one backend.

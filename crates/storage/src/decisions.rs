@@ -23,6 +23,12 @@ pub struct NewDecision<'a> {
     pub band: Option<&'a str>,
     /// For approvals: the amount (minor units) and currency.
     pub amount: Option<(i64, &'a str)>,
+    /// For approvals: the decider's limit for this claim then (minor units).
+    pub limit_minor: Option<i64>,
+    /// For approvals: the pseudonymised payout account, when given.
+    pub payout_ref: Option<&'a str>,
+    /// The claim was assigned to a colleague.
+    pub outside_queue: bool,
 }
 
 /// What [`Decisions::record`] did.
@@ -100,6 +106,12 @@ pub struct LogEntry {
     pub band: Option<String>,
     /// For approvals: amount (minor units) and currency.
     pub amount: Option<(i64, String)>,
+    /// For approvals: the decider's limit for the claim then (minor units).
+    pub limit_minor: Option<i64>,
+    /// For approvals: the pseudonymised payout account, when given.
+    pub payout_ref: Option<String>,
+    /// The claim was assigned to a colleague.
+    pub outside_queue: bool,
     /// When (ms).
     pub decided_at: i64,
 }
@@ -146,8 +158,8 @@ impl Decisions {
             return Ok(Outcome::AlreadyFinal);
         }
         let id: i64 = sqlx::query(
-            "INSERT INTO decisions (claim_id, kind, reason, user_id, band, decided_at, amount_minor, currency) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+            "INSERT INTO decisions (claim_id, kind, reason, user_id, band, decided_at, amount_minor, currency, limit_minor, payout_ref, outside_queue) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
         )
         .bind(d.claim_id)
         .bind(d.kind)
@@ -157,14 +169,19 @@ impl Decisions {
         .bind(now)
         .bind(d.amount.map(|a| a.0))
         .bind(d.amount.map(|a| a.1))
+        .bind(d.limit_minor)
+        .bind(d.payout_ref)
+        .bind(i64::from(d.outside_queue))
         .fetch_one(&mut *tx)
         .await
         .and_then(|r| r.try_get(0))
         .map_err(Error::query("record a decision"))?;
         let actor = format!("user:{}", d.user_id);
         let amount = d.amount.map_or(String::new(), |(m, c)| format!(", {}.{:02} {c}", m / 100, m % 100));
+        let payout = d.payout_ref.map_or(String::new(), |p| format!(", payout {p}"));
+        let outside = if d.outside_queue { ", outside the decider's queue" } else { "" };
         let detail = format!(
-            "{} (decision {id}, band {}{amount}, reason sha256 {})",
+            "{} (decision {id}, band {}{amount}{payout}{outside}, reason sha256 {})",
             d.kind,
             d.band.unwrap_or("none"),
             reason_hash(d.reason)
@@ -180,6 +197,21 @@ impl Decisions {
             .await
             .map_err(Error::query("commit a decision"))?;
         Ok(Outcome::Recorded(id))
+    }
+
+    /// The claims awaiting a second approval whose first approval is this person's.
+    pub async fn awaiting_second_after(&self, user_id: &str) -> Result<Vec<String>, Error> {
+        let rows = sqlx::query(
+            "SELECT c.id FROM claims c WHERE c.decision = 'approve_pending' AND \
+             (SELECT d.user_id FROM decisions d WHERE d.claim_id = c.id ORDER BY d.decided_at DESC, d.id DESC LIMIT 1) = $1 \
+             ORDER BY c.id",
+        )
+        .bind(user_id)
+        .fetch_all(&self.db.pool)
+        .await
+        .map_err(Error::query("read the approvals awaiting a second person"))?;
+        let e = Error::query("read the approvals awaiting a second person");
+        rows.iter().map(|r| r.try_get(0).map_err(&e)).collect()
     }
 
     /// A claim's decisions, oldest first.
@@ -216,7 +248,8 @@ impl Decisions {
     /// Every decision since `since_ms`, oldest first, for the insider rules.
     pub async fn log(&self, since_ms: i64) -> Result<Vec<LogEntry>, Error> {
         let rows = sqlx::query(
-            "SELECT d.user_id, u.display_name, d.claim_id, c.customer_id, c.client, d.kind, d.band, d.amount_minor, d.currency, d.decided_at \
+            "SELECT d.user_id, u.display_name, d.claim_id, c.customer_id, c.client, d.kind, d.band, d.amount_minor, d.currency, d.decided_at, \
+             d.limit_minor, d.payout_ref, d.outside_queue \
              FROM decisions d JOIN users u ON u.id = d.user_id JOIN claims c ON c.id = d.claim_id \
              WHERE d.decided_at >= $1 ORDER BY d.decided_at, d.id",
         )
@@ -240,6 +273,9 @@ impl Decisions {
                         _ => None,
                     },
                     decided_at: r.try_get(9).map_err(&e)?,
+                    limit_minor: r.try_get(10).map_err(&e)?,
+                    payout_ref: r.try_get(11).map_err(&e)?,
+                    outside_queue: r.try_get::<i64, _>(12).map_err(&e)? != 0,
                 })
             })
             .collect()

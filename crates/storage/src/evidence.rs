@@ -115,6 +115,18 @@ impl Keyring {
         Ok((Keyring::parse(&text)?, true))
     }
 
+    /// A stable keyed pseudonym of `value` for one purpose (HMAC-SHA256 under the
+    /// oldest key, which rotation keeps): equal values give equal pseudonyms, and
+    /// without the key file a pseudonym cannot be traced back by trying values.
+    pub fn pseudonym(&self, purpose: &str, value: &str) -> String {
+        use hmac::{Hmac, Mac};
+        let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(&self.keys[0].1).expect("HMAC takes any key length");
+        mac.update(purpose.as_bytes());
+        mac.update(&[0]);
+        mac.update(value.as_bytes());
+        to_hex(&mac.finalize().into_bytes()[..8])
+    }
+
     /// Id of the key new blobs are encrypted with.
     pub fn current_id(&self) -> &str {
         &self.keys[self.keys.len() - 1].0
@@ -198,6 +210,11 @@ impl EvidenceStore {
             },
             keys,
         })
+    }
+
+    /// A keyed pseudonym of `value` ([`Keyring::pseudonym`]).
+    pub fn pseudonym(&self, purpose: &str, value: &str) -> String {
+        self.keys.pseudonym(purpose, value)
     }
 
     /// Where the store is, for messages.

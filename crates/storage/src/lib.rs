@@ -10,6 +10,7 @@ pub mod claims;
 pub mod db;
 pub mod decisions;
 pub mod evidence;
+pub mod flags;
 pub mod jobs;
 pub mod reuse;
 pub mod teams;

@@ -40,6 +40,17 @@ pub struct User {
     pub disabled_at: Option<i64>,
 }
 
+/// One limit of a person's authority.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Limit {
+    /// `''` for any claim, else `channel:NAME` or `type:NAME`.
+    pub scope: String,
+    /// ISO 4217 code.
+    pub currency: String,
+    /// Most minor units approved alone.
+    pub max_minor: i64,
+}
+
 /// The outcome of a sign-in.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SignIn {
@@ -258,13 +269,16 @@ impl Users {
         Ok(n == 1)
     }
 
-    /// Sets what a person may approve alone in a currency (replacing the earlier limit).
-    pub async fn set_authority(&self, user_id: &str, currency: &str, max_minor: i64, set_by: &str) -> Result<(), Error> {
+    /// Sets what a person may approve alone in a currency, for any claim (`scope` empty)
+    /// or for one channel or claim type (`channel:phone`, `type:damage`), replacing the
+    /// earlier limit of that scope.
+    pub async fn set_authority(&self, user_id: &str, scope: &str, currency: &str, max_minor: i64, set_by: &str) -> Result<(), Error> {
         sqlx::query(
-            "INSERT INTO user_authority (user_id, currency, max_minor, set_by, set_at) VALUES ($1, $2, $3, $4, $5) \
-             ON CONFLICT (user_id, currency) DO UPDATE SET max_minor = $3, set_by = $4, set_at = $5",
+            "INSERT INTO user_authority (user_id, scope, currency, max_minor, set_by, set_at) VALUES ($1, $2, $3, $4, $5, $6) \
+             ON CONFLICT (user_id, scope, currency) DO UPDATE SET max_minor = $4, set_by = $5, set_at = $6",
         )
         .bind(user_id)
+        .bind(scope)
         .bind(currency)
         .bind(max_minor)
         .bind(set_by)
@@ -275,16 +289,36 @@ impl Users {
         Ok(())
     }
 
-    /// What a person may approve alone: currency → most minor units.
-    pub async fn authority(&self, user_id: &str) -> Result<std::collections::BTreeMap<String, i64>, Error> {
-        let rows = sqlx::query("SELECT currency, max_minor FROM user_authority WHERE user_id = $1")
+    /// Removes a person's limit of one scope and currency; whether there was one.
+    pub async fn remove_authority(&self, user_id: &str, scope: &str, currency: &str) -> Result<bool, Error> {
+        let n = sqlx::query("DELETE FROM user_authority WHERE user_id = $1 AND scope = $2 AND currency = $3")
+            .bind(user_id)
+            .bind(scope)
+            .bind(currency)
+            .execute(&self.db.pool)
+            .await
+            .map_err(Error::query("remove a user's authority"))?
+            .rows_affected();
+        Ok(n > 0)
+    }
+
+    /// What a person may approve alone: (scope, currency, most minor units), the
+    /// general limits (scope empty) first.
+    pub async fn authority(&self, user_id: &str) -> Result<Vec<Limit>, Error> {
+        let rows = sqlx::query("SELECT scope, currency, max_minor FROM user_authority WHERE user_id = $1 ORDER BY scope, currency")
             .bind(user_id)
             .fetch_all(&self.db.pool)
             .await
             .map_err(Error::query("read a user's authority"))?;
         let e = Error::query("read a user's authority");
         rows.iter()
-            .map(|r| Ok((r.try_get(0).map_err(&e)?, r.try_get(1).map_err(&e)?)))
+            .map(|r| {
+                Ok(Limit {
+                    scope: r.try_get(0).map_err(&e)?,
+                    currency: r.try_get(1).map_err(&e)?,
+                    max_minor: r.try_get(2).map_err(&e)?,
+                })
+            })
             .collect()
     }
 

@@ -87,12 +87,18 @@ async fn scenario(url: &str) {
         user_id: &bob.id,
         band: Some("review"),
         amount: None,
+        limit_minor: None,
+        payout_ref: None,
+        outside_queue: false,
     };
     assert!(matches!(decisions.record(&ask).await.unwrap(), Outcome::Recorded(_)));
     let approve = NewDecision {
         kind: "approve",
         amount: Some((12_995, "EUR")),
+        limit_minor: Some(25_000),
+        payout_ref: Some("…4321 #0f3a"),
         reason: "the original file matches the order",
+        outside_queue: true,
         ..ask
     };
     assert!(matches!(decisions.record(&approve).await.unwrap(), Outcome::Recorded(_)));
@@ -146,13 +152,19 @@ async fn scenario(url: &str) {
     assert!(decided[1].detail.starts_with("approve") && !decided[1].detail.contains("matches the order"));
     assert!(audit.verify().await.unwrap().broken.is_none());
 
-    // Authority per currency, replaced when set again.
-    users.set_authority(&bob.id, "EUR", 25_000, "cli").await.unwrap();
-    users.set_authority(&bob.id, "EUR", 30_000, "cli").await.unwrap();
-    users.set_authority(&bob.id, "GBP", 10_000, "cli").await.unwrap();
+    // Authority per currency and scope, replaced when set again, removable.
+    users.set_authority(&bob.id, "", "EUR", 25_000, "cli").await.unwrap();
+    users.set_authority(&bob.id, "", "EUR", 30_000, "cli").await.unwrap();
+    users.set_authority(&bob.id, "", "GBP", 10_000, "cli").await.unwrap();
+    users.set_authority(&bob.id, "channel:phone", "EUR", 5_000, "cli").await.unwrap();
     let limits = users.authority(&bob.id).await.unwrap();
-    assert_eq!(limits.get("EUR"), Some(&30_000));
-    assert_eq!(limits.len(), 2);
+    let of = |scope: &str, currency: &str| limits.iter().find(|l| l.scope == scope && l.currency == currency).map(|l| l.max_minor);
+    assert_eq!(of("", "EUR"), Some(30_000));
+    assert_eq!(of("channel:phone", "EUR"), Some(5_000));
+    assert_eq!(limits.len(), 3);
+    assert!(users.remove_authority(&bob.id, "channel:phone", "EUR").await.unwrap());
+    assert!(!users.remove_authority(&bob.id, "channel:phone", "EUR").await.unwrap());
+    assert_eq!(users.authority(&bob.id).await.unwrap().len(), 2);
     assert_eq!(claims.get("clm_1").await.unwrap().unwrap().submitted_by.as_deref(), Some("api-key:t"));
 
     // Teams: no team yet, everyone sees all; then only their teams' clients.
@@ -190,6 +202,9 @@ async fn scenario(url: &str) {
         user_id: &bob.id,
         band: Some("clear"),
         amount: Some((90_000, "EUR")),
+        limit_minor: Some(25_000),
+        payout_ref: None,
+        outside_queue: false,
     };
     assert!(matches!(decisions.record(&first).await.unwrap(), Outcome::Recorded(_)));
     let second = NewDecision { kind: "approve", user_id: &ann.id, ..first };
@@ -207,6 +222,36 @@ async fn scenario(url: &str) {
     assert!(elsewhere.is_empty(), "no decisions on brand-z's claims");
     assert_eq!(decisions.claim_times(0, Some(&["brand-b".to_owned()])).await.unwrap().len(), 1);
     assert!(decisions.claim_times(0, Some(&[])).await.unwrap().is_empty());
+
+    // The decision log carries the limit, payout pseudonym and queue position.
+    let log = decisions.log(0).await.unwrap();
+    let paid = log.iter().find(|d| d.claim_id == "clm_1" && d.kind == "approve").unwrap();
+    assert_eq!((paid.limit_minor, paid.payout_ref.as_deref(), paid.outside_queue), (Some(25_000), Some("…4321 #0f3a"), true));
+
+    // Assignments: taken, listed as the person's, given back; none on a closed claim.
+    claims.create(&NewClaim { id: "clm_7", ..new }, &evidence).await.unwrap();
+    assert!(claims.assign("clm_7", Some(&bob.id), "user:x").await.unwrap());
+    assert_eq!(claims.get("clm_7").await.unwrap().unwrap().assigned_to.as_deref(), Some(bob.id.as_str()));
+    let mine = claims.list(&ClaimFilter { assigned_to: Some(bob.id.clone()), limit: 10, ..Default::default() }).await.unwrap();
+    assert_eq!(mine.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(), ["clm_7"]);
+    assert!(claims.assign("clm_7", None, "user:x").await.unwrap());
+    assert!(!claims.assign("clm_1", Some(&bob.id), "user:x").await.unwrap(), "clm_1 is approved");
+
+    // Insider flags: recorded once, again when their claims change, each time audited.
+    use proofdesk_storage::flags::{Flags, NewFlag};
+    let flags = Flags::new(db.clone());
+    let claims_of = ["clm_2".to_owned(), "clm_1".to_owned()];
+    let flag = NewFlag { rule: "repeat-payout", user_id: &bob.id, claims: &claims_of, facts_en: "2 customers", facts_nl: "2 klanten" };
+    assert!(flags.raise(&flag).await.unwrap());
+    assert!(!flags.raise(&flag).await.unwrap(), "the same flag is not raised twice");
+    let more = ["clm_1".to_owned(), "clm_2".to_owned(), "clm_3".to_owned()];
+    assert!(flags.raise(&NewFlag { claims: &more, facts_en: "3 customers", ..flag }).await.unwrap());
+    let stored = flags.since(0).await.unwrap();
+    assert_eq!(stored.len(), 1);
+    assert_eq!((stored[0].claims.len(), stored[0].facts_en.as_str()), (3, "3 customers"));
+    let audited = audit.entries(None).await.unwrap();
+    assert_eq!(audited.iter().filter(|e| e.action == "insider.flag").count(), 2);
+    assert!(audit.verify().await.unwrap().broken.is_none());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -38,11 +38,7 @@ impl Dct8 {
         for y in 0..8 {
             let row = &plane[(y0 + y) * stride + x0..(y0 + y) * stride + x0 + 8];
             for u in 0..8 {
-                let mut s = 0.0;
-                for x in 0..8 {
-                    s += self.b[u][x] * (row[x] - 128.0);
-                }
-                tmp[y * 8 + u] = s;
+                tmp[y * 8 + u] = self.b[u].iter().zip(row).map(|(b, p)| b * (p - 128.0)).sum();
             }
         }
         // Columns: out[v][u] = sum_y b[v][y] * tmp[y][u].

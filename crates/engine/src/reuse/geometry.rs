@@ -130,7 +130,10 @@ fn hypothesis(
     Some((s, (a.1 .0 - s * a.0 .0, a.1 .1 - s * a.0 .1)))
 }
 
-fn count_inliers(pairs: &[((f32, f32), (f32, f32))], s: f32, t: (f32, f32)) -> usize {
+/// A point in one picture and the point it matched in the other.
+type PointPair = ((f32, f32), (f32, f32));
+
+fn count_inliers(pairs: &[PointPair], s: f32, t: (f32, f32)) -> usize {
     pairs
         .iter()
         .filter(|(q, e)| (s * q.0 + t.0 - e.0).hypot(s * q.1 + t.1 - e.1) <= INLIER_PIXELS)

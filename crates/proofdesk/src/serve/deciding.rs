@@ -4,12 +4,12 @@
 //! then one transaction with the audit entry. Refusals are audited too.
 
 use super::App;
-use proofdesk_domain::authority::{self, Approval, ApprovalOutcome, ApprovalRefused, Authority, Money};
+use proofdesk_domain::authority::{self, Approval, ApprovalOutcome, ApprovalRefused, Authority, LimitScope, Money};
 use proofdesk_domain::decision::{self, DecisionKind, Refusal, Role};
 use proofdesk_engine::signal::Text;
 use proofdesk_storage::decisions::{NewDecision, Outcome};
 use proofdesk_storage::teams::Scope;
-use proofdesk_storage::users::User;
+use proofdesk_storage::users::{Limit, User};
 
 /// How an approval above its approver's authority is stored until a second person completes it.
 pub const PENDING: &str = "approve_pending";
@@ -30,6 +30,8 @@ pub struct Request<'a> {
     pub reason: &'a str,
     /// For approvals: the amount, as typed (`129.95`), and its currency.
     pub amount: Option<(&'a str, &'a str)>,
+    /// For approvals: the account paid out to, as typed (kept only as a pseudonym).
+    pub payout_ref: Option<&'a str>,
 }
 
 /// What became of it.
@@ -101,6 +103,8 @@ pub async fn decide(app: &App, r: &Request<'_>) -> Result<Decided, Refused> {
     }
     let mut stored = kind.as_str();
     let mut amount = None;
+    let mut limit_minor = None;
+    let mut payout = None;
     if kind == DecisionKind::Approve {
         let (value, currency) = r.amount.unwrap_or(("", ""));
         let money = Money::parse(&format!("{} {}", value.trim(), currency.trim())).map_err(|why| {
@@ -109,13 +113,22 @@ pub async fn decide(app: &App, r: &Request<'_>) -> Result<Decided, Refused> {
                 format!("het bedrag is niet bruikbaar: {why}"),
             ))
         })?;
+        if let Some(raw) = r.payout_ref.map(str::trim).filter(|p| !p.is_empty()) {
+            let account = authority::payout_account(raw).map_err(|why| {
+                Refused::Invalid(Text::new(why, "een uitbetalingsreferentie is 4 tot 34 letters en cijfers (een IBAN of de referentie van het betaalsysteem)"))
+            })?;
+            let tail = &account[account.len() - 4..];
+            payout = Some(format!("…{tail} #{}", app.store.pseudonym("payout", &account)));
+        }
         let (limits, history) = tokio::try_join!(app.users.authority(&r.user.id), app.decisions.of_claim(r.claim_id))
             .map_err(unavailable)?;
         let pending = history
             .last()
             .filter(|d| d.kind == PENDING && claim.decision.as_deref() == Some(PENDING));
         let first_amount = pending.and_then(|d| d.amount.clone()).map(|(minor, currency)| Money { minor, currency });
-        let mine = Authority { limits };
+        let (channel, claim_type) = channel_and_type(&claim.context_json);
+        let mine = authority_of(&limits).for_claim(channel.as_deref(), claim_type.as_deref());
+        limit_minor = Some(mine.limits.get(&money.currency).copied().unwrap_or(0));
         let approval = Approval {
             user_id: &r.user.id,
             authority: &mine,
@@ -141,10 +154,39 @@ pub async fn decide(app: &App, r: &Request<'_>) -> Result<Decided, Refused> {
         user_id: &r.user.id,
         band: claim.band.as_deref(),
         amount: amount.as_ref().map(|m| (m.minor, m.currency.as_str())),
+        limit_minor,
+        payout_ref: payout.as_deref(),
+        outside_queue: claim.assigned_to.as_deref().is_some_and(|a| a != r.user.id),
     };
-    match app.decisions.record(&new).await.map_err(unavailable)? {
+    let outcome = app.decisions.record(&new).await.map_err(unavailable)?;
+    if let Outcome::Recorded(_) = outcome {
+        if let Err(e) = super::insider::refresh(app).await {
+            eprintln!("proofdesk: the insider rules could not run after a decision on {}: {e}", r.claim_id);
+        }
+    }
+    match outcome {
         Outcome::Recorded(_) if stored == PENDING => Ok(Decided::AwaitingSecond),
         Outcome::Recorded(_) => Ok(Decided::Recorded),
         Outcome::AlreadyFinal => Err(Refused::Conflict(Refusal::AlreadyDecided("—".into()).text())),
     }
+}
+
+/// A person's stored limits as the domain's authority.
+pub fn authority_of(limits: &[Limit]) -> Authority {
+    let mut a = Authority::default();
+    for l in limits {
+        if l.scope.is_empty() {
+            a.limits.insert(l.currency.clone(), l.max_minor);
+        } else if let Some(scope) = LimitScope::parse(&l.scope) {
+            a.scoped.insert((scope, l.currency.clone()), l.max_minor);
+        }
+    }
+    a
+}
+
+/// The channel and claim type in a claim's context JSON.
+pub fn channel_and_type(context_json: &str) -> (Option<String>, Option<String>) {
+    let v: serde_json::Value = serde_json::from_str(context_json).unwrap_or_default();
+    let text = |k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_owned);
+    (text("channel"), text("claim_type"))
 }

@@ -26,6 +26,9 @@ struct Body {
     amount: Option<Value>,
     /// For approvals: ISO 4217.
     currency: Option<String>,
+    /// For approvals: the account paid out to (IBAN or payment reference), kept only
+    /// as a pseudonym for the insider rules.
+    payout_ref: Option<String>,
 }
 
 /// `POST /v1/claims/{id}/decisions`.
@@ -53,7 +56,7 @@ pub async fn decide(
         .await
         .map_err(|e| Problem::unavailable(e.to_string()))?;
     let b: Body = serde_json::from_slice(&body)
-        .map_err(|e| Problem::bad_request(format!("send JSON {{action, reason, amount?, currency?}}: {e}")))?;
+        .map_err(|e| Problem::bad_request(format!("send JSON {{action, reason, amount?, currency?, payout_ref?}}: {e}")))?;
     let amount = match &b.amount {
         None | Some(Value::Null) => None,
         Some(Value::String(s)) => Some(s.clone()),
@@ -69,6 +72,7 @@ pub async fn decide(
         kind: &b.action,
         reason: &b.reason,
         amount: amount.as_deref().map(|a| (a, currency.as_str())),
+        payout_ref: b.payout_ref.as_deref(),
     };
     let en = |t: proofdesk_engine::signal::Text| t.en;
     match deciding::decide(&app, &request).await {

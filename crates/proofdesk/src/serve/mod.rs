@@ -6,6 +6,7 @@
 mod claims;
 mod deciding;
 mod decisions_api;
+mod insider;
 mod openapi;
 mod problem;
 mod upload;
@@ -24,6 +25,7 @@ use proofdesk_storage::api_keys::{ApiKey, ApiKeys};
 use proofdesk_storage::audit::{AuditLog, Entry};
 use proofdesk_storage::claims::Claims;
 use proofdesk_storage::decisions::Decisions;
+use proofdesk_storage::flags::Flags;
 use proofdesk_storage::teams::Teams;
 use proofdesk_storage::users::Users;
 use proofdesk_storage::evidence::{EvidenceStore, Keyring};
@@ -46,6 +48,8 @@ pub struct App {
     decisions: Decisions,
     /// Teams and the clients they serve (who sees which claims).
     teams: Teams,
+    /// The insider flags raised.
+    flags: Flags,
     /// Heatmaps rendered for the workspace lately.
     heatmaps: web::files::HeatmapCache,
     store: EvidenceStore,
@@ -164,6 +168,7 @@ async fn open(
         users: Users::new(db.clone()),
         decisions: Decisions::new(db.clone()),
         teams: Teams::new(db.clone()),
+        flags: Flags::new(db.clone()),
         heatmaps: Default::default(),
         store: evidence,
         wake: Notify::new(),

@@ -90,7 +90,8 @@ pub fn document() -> Value {
                             "action": {"enum": ["approve", "reject", "request_evidence", "escalate"]},
                             "reason": {"type": "string", "minLength": 10, "maxLength": 2000},
                             "amount": {"type": "string", "pattern": "^[0-9]+([.,][0-9]{1,2})?$", "description": "Approvals only"},
-                            "currency": {"type": "string", "description": "ISO 4217, approvals only"}
+                            "currency": {"type": "string", "description": "ISO 4217, approvals only"},
+                            "payout_ref": {"type": "string", "maxLength": 60, "description": "Approvals only, optional: the account paid out to (IBAN or payment reference); kept only as a keyed pseudonym, for the insider rule on repeated payout accounts"}
                         }
                     }}}},
                     "responses": {
@@ -132,6 +133,7 @@ pub fn document() -> Value {
                     "customer_id": {"type": "string", "maxLength": 200, "description": "Pseudonymous customer id (never a name or e-mail address)"},
                     "client": {"type": "string", "maxLength": 200, "description": "The client (brand) the claim is for; only people in teams serving it see the claim"},
                     "channel": {"enum": ["web", "email", "phone", "app", "chat", "store", "other"]},
+                    "claim_type": {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]{0,39}$", "description": "What kind of claim (damage, not-delivered, …); authority can differ per type"},
                     "product": {"type": "string"},
                     "claimed_amount": {"type": "string", "pattern": "^[0-9]{1,12}(\\.[0-9]{1,2})?$", "examples": ["129.95"]},
                     "currency": {"type": "string", "pattern": "^[A-Z]{3}$", "description": "ISO 4217; required with claimed_amount"},

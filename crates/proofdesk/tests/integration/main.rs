@@ -4,6 +4,7 @@ mod browser;
 mod cli;
 mod corpus;
 mod detector;
+mod insider;
 mod outage;
 mod reuse;
 mod server;

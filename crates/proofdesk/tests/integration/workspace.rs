@@ -10,21 +10,21 @@ use crate::util::{blocks, proofdesk_in};
 use std::time::Duration;
 
 /// A browser-like client: its own cookies, no redirects followed.
-struct Client {
+pub struct Client {
     agent: ureq::Agent,
     base: String,
     cookies: Vec<(String, String)>,
 }
 
 /// A response: status, Location, body.
-struct Page {
-    status: u16,
-    location: Option<String>,
-    body: String,
+pub struct Page {
+    pub status: u16,
+    pub location: Option<String>,
+    pub body: String,
 }
 
 impl Client {
-    fn new(server: &Server) -> Client {
+    pub fn new(server: &Server) -> Client {
         Client {
             agent: ureq::AgentBuilder::new().redirects(0).timeout(Duration::from_secs(60)).build(),
             base: server.base.clone(),
@@ -63,12 +63,12 @@ impl Client {
         }
     }
 
-    fn get(&mut self, path: &str) -> Page {
+    pub fn get(&mut self, path: &str) -> Page {
         let req = self.agent.get(&format!("{}{path}", self.base));
         self.send(req, None)
     }
 
-    fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
+    pub fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
         let req = self.agent.post(&format!("{}{path}", self.base));
         self.send(req, Some(form))
     }
@@ -98,7 +98,7 @@ impl Client {
         }
     }
 
-    fn sign_in(&mut self, name: &str, password: &str) -> Page {
+    pub fn sign_in(&mut self, name: &str, password: &str) -> Page {
         let page = self.get("/sign-in");
         let token = hidden(&page.body, "form");
         self.post("/sign-in", &[("name", name), ("password", password), ("form", &token), ("next", "/queue")])
@@ -113,7 +113,7 @@ fn user_id(data: &std::path::Path, name: &str) -> String {
 }
 
 /// The value of a hidden input.
-fn hidden(html: &str, name: &str) -> String {
+pub fn hidden(html: &str, name: &str) -> String {
     let marker = format!("name=\"{name}\" value=\"");
     let start = html.find(&marker).unwrap_or_else(|| panic!("no {name} field")) + marker.len();
     html[start..].split('"').next().unwrap().to_owned()

@@ -34,6 +34,8 @@ pub struct Refused {
     pub reason: String,
     /// The amount typed.
     pub amount: String,
+    /// The payout reference typed.
+    pub payout_ref: String,
 }
 
 #[derive(Deserialize)]
@@ -79,6 +81,7 @@ pub async fn render(app: &App, viewer: &Viewer, id: &str, draft: Lang, refused: 
         Ok(l) => l,
         Err(e) => return layout::unavailable(lang, &e.to_string()),
     };
+    let disabled: Vec<String> = users.iter().filter(|u| u.disabled_at.is_some()).map(|u| u.id.clone()).collect();
     let names = layout::actor_names(users);
     let newest_first: Vec<_> = audit.into_iter().rev().collect();
     let context: Option<ClaimContext> = serde_json::from_str(&claim.context_json).ok();
@@ -119,7 +122,8 @@ pub async fn render(app: &App, viewer: &Viewer, id: &str, draft: Lang, refused: 
                 (file(lang, &claim.id, e, report, signals))
             }
         }
-        (decide_section(lang, viewer, &claim, context.as_ref(), &decisions, &Standing { authority: Authority { limits }, related }, refused.as_ref()))
+        (super::assign::panel(lang, viewer, &claim, &names))
+        (decide_section(lang, viewer, &claim, context.as_ref(), &decisions, &Standing { authority: crate::serve::deciding::authority_of(&limits), related, disabled }, refused.as_ref()))
         (draft_section(lang, draft, &claim, latest))
         section aria-labelledby="audit-h" {
             h2 #audit-h { (lang.say("Audit trail of this claim", "Audittrail van deze claim")) }
@@ -214,6 +218,7 @@ fn context_list(lang: Lang, c: &ClaimRecord, ctx: Option<&ClaimContext>) -> Mark
         (lang.say("Client", "Opdrachtgever"), ctx.client.clone()),
         (lang.say("Customer (pseudonymous)", "Klant (pseudoniem)"), Some(c.customer_id.clone())),
         (lang.say("Channel", "Kanaal"), ctx.channel.clone()),
+        (lang.say("Claim type", "Soort claim"), ctx.claim_type.clone()),
         (lang.say("Product", "Product"), ctx.product.clone()),
         (lang.say("Amount claimed", "Geclaimd bedrag"), amount),
         (lang.say("Purchase date", "Aankoopdatum"), ctx.purchase_date.clone()),
@@ -403,6 +408,8 @@ struct Standing {
     authority: Authority,
     /// They declared a relation with the claim's customer.
     related: bool,
+    /// The ids of disabled accounts.
+    disabled: Vec<String>,
 }
 
 fn decide_section(
@@ -435,7 +442,13 @@ fn decide_section(
             .map_or(String::new(), |m| format!("{}.{:02}", m / 100, m % 100))
     });
     let own = c.submitted_by.as_deref() == Some(viewer.actor().as_str());
-    let limit = mine.limit(&currency);
+    let applying = mine.applying(
+        ctx.and_then(|x| x.channel.as_deref()),
+        ctx.and_then(|x| x.claim_type.as_deref()),
+        &currency,
+    );
+    let limit = applying.as_ref().map(|(minor, _)| Money { minor: *minor, currency: currency.clone() });
+    let limit_scope = applying.and_then(|(_, scope)| scope);
     html! {
         section #decide aria-labelledby="decide-h" {
             h2 #decide-h { (lang.say("Decisions", "Beslissingen")) }
@@ -460,6 +473,10 @@ fn decide_section(
                     (d.user_name) " " (lang.say("approved", "keurde")) " " (m.display()) " "
                     (lang.say("above their authority; another person whose authority covers it must complete it.",
                         "goed boven de eigen bevoegdheid; een ander met voldoende bevoegdheid moet dit afronden."))
+                    @if standing.disabled.contains(&d.user_id) {
+                        " " (lang.say("Their account has since been disabled; their approval stands until someone decides otherwise.",
+                            "Hun account is inmiddels uitgeschakeld; hun goedkeuring blijft staan tot iemand anders beslist."))
+                    }
                 }
             }
             @if closed {
@@ -475,7 +492,8 @@ fn decide_section(
             } @else {
                 p.authority {
                     @match &limit {
-                        Some(m) => { (lang.say("You may approve up to", "U mag goedkeuren tot")) " " (m.display()) " " (lang.say("alone.", "zelfstandig.")) }
+                        Some(m) => { (lang.say("You may approve up to", "U mag goedkeuren tot")) " " (m.display()) " " (lang.say("alone", "zelfstandig"))
+                                     @if let Some(scope) = &limit_scope { " (" (lang.say("your limit for", "uw grens voor")) " " (scope.describe().get(lang)) ")" } "." }
                         None => { (lang.say("You have no authority to approve alone in", "U hebt geen bevoegdheid om zelfstandig goed te keuren in")) " " (currency) ": "
                                   (lang.say("an approval will wait for a second person.", "een goedkeuring wacht op een tweede persoon.")) }
                     }
@@ -505,6 +523,12 @@ fn decide_section(
                         select #currency name="currency" {
                             @for cur in CURRENCIES { option value=(cur) selected[cur == currency] { (cur) } }
                         }
+                    }
+                    div.payout {
+                        label for="payout_ref" { (lang.say("Payout account (approvals, optional): kept only as a pseudonym",
+                            "Uitbetalingsrekening (bij goedkeuren, optioneel): alleen als pseudoniem bewaard")) }
+                        input #payout_ref name="payout_ref" type="text" autocomplete="off" maxlength="60"
+                            value=(refused.map(|r| r.payout_ref.as_str()).unwrap_or(""));
                     }
                     label for="reason" { (lang.say("Reason, in your own words (required)", "Reden, in uw eigen woorden (verplicht)")) }
                     textarea #reason name="reason" rows="3" required minlength="10" maxlength="2000" {

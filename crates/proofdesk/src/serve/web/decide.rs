@@ -29,6 +29,9 @@ pub struct DecisionForm {
     amount: String,
     #[serde(default)]
     currency: String,
+    /// For approvals: the account paid out to, if the agent enters it.
+    #[serde(default)]
+    payout_ref: String,
 }
 
 /// `POST /claims/{id}/decisions`.
@@ -48,6 +51,7 @@ pub async fn submit(
         kind: f.kind.clone(),
         reason: f.reason.clone(),
         amount: f.amount.clone(),
+        payout_ref: f.payout_ref.clone(),
     };
     let Some(kind) = f.kind.as_deref() else {
         let message = lang.say("Choose a decision.", "Kies een beslissing.").to_owned();
@@ -61,6 +65,7 @@ pub async fn submit(
         kind,
         reason: &f.reason,
         amount: Some((&f.amount, &f.currency)),
+        payout_ref: Some(&f.payout_ref),
     };
     match deciding::decide(&app, &request).await {
         Ok(_) => Redirect::to(&format!("/claims/{id}#decide")).into_response(),

@@ -11,6 +11,7 @@
 #![allow(clippy::result_large_err)]
 
 mod assets;
+mod assign;
 mod claim_page;
 mod decide;
 pub mod files;
@@ -56,6 +57,7 @@ pub fn routes() -> Router<Arc<App>> {
         )
         .route("/claims/{id}", get(claim_page::page))
         .route("/claims/{id}/decisions", post(decide::submit))
+        .route("/claims/{id}/assignment", post(assign::submit))
         .route("/claims/{id}/files/{pos}", get(files::preview))
         .route("/claims/{id}/files/{pos}/original", get(files::original))
         .route("/claims/{id}/files/{pos}/heatmaps/{method}", get(files::heatmap))

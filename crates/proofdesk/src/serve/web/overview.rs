@@ -8,7 +8,8 @@ use crate::serve::App;
 use axum::extract::State;
 use axum::response::Response;
 use maud::html;
-use proofdesk_domain::insider::{evaluate, explain, Event, Flag, Rules};
+use proofdesk_domain::insider::explain;
+use proofdesk_storage::flags::StoredFlag;
 use proofdesk_storage::decisions::ClaimTimes;
 use proofdesk_storage::time::{format_utc, now_ms};
 use std::collections::{BTreeMap, HashMap};
@@ -125,7 +126,7 @@ pub async fn page(State(app): State<Arc<App>>, viewer: Viewer) -> Response {
             ul.flags {
                 @for (name, fl) in &flags {
                     li {
-                        strong { (name) } " · " code { (fl.rule) } ": " (fl.facts.get(lang)) " — "
+                        strong { (name) } " · " code { (fl.rule) } ": " (lang.say(&fl.facts_en, &fl.facts_nl)) " — "
                         @for c in fl.claims.iter().take(10) { a href={ "/claims/" (c) } { (c) } " " }
                     }
                 }
@@ -151,42 +152,24 @@ pub async fn page(State(app): State<Arc<App>>, viewer: Viewer) -> Response {
     layout::page(lang, Some(&viewer), lang.say("Overview", "Overzicht"), "/overview", body)
 }
 
-/// The insider rules over the decisions since `since` on claims the viewer sees, with
-/// each flagged person's display name.
-async fn insider_flags(app: &App, viewer: &Viewer, since: i64) -> Result<Vec<(String, Flag)>, proofdesk_storage::Error> {
-    let (log, memberships) = tokio::try_join!(app.decisions.log(since), app.teams.memberships())?;
-    let team_of: HashMap<String, String> = memberships.into_iter().collect();
-    let mut names: HashMap<String, String> = HashMap::new();
-    let mut limits: HashMap<String, std::collections::BTreeMap<String, i64>> = HashMap::new();
-    let mut events = Vec::new();
-    for d in log.into_iter().filter(|d| viewer.sees(d.client.as_deref())) {
-        if !limits.contains_key(&d.user_id) {
-            limits.insert(d.user_id.clone(), app.users.authority(&d.user_id).await?);
-        }
-        let (amount, currency) = d.amount.clone().unwrap_or((0, "EUR".into()));
-        names.insert(d.user_id.clone(), d.user_name.clone());
-        events.push(Event {
-            limit_minor: limits[&d.user_id].get(&currency).copied().unwrap_or(0),
-            team: team_of.get(&d.user_id).cloned().unwrap_or_else(|| "-".into()),
-            user: d.user_id,
-            claim: d.claim_id,
-            customer: d.customer_id,
-            at_ms: d.decided_at,
-            approved: d.kind == "approve" || d.kind == crate::serve::deciding::PENDING,
-            amount_minor: amount,
-            band: d.band.unwrap_or_default(),
-            payout_ref: None,
-            assigned: true,
-        });
-    }
-    Ok(evaluate(&events, &Rules::default())
+/// The insider flags raised or changed since `since` on claims the viewer sees (only
+/// those claims listed), with each flagged person's display name.
+async fn insider_flags(app: &App, viewer: &Viewer, since: i64) -> Result<Vec<(String, StoredFlag)>, proofdesk_storage::Error> {
+    let (flags, log, users) = tokio::try_join!(app.flags.since(since), app.decisions.log(since), app.users.list())?;
+    let client_of: HashMap<&str, Option<&str>> = log.iter().map(|d| (d.claim_id.as_str(), d.client.as_deref())).collect();
+    let names = layout::actor_names(users);
+    Ok(flags
         .into_iter()
-        .map(|f| (names.get(&f.user).cloned().unwrap_or_else(|| f.user.clone()), f))
+        .filter_map(|mut f| {
+            f.claims.retain(|c| client_of.get(c.as_str()).is_some_and(|client| viewer.sees(*client)));
+            let name = names.get(&format!("user:{}", f.user_id)).cloned().unwrap_or_else(|| f.user_id.clone());
+            (!f.claims.is_empty()).then_some((name, f))
+        })
         .collect())
 }
 
 /// `GET /rules`: the insider rules in plain words, for everyone they apply to.
-pub async fn rules(viewer: Viewer) -> Response {
+pub async fn rules(State(app): State<Arc<App>>, viewer: Viewer) -> Response {
     let lang = viewer.lang;
     let title = lang.say("The rules for decisions", "De regels voor beslissingen");
     let body = html! {
@@ -195,7 +178,7 @@ pub async fn rules(viewer: Viewer) -> Response {
             "A supervisor sees a flag when one of these patterns shows in someone's decisions over 14 days. A flag is a reason to talk, never a sanction, and nothing happens automatically. These are simple, written rules on purpose; no learned model judges employees.",
             "Een teamleider ziet een melding als een van deze patronen in iemands beslissingen over 14 dagen zichtbaar is. Een melding is een reden voor een gesprek, nooit een sanctie, en er gebeurt niets automatisch. Het zijn bewust eenvoudige, opgeschreven regels; geen aangeleerd model beoordeelt medewerkers.")) }
         dl.rules {
-            @for (name, text) in explain(&Rules::default()) {
+            @for (name, text) in explain(&app.policy.insider) {
                 dt { code { (name) } }
                 dd { (text.get(lang)) }
             }

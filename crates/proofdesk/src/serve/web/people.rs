@@ -10,7 +10,8 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use maud::html;
-use proofdesk_domain::authority::{Money, CURRENCIES};
+use proofdesk_domain::authority::{LimitScope, Money, CURRENCIES};
+use proofdesk_domain::claim::CHANNELS;
 use proofdesk_domain::decision::Role;
 use serde::Deserialize;
 use std::sync::Arc;
@@ -57,7 +58,11 @@ async fn render(app: &App, viewer: &Viewer, error: Option<String>) -> Response {
                         td { (Role::parse(&u.role).map_or(u.role.clone(), |r| r.title().get(lang).to_owned())) }
                         td {
                             @if limits.is_empty() { (lang.say("nothing", "niets")) }
-                            @for (cur, minor) in limits { (Money { minor: *minor, currency: cur.clone() }.display()) br; }
+                            @for l in limits {
+                                (Money { minor: l.max_minor, currency: l.currency.clone() }.display())
+                                @if let Some(scope) = LimitScope::parse(&l.scope) { " — " (scope.describe().get(lang)) }
+                                br;
+                            }
                         }
                         td {
                             @if u.id == viewer.user.id {
@@ -71,6 +76,14 @@ async fn render(app: &App, viewer: &Viewer, error: Option<String>) -> Response {
                                     select id={ "currency-" (u.id) } name="currency" {
                                         @for c in CURRENCIES { option value=(c) { (c) } }
                                     }
+                                    label for={ "channel-" (u.id) } { (lang.say("for", "voor")) }
+                                    select id={ "channel-" (u.id) } name="channel" {
+                                        option value="" { (lang.say("any channel", "elk kanaal")) }
+                                        @for c in CHANNELS { option value=(c) { (c) } }
+                                    }
+                                    label for={ "type-" (u.id) } class="sr" { (lang.say("Claim type (optional)", "Soort claim (optioneel)")) }
+                                    input id={ "type-" (u.id) } name="claim_type" type="text" size="10"
+                                        placeholder=(lang.say("or claim type", "of soort claim"));
                                     button type="submit" { (lang.say("Set", "Instellen")) }
                                 }
                             }
@@ -93,6 +106,12 @@ pub struct AuthorityForm {
     csrf: String,
     amount: String,
     currency: String,
+    /// A channel the limit is for (empty: any).
+    #[serde(default)]
+    channel: String,
+    /// A claim type the limit is for (empty: any).
+    #[serde(default)]
+    claim_type: String,
 }
 
 /// `POST /people/{id}/authority`.
@@ -126,17 +145,15 @@ pub async fn set_authority(
             return render(&app, &viewer, Some(msg)).await;
         }
     };
-    if let Err(e) = app.users.set_authority(&target.id, &money.currency, money.minor, &viewer.actor()).await {
+    let scope = match LimitScope::from_parts(Some(&f.channel), Some(&f.claim_type)) {
+        Ok(s) => s,
+        Err(why) => return render(&app, &viewer, Some(why)).await,
+    };
+    let stored = scope.as_ref().map_or(String::new(), LimitScope::as_stored);
+    if let Err(e) = app.users.set_authority(&target.id, &stored, &money.currency, money.minor, &viewer.actor()).await {
         return layout::unavailable(lang, &e.to_string());
     }
-    let detail = format!(
-        "{} ({}) {} {}.{:02}",
-        target.id,
-        target.name,
-        money.currency,
-        money.minor / 100,
-        money.minor % 100
-    );
+    let detail = crate::users::authority_detail(&target, &money, scope.as_ref());
     if let Err(r) = super::record(&app, lang, &viewer.actor(), "user.set-authority", None, &detail).await {
         return r;
     }

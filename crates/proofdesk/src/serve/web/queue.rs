@@ -24,6 +24,8 @@ pub struct QueueQuery {
     band: Option<String>,
     state: Option<String>,
     older_than_hours: Option<String>,
+    /// `mine`: only the claims the viewer took.
+    taken: Option<String>,
 }
 
 /// `GET /queue`.
@@ -35,6 +37,7 @@ pub async fn page(State(app): State<Arc<App>>, viewer: Viewer, Query(q): Query<Q
         .clone()
         .filter(|b| ["clear", "review", "escalate"].contains(&b.as_str()));
     let state = q.state.clone().unwrap_or_else(|| "open".into());
+    let mine = q.taken.as_deref() == Some("mine");
     let now = now_ms();
     let older: Option<i64> = q
         .older_than_hours
@@ -51,14 +54,16 @@ pub async fn page(State(app): State<Arc<App>>, viewer: Viewer, Query(q): Query<Q
             _ => Some(true),
         },
         escalated: fraud,
+        assigned_to: mine.then(|| viewer.user.id.clone()),
         clients: viewer.clients(),
         limit: PAGE,
         ..ClaimFilter::default()
     };
-    let claims = match app.claims.list(&filter).await {
+    let (claims, users) = match tokio::try_join!(app.claims.list(&filter), app.users.list()) {
         Ok(c) => c,
         Err(e) => return layout::unavailable(lang, &e.to_string()),
     };
+    let names = layout::actor_names(users);
     let detail = format!("{filter:?}: {} claims", claims.len());
     if let Err(r) = super::record(&app, lang, &viewer.actor(), "claims.list", None, &detail).await {
         return r;
@@ -86,6 +91,11 @@ pub async fn page(State(app): State<Arc<App>>, viewer: Viewer, Query(q): Query<Q
                 option value="decided" selected[state == "decided"] { (lang.say("decided", "besloten")) }
                 option value="all" selected[state == "all"] { (lang.say("all", "alle")) }
             }
+            label for="taken" { (lang.say("Whose", "Van wie")) }
+            select #taken name="taken" {
+                option value="" { (lang.say("everyone's", "iedereen")) }
+                option value="mine" selected[mine] { (lang.say("taken by me", "door mij opgepakt")) }
+            }
             label for="older" { (lang.say("Waiting at least (hours)", "Wacht minstens (uur)")) }
             input #older name="older_than_hours" type="number" min="0" inputmode="numeric" value=[older];
             button type="submit" { (lang.say("Filter", "Filteren")) }
@@ -104,6 +114,7 @@ pub async fn page(State(app): State<Arc<App>>, viewer: Viewer, Query(q): Query<Q
                     th scope="col" { (lang.say("Score", "Score")) }
                     th scope="col" { (lang.say("Status", "Status")) }
                     th scope="col" { (lang.say("Decision", "Beslissing")) }
+                    th scope="col" { (lang.say("Taken by", "Opgepakt door")) }
                     th scope="col" { (lang.say("Received", "Ontvangen")) }
                     th scope="col" { (lang.say("Time to decision", "Tijd tot beslissing")) }
                 } }
@@ -116,6 +127,7 @@ pub async fn page(State(app): State<Arc<App>>, viewer: Viewer, Query(q): Query<Q
                             td.num { @if let Some(s) = c.score { (format!("{s:.0}")) } }
                             td { (layout::status(lang, &c.status)) }
                             td { (layout::outcome(lang, c.decision.as_deref())) }
+                            td { @if let Some(u) = &c.assigned_to { (names.get(&format!("user:{u}")).map_or(u.as_str(), String::as_str)) } }
                             td { (layout::when(c.created_at)) }
                             td class=(if running { "clock running" } else { "clock" }) {
                                 (layout::duration(lang, clock))

@@ -19,8 +19,14 @@ fn artefacts() -> PathBuf {
 }
 
 pub fn add_user(data: &Path, name: &str, role: &str, display: &str) {
+    add_user_in(data, &[], name, role, display)
+}
+
+/// `proofdesk user add` with database options (`--database-url URL`) first.
+pub fn add_user_in(data: &Path, db: &[&str], name: &str, role: &str, display: &str) {
     use std::io::Write;
     let mut child = Command::new(env!("CARGO_BIN_EXE_proofdesk"))
+        .args(db)
         .args(["user", "add", name, "--role", role, "--display-name", display, "--password-stdin"])
         .env("PROOFDESK_DATA_DIR", data)
         .env_remove("PROOFDESK_DATABASE_URL")
@@ -33,7 +39,12 @@ pub fn add_user(data: &Path, name: &str, role: &str, display: &str) {
 }
 
 pub fn set_authority(data: &Path, name: &str, amount: &str) {
-    let run = crate::util::proofdesk_in(data, &["user", "set-authority", name, amount]);
+    set_authority_in(data, &[], name, amount)
+}
+
+/// `proofdesk user set-authority` with database options first.
+pub fn set_authority_in(data: &Path, db: &[&str], name: &str, amount: &str) {
+    let run = crate::util::proofdesk_in(data, &[db, &["user", "set-authority", name, amount]].concat());
     assert_eq!(run.code, 0, "{}", run.stderr);
 }
 

@@ -330,19 +330,33 @@ fn four_eyes_above_authority_and_never_on_ones_own_claim() {
 
 #[test]
 fn decisions_through_the_api_with_personal_tokens() {
-    use crate::browser::set_authority;
+    decisions_through_the_api(&[]);
+}
+
+#[test]
+fn decisions_through_the_api_with_personal_tokens_on_postgres() {
+    let Some(schema) = crate::server::PgSchema::create("the decisions API") else {
+        return;
+    };
+    decisions_through_the_api(&["--database-url", &schema.url]);
+}
+
+/// The decision rules through the API, on the database `db` names (SQLite without).
+fn decisions_through_the_api(db: &[&str]) {
+    use crate::browser::{add_user_in, set_authority_in};
     use crate::server::reply;
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let server = Server::start(&data, &[]);
-    add_user(&data, "bob", "agent", "Bob");
-    add_user(&data, "sue", "supervisor", "Sue");
-    add_user(&data, "ann", "fraud_analyst", "Ann");
-    set_authority(&data, "bob", "100EUR");
-    set_authority(&data, "sue", "1000EUR");
-    set_authority(&data, "ann", "1000EUR");
+    let server = Server::start(&data, db);
+    let cli = |args: &[&str]| proofdesk_in(&data, &[db, args].concat());
+    add_user_in(&data, db, "bob", "agent", "Bob");
+    add_user_in(&data, db, "sue", "supervisor", "Sue");
+    add_user_in(&data, db, "ann", "fraud_analyst", "Ann");
+    set_authority_in(&data, db, "bob", "100EUR");
+    set_authority_in(&data, db, "sue", "1000EUR");
+    set_authority_in(&data, db, "ann", "1000EUR");
     let token = |name: &str| {
-        let run = proofdesk_in(&data, &["user", "token", name]);
+        let run = cli(&["user", "token", name]);
         assert_eq!(run.code, 0, "{}", run.stderr);
         run.stdout.trim().to_owned()
     };
@@ -397,36 +411,51 @@ fn decisions_through_the_api_with_personal_tokens() {
 
     // Nobody decides a claim of a customer they declared a relation with.
     let id = new_claim(4);
-    assert_eq!(proofdesk_in(&data, &["user", "relate", "sue", "c-4"]).code, 0);
+    assert_eq!(cli(&["user", "relate", "sue", "c-4"]).code, 0);
     let (s, doc) = post(&sue, &id, approve);
     assert_eq!(s, 403, "{doc}");
     assert!(doc["detail"].as_str().unwrap().contains("relation with this customer"));
     assert_eq!(post(&ann, &id, approve).0, 200, "a colleague without the relation may");
 
     // A disabled user's token stops working.
-    assert_eq!(proofdesk_in(&data, &["user", "disable", "bob"]).code, 0);
+    assert_eq!(cli(&["user", "disable", "bob"]).code, 0);
     assert_eq!(post(&bob, &new_claim(3), approve).0, 401);
 }
 
 #[test]
 fn an_outsourcers_agent_sees_only_the_clients_their_team_serves() {
+    outsourcers_agent_sees_only_their_clients(&[]);
+}
+
+#[test]
+fn an_outsourcers_agent_sees_only_the_clients_their_team_serves_on_postgres() {
+    let Some(schema) = crate::server::PgSchema::create("the teams test") else {
+        return;
+    };
+    outsourcers_agent_sees_only_their_clients(&["--database-url", &schema.url]);
+}
+
+/// Teams and clients, on the database `db` names (SQLite without).
+fn outsourcers_agent_sees_only_their_clients(db: &[&str]) {
+    use crate::browser::add_user_in;
     use crate::server::reply;
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let server = Server::start(&data, &[]);
-    add_user(&data, "ina", "agent", "Ina");
-    add_user(&data, "otto", "agent", "Otto");
-    add_user(&data, "adm", "administrator", "Admin");
+    let server = Server::start(&data, db);
+    let cli = |args: &[&str]| proofdesk_in(&data, &[db, args].concat());
+    add_user_in(&data, db, "ina", "agent", "Ina");
+    add_user_in(&data, db, "otto", "agent", "Otto");
+    add_user_in(&data, db, "adm", "administrator", "Admin");
     for args in [
         &["team", "add", "inhouse", "--clients", "brand-a"][..],
         &["team", "add", "partner", "--clients", "brand-b"],
         &["team", "join", "inhouse", "ina"],
         &["team", "join", "partner", "otto"],
     ] {
-        let run = proofdesk_in(&data, args);
+        let run = cli(args);
         assert_eq!(run.code, 0, "{args:?}: {}", run.stderr);
     }
-    assert_ne!(proofdesk_in(&data, &["team", "join", "nope", "ina"]).code, 0);
+    assert_ne!(cli(&["team", "join", "nope", "ina"]).code, 0);
     let picture = jpeg(&blocks(320, 240, 13));
     let submit = |client: &str, reference: &str| {
         let claim = format!(r#"{{"external_ref": "{reference}", "customer_id": "c-{reference}", "client": "{client}"}}"#);
@@ -452,7 +481,7 @@ fn an_outsourcers_agent_sees_only_the_clients_their_team_serves() {
     assert_eq!(decide.status, 404);
 
     // The API with his personal token: the same.
-    let token = proofdesk_in(&data, &["user", "token", "otto"]).stdout.trim().to_owned();
+    let token = cli(&["user", "token", "otto"]).stdout.trim().to_owned();
     let get = |path: &str| {
         let (s, _, doc) = reply(ureq::get(&server.url(path)).set("Authorization", &format!("Bearer {token}")).call());
         (s, doc)
@@ -484,8 +513,8 @@ fn an_outsourcers_agent_sees_only_the_clients_their_team_serves() {
 
     // A supervisor of the partner: the overview counts only brand-b, the audit trail
     // (which spans every client) is not for him.
-    add_user(&data, "pia", "supervisor", "Pia");
-    assert_eq!(proofdesk_in(&data, &["team", "join", "partner", "pia"]).code, 0);
+    add_user_in(&data, db, "pia", "supervisor", "Pia");
+    assert_eq!(cli(&["team", "join", "partner", "pia"]).code, 0);
     let mut pia = Client::new(&server);
     pia.sign_in("pia", "correct horse battery");
     let overview = pia.get("/overview");

@@ -8,6 +8,7 @@ pub mod authority;
 pub mod claim;
 pub mod context;
 pub mod decision;
+pub mod evidence_request;
 pub mod insider;
 pub mod message;
 pub mod routing;

@@ -103,6 +103,10 @@ pub struct EvidenceRecord {
     pub key_id: String,
     /// Screening report JSON, once screened.
     pub report_json: Option<String>,
+    /// The evidence request it answered, for a file the customer sent later.
+    pub request_id: Option<String>,
+    /// When a file sent later arrived (ms).
+    pub received_at: Option<i64>,
 }
 
 /// Filters for [`Claims::list`].
@@ -284,7 +288,7 @@ impl Claims {
     /// A claim's evidence, in order.
     pub async fn evidence(&self, id: &str) -> Result<Vec<EvidenceRecord>, Error> {
         let rows = sqlx::query(
-            "SELECT position, filename, media_type, sha256, size, key_id, report FROM claim_evidence \
+            "SELECT position, filename, media_type, sha256, size, key_id, report, request_id, received_at FROM claim_evidence \
              WHERE claim_id = $1 ORDER BY position",
         )
         .bind(id)
@@ -302,6 +306,8 @@ impl Claims {
                     size: r.try_get(4).map_err(&e)?,
                     key_id: r.try_get(5).map_err(&e)?,
                     report_json: r.try_get(6).map_err(&e)?,
+                    request_id: r.try_get(7).map_err(&e)?,
+                    received_at: r.try_get(8).map_err(&e)?,
                 })
             })
             .collect()

@@ -104,6 +104,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0012_scoped_authority_assignments_flags.sql"),
         include_str!("../migrations/postgres/0012_scoped_authority_assignments_flags.sql"),
     ),
+    (
+        13,
+        "evidence requests",
+        include_str!("../migrations/sqlite/0013_evidence_requests.sql"),
+        include_str!("../migrations/postgres/0013_evidence_requests.sql"),
+    ),
 ];
 
 /// The embedded migrations for one backend.

@@ -12,6 +12,7 @@ pub mod decisions;
 pub mod evidence;
 pub mod flags;
 pub mod jobs;
+pub mod requests;
 pub mod reuse;
 pub mod teams;
 pub mod time;

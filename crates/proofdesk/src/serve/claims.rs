@@ -287,7 +287,8 @@ pub async fn get(
                 "sha256": e.sha256, "size": e.size,
                 "format": report.get("format"), "verdict": report.get("verdict"),
                 "reasons": report.get("reasons"), "signals": report.get("signals"),
-                "error": report.get("error"),
+                "error": report.get("error"), "request_id": e.request_id,
+                "received_at": e.received_at.map(format_rfc3339),
             })
         })
         .collect();

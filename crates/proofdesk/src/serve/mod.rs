@@ -4,8 +4,10 @@
 //! run on different machines.
 
 mod claims;
+mod customer;
 mod deciding;
 mod decisions_api;
+mod evidence_requests;
 mod insider;
 mod openapi;
 mod problem;
@@ -26,6 +28,7 @@ use proofdesk_storage::audit::{AuditLog, Entry};
 use proofdesk_storage::claims::Claims;
 use proofdesk_storage::decisions::Decisions;
 use proofdesk_storage::flags::Flags;
+use proofdesk_storage::requests::Requests;
 use proofdesk_storage::teams::Teams;
 use proofdesk_storage::users::Users;
 use proofdesk_storage::evidence::{EvidenceStore, Keyring};
@@ -50,6 +53,12 @@ pub struct App {
     teams: Teams,
     /// The insider flags raised.
     flags: Flags,
+    /// Requests to customers for better evidence.
+    requests: Requests,
+    /// What the customer pages say, and where their links point.
+    customer: customer::Settings,
+    /// Requests counted per link and address on the customer pages.
+    limiter: customer::Limiter,
     /// Heatmaps rendered for the workspace lately.
     heatmaps: web::files::HeatmapCache,
     store: EvidenceStore,
@@ -99,6 +108,19 @@ pub struct Common {
     /// File holding the webhook's shared HMAC secret (at least 16 characters).
     #[arg(long, env = "PROOFDESK_WEBHOOK_SECRET_FILE")]
     webhook_secret_file: Option<PathBuf>,
+    /// The address customers reach proofdesk at (`https://claims.example.nl`), for the
+    /// links in evidence requests; default: the host the request came to.
+    #[arg(long, env = "PROOFDESK_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// How customers reach a person, as shown on their page ("Bel 020 123 45 67").
+    #[arg(long, env = "PROOFDESK_CUSTOMER_CONTACT")]
+    customer_contact: Option<String>,
+    /// Days evidence is kept after a claim is closed, as the customer page tells them.
+    #[arg(long, env = "PROOFDESK_RETENTION_DAYS", default_value_t = 365)]
+    retention_days: u32,
+    /// Hours an evidence request's link works unless the request says otherwise.
+    #[arg(long, env = "PROOFDESK_EVIDENCE_REQUEST_HOURS", default_value_t = 72)]
+    evidence_request_hours: i64,
 }
 
 /// `proofdesk serve`.
@@ -169,6 +191,14 @@ async fn open(
         decisions: Decisions::new(db.clone()),
         teams: Teams::new(db.clone()),
         flags: Flags::new(db.clone()),
+        requests: Requests::new(db.clone()),
+        customer: customer::Settings {
+            contact: common.customer_contact.clone(),
+            retention_days: common.retention_days,
+            request_hours: common.evidence_request_hours.clamp(1, evidence_requests::MAX_HOURS),
+            public_url: common.public_url.clone(),
+        },
+        limiter: Default::default(),
         heatmaps: Default::default(),
         store: evidence,
         wake: Notify::new(),
@@ -274,6 +304,7 @@ pub fn router(app: Arc<App>) -> Router {
     let limit = app.max_request;
     Router::new()
         .merge(web::routes())
+        .merge(customer::routes())
         .route(
             "/v1/claims",
             // Uploads are limited by `upload::limited`, which lets a refused client
@@ -284,6 +315,14 @@ pub fn router(app: Arc<App>) -> Router {
         )
         .route("/v1/claims/{id}", get(claims::get))
         .route("/v1/claims/{id}/decisions", axum::routing::post(decisions_api::decide))
+        .route(
+            "/v1/claims/{id}/evidence-requests",
+            axum::routing::post(evidence_requests::create).get(evidence_requests::list),
+        )
+        .route(
+            "/v1/claims/{id}/evidence-requests/{request}",
+            axum::routing::delete(evidence_requests::revoke),
+        )
         .route("/openapi.json", get(|| async { Json(openapi::document()) }))
         .route("/healthz", get(|| async { "ok" }))
         .fallback(|| async { problem::Problem::not_found("no such endpoint; see /openapi.json") })
@@ -316,7 +355,7 @@ pub fn serve(args: ServeArgs, store: &Store) -> Result<ExitCode> {
             app.store.describe()
         );
         std::io::stdout().flush()?;
-        axum::serve(listener, router(app))
+        axum::serve(listener, router(app).into_make_service_with_connect_info::<std::net::SocketAddr>())
             .with_graceful_shutdown(async {
                 let _ = tokio::signal::ctrl_c().await;
             })

@@ -90,6 +90,11 @@ impl Problem {
         Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid-decision", "The decision cannot be used", detail)
     }
 
+    /// 422: an evidence request that cannot be made as sent (unknown ask, bad validity).
+    pub fn invalid_request(detail: impl Into<String>) -> Problem {
+        Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid-evidence-request", "The evidence request cannot be made", detail)
+    }
+
     /// 404.
     pub fn not_found(detail: impl Into<String>) -> Problem {
         Problem::new(StatusCode::NOT_FOUND, "not-found", "Not found", detail)

@@ -108,7 +108,7 @@ async fn process(app: &App, queue: &Queue, index: &Mutex<ReuseIndex>, job: &Job)
     if queue.complete(job, &screened).await? {
         let detail = format!(
             "score {}, band {band}, {} files, attempt {}",
-            routing.score,
+            routing.score + 0.0,
             reports.len(),
             job.attempt
         );
@@ -149,6 +149,16 @@ async fn notify(app: &App, queue: &Queue, job: &Job) -> Result<()> {
         .as_deref()
         .and_then(|r| serde_json::from_str(r).ok())
         .unwrap_or_default();
+    // Answers to evidence requests, so the CRM sees that this screening includes them.
+    let answered: Vec<serde_json::Value> = app
+        .requests
+        .of_claim(&claim.id)
+        .await?
+        .iter()
+        .filter_map(|r| {
+            r.answered_at.map(|at| serde_json::json!({"id": r.id, "answered_at": format_rfc3339(at), "files": r.files}))
+        })
+        .collect();
     let body = serde_json::to_vec(&serde_json::json!({
         "event": "claim.screened",
         "delivery": job.id,
@@ -156,6 +166,7 @@ async fn notify(app: &App, queue: &Queue, job: &Job) -> Result<()> {
             "id": claim.id, "external_ref": claim.external_ref, "customer_id": claim.customer_id,
             "status": claim.status, "score": claim.score, "band": claim.band,
             "reasons": routing.get("reasons"),
+            "evidence_requests_answered": answered,
             "links": {"self": format!("/v1/claims/{}", claim.id)},
         },
     }))?;

@@ -4,6 +4,7 @@ mod browser;
 mod cli;
 mod corpus;
 mod detector;
+mod evidence_requests;
 mod insider;
 mod outage;
 mod reuse;

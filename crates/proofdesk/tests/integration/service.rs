@@ -356,13 +356,13 @@ fn context_checks_compare_the_photo_with_the_claim() {
 }
 
 /// One request a test receiver got: its headers (lower-case names) and body.
-struct Received {
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
+pub struct Received {
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
 }
 
 impl Received {
-    fn header(&self, name: &str) -> Option<&str> {
+    pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
             .find(|(n, _)| n == name)
@@ -372,7 +372,7 @@ impl Received {
 
 /// An HTTP receiver on loopback that answers `statuses` in turn (then 200) and sends
 /// what it got down the channel.
-fn receiver(statuses: Vec<u16>) -> (String, std::sync::mpsc::Receiver<Received>) {
+pub fn receiver(statuses: Vec<u16>) -> (String, std::sync::mpsc::Receiver<Received>) {
     use std::io::{Read, Write};
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}/hooks/proofdesk", listener.local_addr().unwrap());

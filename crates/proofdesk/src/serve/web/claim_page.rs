@@ -76,8 +76,9 @@ pub async fn render(app: &App, viewer: &Viewer, id: &str, draft: Lang, refused: 
         app.users.list(),
         app.users.authority(&viewer.user.id),
         app.users.is_related(&viewer.user.id, &claim.customer_id),
+        app.requests.of_claim(id),
     );
-    let (evidence, decisions, audit, users, limits, related) = match loaded {
+    let (evidence, decisions, audit, users, limits, related, requests) = match loaded {
         Ok(l) => l,
         Err(e) => return layout::unavailable(lang, &e.to_string()),
     };
@@ -119,9 +120,10 @@ pub async fn render(app: &App, viewer: &Viewer, id: &str, draft: Lang, refused: 
         section aria-labelledby="evidence-h" {
             h2 #evidence-h { (lang.say("Evidence", "Bewijs")) }
             @for (e, report, signals) in &files {
-                (file(lang, &claim.id, e, report, signals))
+                (file(lang, &claim.id, e, report, signals, super::requests::arrival(lang, e, report, &requests)))
             }
         }
+        (super::requests::section(lang, viewer, &claim, &requests))
         (super::assign::panel(lang, viewer, &claim, &names))
         (decide_section(lang, viewer, &claim, context.as_ref(), &decisions, &Standing { authority: crate::serve::deciding::authority_of(&limits), related, disabled }, refused.as_ref()))
         (draft_section(lang, draft, &claim, latest))
@@ -287,7 +289,7 @@ fn previewable(format: &str) -> bool {
     matches!(format, "jpeg" | "png" | "webp" | "tiff")
 }
 
-fn file(lang: Lang, claim_id: &str, e: &EvidenceRecord, report: &Value, signals: &[Signal]) -> Markup {
+fn file(lang: Lang, claim_id: &str, e: &EvidenceRecord, report: &Value, signals: &[Signal], arrival: Markup) -> Markup {
     let n = e.position + 1;
     let name = e.filename.clone().unwrap_or_else(|| format!("{} {n}", lang.say("file", "bestand")));
     let format = report.get("format").and_then(Value::as_str).unwrap_or("");
@@ -304,6 +306,7 @@ fn file(lang: Lang, claim_id: &str, e: &EvidenceRecord, report: &Value, signals:
                 " · " (format.to_uppercase()) " · " (format!("{:.1} MB", e.size as f64 / 1_048_576.0))
                 " · " a href={ (base) "/original" } download { (lang.say("download the original", "origineel downloaden")) }
             }
+            (arrival)
             @if let Some(err) = report.get("error").and_then(Value::as_str) { p.error { (err) } }
             div.filebody {
                 @if can_show {

@@ -20,6 +20,7 @@ mod new_claim;
 mod overview;
 mod people;
 mod queue;
+mod requests;
 mod sign_in;
 
 use super::App;
@@ -58,6 +59,8 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/claims/{id}", get(claim_page::page))
         .route("/claims/{id}/decisions", post(decide::submit))
         .route("/claims/{id}/assignment", post(assign::submit))
+        .route("/claims/{id}/evidence-requests", post(requests::create))
+        .route("/claims/{id}/evidence-requests/{request}/revoke", post(requests::revoke))
         .route("/claims/{id}/files/{pos}", get(files::preview))
         .route("/claims/{id}/files/{pos}/original", get(files::original))
         .route("/claims/{id}/files/{pos}/heatmaps/{method}", get(files::heatmap))
@@ -108,7 +111,7 @@ impl Say for Lang {
 }
 
 /// A cookie's value from the request.
-fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+pub(crate) fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers
         .get_all(header::COOKIE)
         .iter()
@@ -128,7 +131,7 @@ pub fn lang_of(headers: &HeaderMap) -> Lang {
 }
 
 /// Whether cookies get `Secure`: not on a loopback address, where there is no TLS.
-fn secure(headers: &HeaderMap) -> bool {
+pub(crate) fn secure(headers: &HeaderMap) -> bool {
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
@@ -226,7 +229,7 @@ impl Viewer {
 }
 
 /// A POST whose Origin (when sent) is this host.
-fn same_origin(headers: &HeaderMap) -> bool {
+pub(crate) fn same_origin(headers: &HeaderMap) -> bool {
     let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
         return true;
     };

@@ -2,7 +2,7 @@
 //! to them, whether a file that arrived looks like an original, and what the times of
 //! a live re-capture say (the code shown, the photo taken, the photo received).
 
-use proofdesk_engine::signal::Text;
+use proofdesk_engine::signal::{Category, Direction, Signal, Text};
 
 /// What a request can ask for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -163,6 +163,42 @@ pub fn recapture_note(code_shown_ms: i64, captured: Option<&str>) -> Option<Text
     }
 }
 
+/// What a file sent in answer to a request shows, as signals for the routing: a
+/// requested original that arrived as a copy, a requested new photo taken before its
+/// code was shown (it cannot show the code).
+pub fn answer_signals(asks: &[Ask], code_shown_ms: Option<i64>, captured: Option<&str>, verdict: &str, has_camera: bool) -> Vec<Signal> {
+    let mut out = Vec::new();
+    if asks.contains(&Ask::OriginalFile) {
+        let o = Originality::judge(verdict, has_camera);
+        let (direction, strength) = match o {
+            Originality::Copy => (Direction::Suspicious, 0.3),
+            Originality::Edited => (Direction::Neutral, 0.0),
+            Originality::Original => (Direction::SupportsAuthenticity, 0.3),
+        };
+        let d = o.describe();
+        out.push(Signal::new(
+            "context.requested-original",
+            Category::Context,
+            direction,
+            strength,
+            Text::new(format!("Asked for the original file; this one {}.", d.en), format!("Gevraagd om het originele bestand; dit bestand {}.", d.nl)),
+        ));
+    }
+    if asks.contains(&Ask::NewPhoto) {
+        if let (Some(shown), Some(note)) = (code_shown_ms, code_shown_ms.and_then(|s| recapture_note(s, captured))) {
+            let before = instant_ms(captured.unwrap_or("")).is_some_and(|t| t < shown);
+            out.push(Signal::new(
+                "context.recapture-timing",
+                Category::Context,
+                Direction::Suspicious,
+                if before { 0.8 } else { 0.3 },
+                Text::new(format!("Asked for a new photo with a code: {}.", note.en), format!("Gevraagd om een nieuwe foto met een code: {}.", note.nl)),
+            ));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -179,6 +215,16 @@ mod tests {
         assert_eq!(Originality::judge("camera-original", true), Originality::Original);
         assert_eq!(Originality::judge("edited", true), Originality::Edited);
         assert_eq!(Originality::judge("unknown", false), Originality::Copy);
+    }
+
+    #[test]
+    fn answers_become_signals() {
+        let shown = instant_ms("2026-12-03T14:00:00Z").unwrap();
+        let old = answer_signals(&[Ask::NewPhoto], Some(shown), Some("2026-11-01T10:00:00+01:00"), "camera-original", true);
+        assert_eq!((old[0].id.as_str(), old[0].strength), ("context.recapture-timing", 0.8));
+        assert!(answer_signals(&[Ask::NewPhoto], Some(shown), Some("2026-12-03T15:02:00+01:00"), "camera-original", true).is_empty());
+        let copy = answer_signals(&[Ask::OriginalFile], None, None, "unknown", false);
+        assert_eq!((copy[0].direction, copy[0].summary.en.contains("re-encoded copy")), (Direction::Suspicious, true));
     }
 
     #[test]

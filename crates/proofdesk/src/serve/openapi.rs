@@ -112,10 +112,76 @@ pub fn document() -> Value {
                     }
                 }
             },
+            "/v1/claims/{id}/evidence-requests": {
+                "post": {
+                    "summary": "Ask the customer for better evidence: a one-time link for the CRM to send",
+                    "description": "The link opens a page (no sign-in, Dutch or English) that asks for what is listed; for `new_photo` it shows a one-time code to photograph beside the item. It takes one answer: the files are attached to the claim, the claim is screened again and the `claim.screened` webhook lists the answered requests. The link's secret is shown only here.",
+                    "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+                    "requestBody": {"required": true, "content": {"application/json": {"schema": {
+                        "type": "object", "required": ["asks"], "additionalProperties": false,
+                        "properties": {
+                            "asks": {"type": "array", "minItems": 1, "items": {"enum": ["original_file", "new_photo", "receipt", "serial_closeup"]}},
+                            "lang": {"enum": ["nl", "en"], "default": "nl", "description": "The page's first language (the customer can switch)"},
+                            "expires_in_hours": {"type": "integer", "minimum": 1, "maximum": 720, "description": "Default: the server's --evidence-request-hours (72)"}
+                        }
+                    }}}},
+                    "responses": {
+                        "201": {"description": "Made; `url` is the link to send", "content": {"application/json": {"schema": {"allOf": [
+                            {"$ref": "#/components/schemas/EvidenceRequest"},
+                            {"type": "object", "properties": {"url": {"type": "string", "format": "uri"}}}
+                        ]}}}},
+                        "400": problem_response("Not JSON, or unknown fields"),
+                        "401": problem_response("No or an unknown key"),
+                        "404": problem_response("No such claim (or not one of the token's clients)"),
+                        "409": problem_response("The claim is closed"),
+                        "422": problem_response("Unknown or no asks, a bad language or validity"),
+                        "503": problem_response("Storage unavailable")
+                    }
+                },
+                "get": {
+                    "summary": "A claim's evidence requests and their state",
+                    "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+                    "responses": {
+                        "200": {"description": "The requests, oldest first", "content": {"application/json": {"schema": {
+                            "type": "object", "properties": {"requests": {"type": "array", "items": {"$ref": "#/components/schemas/EvidenceRequest"}}}
+                        }}}},
+                        "404": problem_response("No such claim")
+                    }
+                }
+            },
+            "/v1/claims/{id}/evidence-requests/{request}": {
+                "delete": {
+                    "summary": "Withdraw a request that was not answered (its link then says so)",
+                    "parameters": [
+                        {"name": "id", "in": "path", "required": true, "schema": {"type": "string"}},
+                        {"name": "request", "in": "path", "required": true, "schema": {"type": "string"}}
+                    ],
+                    "responses": {
+                        "204": {"description": "Withdrawn"},
+                        "404": problem_response("No such claim or request"),
+                        "409": problem_response("Already answered or withdrawn")
+                    }
+                }
+            },
             "/openapi.json": {"get": {"summary": "This document", "responses": {"200": {"description": "OpenAPI 3.1"}}}},
             "/healthz": {"get": {"summary": "Liveness", "responses": {"200": {"description": "ok"}}}}
         },
         "components": {"schemas": {
+            "EvidenceRequest": {
+                "type": "object",
+                "properties": {
+                    "id": {"type": "string"}, "claim": {"type": "string"},
+                    "asks": {"type": "array", "items": {"type": "string"}},
+                    "state": {"enum": ["sent", "opened", "answered", "expired", "revoked"]},
+                    "lang": {"type": "string"}, "created_by": {"type": "string"},
+                    "created_at": {"type": "string", "format": "date-time"}, "expires_at": {"type": "string", "format": "date-time"},
+                    "opened_at": {"type": ["string", "null"], "format": "date-time"},
+                    "code_shown_at": {"type": ["string", "null"], "format": "date-time"},
+                    "answered_at": {"type": ["string", "null"], "format": "date-time"},
+                    "revoked_at": {"type": ["string", "null"], "format": "date-time"},
+                    "files": {"type": "integer", "description": "Files received"}
+                }
+            },
             "Problem": {
                 "type": "object",
                 "description": "RFC 9457 problem details",

@@ -7,6 +7,8 @@ use crate::reuse::parse_sha;
 use anyhow::{Context, Result};
 use proofdesk_domain::claim::ClaimContext;
 use proofdesk_domain::context::{self, EvidenceFacts, SameCamera};
+use proofdesk_domain::evidence_request::{answer_signals, Ask};
+use proofdesk_storage::claims::EvidenceRecord;
 use proofdesk_engine::reuse::{self, Sighting, DEFAULT_THRESHOLD};
 use proofdesk_engine::{FileReport, Options};
 use proofdesk_storage::audit::Entry;
@@ -76,7 +78,8 @@ async fn process(app: &App, queue: &Queue, index: &Mutex<ReuseIndex>, job: &Job)
         .context("the screening thread stopped")??;
         reports.push(report);
     }
-    check_context(app, &job.claim_id, &mut reports).await?;
+    check_context(app, &job.claim_id, &evidence, &mut reports).await?;
+    check_answers(app, &job.claim_id, &evidence, &mut reports).await?;
     check_reuse(index, &job.claim_id, &mut reports).await?;
     let routing = app.policy.route(
         reports
@@ -190,6 +193,29 @@ async fn notify(app: &App, queue: &Queue, job: &Job) -> Result<()> {
     Ok(())
 }
 
+/// Adds what the answers to evidence requests show: a requested original that is a
+/// copy, a new photo taken before its code was shown.
+async fn check_answers(app: &App, claim_id: &str, evidence: &[EvidenceRecord], reports: &mut [FileReport]) -> Result<()> {
+    if evidence.iter().all(|e| e.request_id.is_none()) {
+        return Ok(());
+    }
+    let requests = app.requests.of_claim(claim_id).await?;
+    for (r, e) in reports.iter_mut().zip(evidence) {
+        let Some(request) = e.request_id.as_ref().and_then(|id| requests.iter().find(|q| &q.id == id)) else {
+            continue;
+        };
+        let asks: Vec<Ask> = request.asks.iter().filter_map(|a| Ask::parse(a)).collect();
+        let exif = r.metadata.exif.as_ref();
+        let captured = exif.and_then(|x| x.captured.clone());
+        let has_camera = exif.is_some_and(|x| x.make.is_some() || x.model.is_some());
+        let verdict = serde_json::to_value(r.verdict)?.as_str().unwrap_or("").to_owned();
+        for s in answer_signals(&asks, request.code_shown_at, captured.as_deref(), &verdict, has_camera) {
+            r.add_signal(s);
+        }
+    }
+    Ok(())
+}
+
 /// The camera body serial number a report records.
 fn camera_serial(r: &FileReport) -> Option<String> {
     r.metadata
@@ -199,8 +225,9 @@ fn camera_serial(r: &FileReport) -> Option<String> {
         .filter(|s| !s.trim().is_empty())
 }
 
-/// Adds the context checks (dates, cameras shared with other customers) to each file.
-async fn check_context(app: &App, claim_id: &str, reports: &mut [FileReport]) -> Result<()> {
+/// Adds the context checks (dates, cameras shared with other customers) to each file;
+/// a file the customer sent later is dated against its own arrival.
+async fn check_context(app: &App, claim_id: &str, evidence: &[EvidenceRecord], reports: &mut [FileReport]) -> Result<()> {
     let claim = app
         .claims
         .get(claim_id)
@@ -208,9 +235,9 @@ async fn check_context(app: &App, claim_id: &str, reports: &mut [FileReport]) ->
         .context("the claim is gone")?;
     let context: ClaimContext =
         serde_json::from_str(&claim.context_json).context("read the claim context")?;
-    let received = format_rfc3339(claim.created_at);
-    let received_day = received.get(..10).unwrap_or("");
-    for r in reports.iter_mut() {
+    for (r, e) in reports.iter_mut().zip(evidence) {
+        let received = format_rfc3339(e.received_at.unwrap_or(claim.created_at));
+        let received_day = received.get(..10).unwrap_or("");
         let facts = EvidenceFacts {
             captured: r.metadata.exif.as_ref().and_then(|e| e.captured.clone()),
             camera_serial: camera_serial(r),

@@ -53,7 +53,7 @@ fn sign_out(b: &Browser) {
     b.find("#name");
 }
 
-fn sign_in(b: &Browser, server: &Server, name: &str) {
+pub fn sign_in(b: &Browser, server: &Server, name: &str) {
     b.goto(&server.url("/queue"));
     assert!(b.url().contains("/sign-in"), "a page needs a signed-in user: {}", b.url());
     b.type_into(&b.find("#name"), name);

@@ -179,3 +179,34 @@ pub fn expire(data: &std::path::Path, request_id: &str) {
             .unwrap();
     });
 }
+
+#[test]
+fn the_claim_page_asks_for_several_things_and_withdraws_a_request() {
+    use crate::browser::add_user;
+    use crate::workspace::{hidden, Client};
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let server = Server::start(&data, &["--public-url", "https://claims.example.nl"]);
+    add_user(&data, "bob", "agent", "Bob");
+    let (_, _, doc) = server.submit(r#"{"external_ref": "ZD-EV-2", "customer_id": "c-ev-2"}"#, &[("a.jpg", &jpeg(&blocks(320, 240, 33)))], None);
+    let id = doc["id"].as_str().unwrap().to_owned();
+    server.screened(&id);
+    let mut bob = Client::new(&server);
+    bob.sign_in("bob", "correct horse battery");
+    let page = bob.get(&format!("/claims/{id}")).body;
+    assert!(page.contains("Om beter bewijs vragen"));
+    let csrf = hidden(&page, "csrf");
+    let path = format!("/claims/{id}/evidence-requests");
+    assert_eq!(bob.post(&path, &[("csrf", &csrf), ("lang", "nl")]).status, 422, "ask for something");
+    let made = bob.post(&path, &[("csrf", &csrf), ("ask", "original_file"), ("ask", "receipt"), ("lang", "en"), ("hours", "24")]);
+    assert_eq!(made.status, 200);
+    assert!(made.body.contains("https://claims.example.nl/r/"), "the public address in the link");
+    let page = bob.get(&format!("/claims/{id}")).body;
+    assert!(page.contains("het originele bestand, de aankoopbon") && page.contains("verstuurd"), "both asks, sent");
+    let (_, list) = server.get(&format!("/v1/claims/{id}/evidence-requests"));
+    let request = list["requests"][0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(list["requests"][0]["asks"], serde_json::json!(["original_file", "receipt"]));
+    let withdrawn = bob.post(&format!("{path}/{request}/revoke"), &[("csrf", &csrf)]);
+    assert_eq!(withdrawn.status, 303);
+    assert!(bob.get(&format!("/claims/{id}")).body.contains("ingetrokken"));
+}

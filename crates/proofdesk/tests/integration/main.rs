@@ -3,6 +3,7 @@
 mod browser;
 mod cli;
 mod corpus;
+mod customer_browser;
 mod detector;
 mod evidence_requests;
 mod insider;

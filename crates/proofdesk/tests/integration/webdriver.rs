@@ -176,6 +176,11 @@ impl Browser {
         self.call("POST", &self.s("/execute/sync"), Some(json!({"script": js, "args": []})))
     }
 
+    /// Runs an asynchronous script; it calls `arguments[arguments.length - 1](value)`.
+    pub fn script_async(&self, js: &str) -> Value {
+        self.call("POST", &self.s("/execute/async"), Some(json!({"script": js, "args": []})))
+    }
+
     /// Waits up to `secs` until the script returns true.
     pub fn wait_until(&self, js: &str, secs: u64) -> bool {
         let started = Instant::now();

@@ -18,7 +18,6 @@ pub fn shell(lang: Lang, title: &str, other_lang_href: Option<&str>, body: Marku
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 meta name="robots" content="noindex, nofollow";
-                meta name="referrer" content="no-referrer";
                 title { (title) }
                 link rel="stylesheet" href="/assets/customer.css";
             }

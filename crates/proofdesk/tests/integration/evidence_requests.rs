@@ -201,6 +201,7 @@ fn the_claim_page_asks_for_several_things_and_withdraws_a_request() {
     let made = bob.post(&path, &[("csrf", &csrf), ("ask", "original_file"), ("ask", "receipt"), ("lang", "en"), ("hours", "24")]);
     assert_eq!(made.status, 200);
     assert!(made.body.contains("https://claims.example.nl/r/"), "the public address in the link");
+    assert!(made.body.contains("<svg") && made.body.contains("QR-code van de link"), "a QR code of it");
     let page = bob.get(&format!("/claims/{id}")).body;
     assert!(page.contains("het originele bestand, de aankoopbon") && page.contains("verstuurd"), "both asks, sent");
     let (_, list) = server.get(&format!("/v1/claims/{id}/evidence-requests"));

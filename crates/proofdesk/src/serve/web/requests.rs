@@ -203,6 +203,13 @@ pub async fn revoke(State(app): State<Arc<App>>, viewer: Viewer, headers: Header
     }
 }
 
+/// The link as a QR code (inline SVG, no XML prolog), or `None` if it does not fit.
+fn qr_svg(url: &str) -> Option<String> {
+    let code = qrcode::QrCode::new(url.as_bytes()).ok()?;
+    let svg = code.render::<qrcode::render::svg::Color>().min_dimensions(200, 200).build();
+    Some(svg.find("<svg").map_or(svg.clone(), |at| svg[at..].to_owned()))
+}
+
 /// A form with only its CSRF token.
 #[derive(serde::Deserialize)]
 pub struct CsrfOnly {
@@ -228,6 +235,12 @@ fn link_page(lang: Lang, viewer: &Viewer, c: &ClaimRecord, r: &EvidenceRequest, 
         label for="link" { (lang.say("Link", "Link")) }
         input #link type="text" readonly value=(url) size="70";
         button type="button" data-copy="link" hidden { (lang.say("Copy", "Kopiëren")) }
+        @if let Some(svg) = qr_svg(url) {
+            figure.qr role="img" aria-label=(lang.say("QR code of the link, for the customer to scan with a phone", "QR-code van de link, om met een telefoon te scannen")) {
+                (maud::PreEscaped(svg))
+                figcaption { (lang.say("Or let the customer scan this with their phone.", "Of laat de klant dit met de telefoon scannen.")) }
+            }
+        }
         @if let Some(code) = &r.code {
             p { (lang.say("The page will ask the customer to photograph the item with this code beside it:", "De pagina vraagt de klant het product met deze code ernaast te fotograferen:")) " " code { (code) } }
         }

@@ -211,3 +211,27 @@ fn the_claim_page_asks_for_several_things_and_withdraws_a_request() {
     assert_eq!(withdrawn.status, 303);
     assert!(bob.get(&format!("/claims/{id}")).body.contains("ingetrokken"));
 }
+
+#[test]
+fn an_oversized_answer_is_refused_with_a_message_and_nothing_is_stored() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let server = Server::start(&data, &["--max-request-mib", "1"]);
+    let (_, _, doc) = server.submit(r#"{"external_ref": "ZD-EV-3", "customer_id": "c-ev-3"}"#, &[("a.jpg", &jpeg(&blocks(64, 64, 3)))], None);
+    let id = doc["id"].as_str().unwrap().to_owned();
+    server.screened(&id);
+    let req = ureq::post(&server.url(&format!("/v1/claims/{id}/evidence-requests")))
+        .set("Authorization", &format!("Bearer {}", server.key))
+        .set("Content-Type", "application/json");
+    let (_, _, made) = reply(req.send_string(r#"{"asks": ["original_file"], "lang": "en"}"#));
+    let url = made["url"].as_str().unwrap();
+    let mut customer = Customer::new();
+    let (_, page) = customer.open(url);
+    let big = vec![0xFFu8; 2 << 20];
+    let (status, page) = customer.send(url, &form_token(&page), &[("huge.jpg", &big)]);
+    assert_eq!(status, 422);
+    assert!(page.contains("larger than 1 MB"), "{page}");
+    assert_eq!(server.get(&format!("/v1/claims/{id}")).1["evidence"].as_array().unwrap().len(), 1);
+    let (_, list) = server.get(&format!("/v1/claims/{id}/evidence-requests"));
+    assert_eq!(list["requests"][0]["state"], "opened", "the link still works");
+}

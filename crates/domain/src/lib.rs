@@ -11,4 +11,5 @@ pub mod decision;
 pub mod evidence_request;
 pub mod insider;
 pub mod message;
+pub mod personal_data;
 pub mod routing;

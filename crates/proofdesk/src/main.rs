@@ -6,6 +6,7 @@
 mod admin;
 mod detector_train;
 mod eval;
+mod eval_personal_data;
 mod eval_overlap;
 mod eval_pixels;
 mod eval_reuse;
@@ -16,6 +17,7 @@ mod index_bench;
 mod index_load_bench;
 mod output;
 mod reuse;
+mod rng;
 mod screen;
 mod simulate;
 mod serve;
@@ -77,6 +79,8 @@ enum Command {
     Team(teams::TeamArgs),
     /// Train the pixel-level AI detector on the corpus and report its validation.
     TrainDetector(detector_train::TrainArgs),
+    /// Measure the personal-data recognisers on a generated, labelled set of Dutch claim texts.
+    EvalPersonalData(eval_personal_data::EvalPersonalDataArgs),
 }
 
 fn main() -> ExitCode {
@@ -97,6 +101,7 @@ fn main() -> ExitCode {
         Command::TrainDetector(args) => detector_train::run(args),
         Command::Team(args) => teams::run(args, &store),
         Command::SimulateDecisions(args) => simulate::run(args),
+        Command::EvalPersonalData(args) => eval_personal_data::run(args),
     };
     match result {
         Ok(code) => code,

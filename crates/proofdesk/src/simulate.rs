@@ -7,6 +7,7 @@ use anyhow::{bail, Context, Result};
 use proofdesk_domain::routing::Policy;
 use clap::Args;
 use proofdesk_domain::insider::{evaluate, Event, Rules, RULES};
+use crate::rng::Rng;
 use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet};
 use std::process::ExitCode;
@@ -34,24 +35,6 @@ pub struct SimulateArgs {
     policy: Option<std::path::PathBuf>,
 }
 
-/// A small deterministic generator (xorshift64*).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
-
 const DAY: i64 = 86_400_000;
 
 /// Runs the simulation.
@@ -60,7 +43,7 @@ pub fn run(args: SimulateArgs) -> Result<ExitCode> {
     if args.agents < insiders_needed + 5 || args.claims < args.agents * 10 {
         bail!("need at least {} agents and 10 claims per agent", insiders_needed + 5);
     }
-    let mut rng = Rng(args.seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+    let mut rng = Rng::seeded(args.seed);
     let teams = ["inhouse", "partner-a", "partner-b"];
     let agents: Vec<(String, &str, i64)> = (0..args.agents)
         .map(|i| {

@@ -60,6 +60,12 @@ impl Role {
         matches!(self, Role::FraudAnalyst | Role::Supervisor)
     }
 
+    /// Whether the role may open exact positions and original files (with their
+    /// metadata): the fraud team and supervisors; an agent sees positions coarsened.
+    pub fn sees_exact_positions(self) -> bool {
+        matches!(self, Role::FraudAnalyst | Role::Supervisor | Role::Administrator)
+    }
+
     /// Whether the role sees the overview and the whole audit trail.
     pub fn oversees(self) -> bool {
         matches!(self, Role::Supervisor | Role::Administrator)

@@ -161,7 +161,7 @@ pub async fn decide(app: &App, r: &Request<'_>) -> Result<Decided, Refused> {
     let outcome = app.decisions.record(&new).await.map_err(unavailable)?;
     if let Outcome::Recorded(_) = outcome {
         if let Err(e) = super::insider::refresh(app).await {
-            eprintln!("proofdesk: the insider rules could not run after a decision on {}: {e}", r.claim_id);
+            log!("proofdesk: the insider rules could not run after a decision on {}: {e}", r.claim_id);
         }
     }
     match outcome {

@@ -3,6 +3,17 @@
 //! data directory, or PostgreSQL) and evidence store, so API servers and workers can
 //! run on different machines.
 
+/// Writes a line to the server's log with personal data redacted: nothing a customer
+/// typed (a BSN, an account number, an address) reaches the log as it was.
+macro_rules! log {
+    ($($arg:tt)*) => { $crate::serve::log_line(&format!($($arg)*)) };
+}
+
+/// The log line, redacted ([`proofdesk_domain::personal_data::redact`]).
+pub fn log_line(line: &str) {
+    eprintln!("{}", proofdesk_domain::personal_data::redact(line));
+}
+
 mod claims;
 mod customer;
 mod deciding;
@@ -166,7 +177,7 @@ async fn open(
     } else {
         let (keys, created) = Keyring::open_or_create(&key_file)?;
         if created {
-            eprintln!("proofdesk: created evidence key {} in {}: keep a copy, evidence cannot be read without it", keys.current_id(), key_file.display());
+            log!("proofdesk: created evidence key {} in {}: keep a copy, evidence cannot be read without it", keys.current_id(), key_file.display());
         }
         keys
     };

@@ -143,6 +143,7 @@ impl Problem {
 
 impl IntoResponse for Problem {
     fn into_response(self) -> Response {
+        log!("proofdesk api: {} {}: {}", self.status.as_u16(), self.title, self.detail);
         let mut body = json!({
             "type": format!("https://proofdesk.dev/problems/{}", self.kind),
             "title": self.title,

@@ -35,12 +35,12 @@ pub async fn run(app: Arc<App>, queue: Queue, index: Arc<Mutex<ReuseIndex>>) {
                     other => Err(anyhow::anyhow!("unknown job kind {other}")),
                 };
                 if let Err(e) = done {
-                    eprintln!(
+                    log!(
                         "proofdesk worker: claim {} attempt {} failed: {e:#}",
                         job.claim_id, job.attempt
                     );
                     if let Err(e2) = queue.fail(&job, &format!("{e:#}")).await {
-                        eprintln!("proofdesk worker: could not give the job back: {e2}");
+                        log!("proofdesk worker: could not give the job back: {e2}");
                     }
                 }
             }
@@ -48,7 +48,7 @@ pub async fn run(app: Arc<App>, queue: Queue, index: Arc<Mutex<ReuseIndex>>) {
                 let _ = tokio::time::timeout(IDLE, app.wake.notified()).await;
             }
             Err(e) => {
-                eprintln!("proofdesk worker: the queue is unavailable: {e}");
+                log!("proofdesk worker: the queue is unavailable: {e}");
                 tokio::time::sleep(Duration::from_secs(2)).await;
             }
         }
@@ -124,7 +124,7 @@ async fn process(app: &App, queue: &Queue, index: &Mutex<ReuseIndex>, job: &Job)
         };
         app.audit.append(&entry).await?;
     } else {
-        eprintln!(
+        log!(
             "proofdesk worker: claim {} was taken over by another worker; its result stands",
             job.claim_id
         );
@@ -135,7 +135,7 @@ async fn process(app: &App, queue: &Queue, index: &Mutex<ReuseIndex>, job: &Job)
 /// Delivers the `claim.screened` webhook for a job's claim.
 async fn notify(app: &App, queue: &Queue, job: &Job) -> Result<()> {
     let Some(hook) = app.webhook.clone() else {
-        eprintln!(
+        log!(
             "proofdesk worker: no webhook is configured; dropping the delivery for claim {}",
             job.claim_id
         );

@@ -8,6 +8,7 @@ mod detector;
 mod evidence_requests;
 mod insider;
 mod outage;
+mod privacy;
 mod reuse;
 mod server;
 mod service;

@@ -44,6 +44,15 @@ impl Server {
     }
 
     pub fn start_with_env(data: &Path, extra: &[&str], envs: &[(&str, &str)]) -> Server {
+        Server::spawn(data, extra, envs, Stdio::null())
+    }
+
+    /// A server whose log (standard error) goes to `log`.
+    pub fn start_logging_to(data: &Path, extra: &[&str], log: &Path) -> Server {
+        Server::spawn(data, extra, &[], Stdio::from(std::fs::File::create(log).unwrap()))
+    }
+
+    fn spawn(data: &Path, extra: &[&str], envs: &[(&str, &str)], stderr: Stdio) -> Server {
         let key = create_key(data, extra, "claims:write,claims:read");
         let mut child = Command::new(env!("CARGO_BIN_EXE_proofdesk"))
             .args(["serve", "--listen", "127.0.0.1:0"])
@@ -52,7 +61,7 @@ impl Server {
             .env("PROOFDESK_DATA_DIR", data)
             .env_remove("PROOFDESK_DATABASE_URL")
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(stderr)
             .spawn()
             .expect("server starts");
         let mut line = String::new();

@@ -120,7 +120,7 @@ pub async fn render(app: &App, viewer: &Viewer, id: &str, draft: Lang, refused: 
         section aria-labelledby="evidence-h" {
             h2 #evidence-h { (lang.say("Evidence", "Bewijs")) }
             @for (e, report, signals) in &files {
-                (file(lang, &claim.id, e, report, signals, super::requests::arrival(lang, e, report, &requests)))
+                (file(lang, &claim.id, e, report, signals, super::requests::arrival(lang, e, report, &requests), viewer.role.sees_exact_positions()))
             }
         }
         (super::requests::section(lang, viewer, &claim, &requests))
@@ -289,7 +289,7 @@ fn previewable(format: &str) -> bool {
     matches!(format, "jpeg" | "png" | "webp" | "tiff")
 }
 
-fn file(lang: Lang, claim_id: &str, e: &EvidenceRecord, report: &Value, signals: &[Signal], arrival: Markup) -> Markup {
+fn file(lang: Lang, claim_id: &str, e: &EvidenceRecord, report: &Value, signals: &[Signal], arrival: Markup, exact: bool) -> Markup {
     let n = e.position + 1;
     let name = e.filename.clone().unwrap_or_else(|| format!("{} {n}", lang.say("file", "bestand")));
     let format = report.get("format").and_then(Value::as_str).unwrap_or("");
@@ -304,7 +304,7 @@ fn file(lang: Lang, claim_id: &str, e: &EvidenceRecord, report: &Value, signals:
             p.meta {
                 span.verdict data-verdict=(v) { (verdict(lang, v)) }
                 " · " (format.to_uppercase()) " · " (format!("{:.1} MB", e.size as f64 / 1_048_576.0))
-                " · " a href={ (base) "/original" } download { (lang.say("download the original", "origineel downloaden")) }
+                @if exact { " · " a href={ (base) "/original" } download { (lang.say("download the original", "origineel downloaden")) } }
             }
             (arrival)
             @if let Some(err) = report.get("error").and_then(Value::as_str) { p.error { (err) } }
@@ -343,7 +343,7 @@ fn file(lang: Lang, claim_id: &str, e: &EvidenceRecord, report: &Value, signals:
                         p { (lang.say("No signals.", "Geen signalen.")) }
                     } @else {
                         ol.signals {
-                            @for s in signals { li class=(direction_class(s)) { (signal(lang, claim_id, e, s)) } }
+                            @for s in signals { li class=(direction_class(s)) { (signal(lang, claim_id, e, s, exact)) } }
                         }
                     }
                 }
@@ -352,7 +352,15 @@ fn file(lang: Lang, claim_id: &str, e: &EvidenceRecord, report: &Value, signals:
     }
 }
 
-fn signal(lang: Lang, claim_id: &str, e: &EvidenceRecord, s: &Signal) -> Markup {
+/// Signal details that would give away where a photo was taken.
+const POSITION_DETAILS: [&str; 3] = ["latitude", "longitude", "altitude"];
+
+fn signal(lang: Lang, claim_id: &str, e: &EvidenceRecord, s: &Signal, exact: bool) -> Markup {
+    let has_position = s.details.keys().any(|k| POSITION_DETAILS.contains(&k.as_str()));
+    let country = has_position
+        .then(|| (s.details.get("latitude").and_then(Value::as_f64), s.details.get("longitude").and_then(Value::as_f64)))
+        .and_then(|(lat, lon)| Some(proofdesk_domain::context::countries_at(lat?, lon?)))
+        .map(|c| if c.is_empty() { "–".to_owned() } else { c.join(", ") });
     let strength = (s.strength * 100.0).round() as u32;
     let earlier = (s.id == "reuse.seen-before")
         .then(|| s.details.get("location").and_then(Value::as_str))
@@ -368,8 +376,19 @@ fn signal(lang: Lang, claim_id: &str, e: &EvidenceRecord, s: &Signal) -> Markup 
             dl.details {
                 dt { (lang.say("Signal", "Signaal")) } dd { code { (s.id) } }
                 @for (k, v) in &s.details {
-                    @if k != "sightings" {
+                    @if k != "sightings" && !POSITION_DETAILS.contains(&k.as_str()) {
                         dt { (k) } dd { (compact(v)) }
+                    }
+                }
+                @if let Some(country) = &country {
+                    dt { (lang.say("position", "positie")) }
+                    dd {
+                        (lang.say("recorded, in", "vastgelegd, in")) " " (country) " "
+                        @if exact {
+                            a href={ "/claims/" (claim_id) "/files/" (e.position) "/position" } { (lang.say("open the exact position (audited)", "exacte positie openen (wordt vastgelegd)")) }
+                        } @else {
+                            small { (lang.say("(the exact position is for the fraud team)", "(de exacte positie is voor het fraudeteam)")) }
+                        }
                     }
                 }
             }

@@ -185,6 +185,9 @@ pub async fn original(State(app): State<Arc<App>>, viewer: Viewer, Path((id, pos
         Ok(e) => e,
         Err(r) => return r,
     };
+    if !viewer.role.sees_exact_positions() {
+        return super::layout::not_allowed(viewer.lang);
+    }
     let data = match bytes(&app, &viewer, &id, &e, "evidence.download").await {
         Ok(b) => b,
         Err(r) => return r,
@@ -203,6 +206,39 @@ pub async fn original(State(app): State<Arc<App>>, viewer: Viewer, Path((id, pos
         h.insert(header::CONTENT_DISPOSITION, v);
     }
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    r
+}
+
+/// `GET /claims/{id}/files/{pos}/position`: the exact position a photo records, for
+/// the fraud team and supervisors; every opening is audited.
+pub async fn position(State(app): State<Arc<App>>, viewer: Viewer, Path((id, pos)): Path<(String, i64)>) -> Response {
+    use super::Say;
+    let lang = viewer.lang;
+    let e = match record(&app, &viewer, &id, pos).await {
+        Ok(e) => e,
+        Err(r) => return r,
+    };
+    if !viewer.role.sees_exact_positions() {
+        return super::layout::not_allowed(lang);
+    }
+    let report = crate::serve::claims::report_of(&e);
+    let Some(gps) = report.pointer("/metadata/exif/gps").filter(|g| !g.is_null()) else {
+        return super::layout::not_found(lang);
+    };
+    let (lat, lon) = (gps["latitude"].as_f64().unwrap_or(0.0), gps["longitude"].as_f64().unwrap_or(0.0));
+    let detail = format!("file {pos}: exact position opened");
+    if let Err(r) = super::record(&app, lang, &viewer.actor(), "evidence.position.view", Some(&id), &detail).await {
+        return r;
+    }
+    let title = lang.say("Exact position", "Exacte positie");
+    let body = maud::html! {
+        h1 { (title) }
+        p { (lang.say("File", "Bestand")) " " (pos + 1) " " (lang.say("of claim", "van claim")) " " a href={ "/claims/" (id) } { (id) } }
+        p.position { (format!("{lat:.6}, {lon:.6}")) }
+        p.hint { (lang.say("This opening is recorded in the audit trail.", "Dit openen staat in de audittrail.")) }
+    };
+    let mut r = super::layout::page(lang, Some(&viewer), title, &format!("/claims/{id}"), body);
+    r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
     r
 }
 

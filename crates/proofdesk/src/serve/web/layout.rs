@@ -82,7 +82,7 @@ pub fn message(status: StatusCode, lang: Lang, title: &str, text: &str) -> Respo
 
 /// 503: storage cannot be reached.
 pub fn unavailable(lang: Lang, detail: &str) -> Response {
-    eprintln!("proofdesk web: storage unavailable: {detail}");
+    log!("proofdesk web: storage unavailable: {detail}");
     message(
         StatusCode::SERVICE_UNAVAILABLE,
         lang,

@@ -63,6 +63,7 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/claims/{id}/evidence-requests/{request}/revoke", post(requests::revoke))
         .route("/claims/{id}/files/{pos}", get(files::preview))
         .route("/claims/{id}/files/{pos}/original", get(files::original))
+        .route("/claims/{id}/files/{pos}/position", get(files::position))
         .route("/claims/{id}/files/{pos}/heatmaps/{method}", get(files::heatmap))
         .route("/evidence/{sha256}", get(files::by_hash))
         .route("/overview", get(overview::page))

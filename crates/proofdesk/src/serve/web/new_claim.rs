@@ -195,7 +195,7 @@ pub async fn submit(State(app): State<Arc<App>>, viewer: Viewer, request: Reques
     match accept(&app, &context, parts, &viewer.actor(), once.as_deref()).await {
         Ok((id, _)) => Redirect::to(&format!("/claims/{id}")).into_response(),
         Err(problem) => {
-            eprintln!("proofdesk web: a claim could not be saved: {problem:?}");
+            log!("proofdesk web: a claim could not be saved: {problem:?}");
             let msg = lang.say(
                 "The claim could not be saved: storage is unavailable. Nothing was stored; try again in a moment.",
                 "De claim kon niet worden opgeslagen: de opslag is niet beschikbaar. Er is niets opgeslagen; probeer het zo opnieuw.",

@@ -22,6 +22,7 @@ mod screen;
 mod simulate;
 mod serve;
 mod store;
+mod subject;
 mod teams;
 mod users;
 
@@ -81,6 +82,8 @@ enum Command {
     TrainDetector(detector_train::TrainArgs),
     /// Measure the personal-data recognisers on a generated, labelled set of Dutch claim texts.
     EvalPersonalData(eval_personal_data::EvalPersonalDataArgs),
+    /// A customer's data-subject request: export everything held about them, or erase it.
+    Subject(subject::SubjectArgs),
 }
 
 fn main() -> ExitCode {
@@ -102,6 +105,7 @@ fn main() -> ExitCode {
         Command::Team(args) => teams::run(args, &store),
         Command::SimulateDecisions(args) => simulate::run(args),
         Command::EvalPersonalData(args) => eval_personal_data::run(args),
+        Command::Subject(args) => subject::run(args, &store),
     };
     match result {
         Ok(code) => code,

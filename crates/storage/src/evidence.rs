@@ -274,6 +274,31 @@ impl EvidenceStore {
         Ok(stored)
     }
 
+    /// Removes the blob at an address; whether there was one.
+    pub async fn delete(&self, sha256: &str) -> Result<bool, EvidenceError> {
+        if sha256.len() != 64 || !sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Ok(false);
+        }
+        match &self.blobs {
+            Blobs::Local(root) => {
+                let path = EvidenceStore::path(root, sha256);
+                match std::fs::remove_file(&path) {
+                    Ok(()) => Ok(true),
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+                    Err(e) => Err(EvidenceError::Io(path, e)),
+                }
+            }
+            Blobs::Object { store, prefix, url } => {
+                let key = EvidenceStore::key(prefix, sha256);
+                let existed = store.head(&key).await.is_ok();
+                match store.delete(&key).await {
+                    Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(existed),
+                    Err(e) => Err(EvidenceError::Object(format!("{url}: {e}"))),
+                }
+            }
+        }
+    }
+
     /// The raw blob at an address, `None` when there is none.
     async fn read(&self, sha256: &str) -> Result<Option<Vec<u8>>, EvidenceError> {
         match &self.blobs {

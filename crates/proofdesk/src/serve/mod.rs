@@ -83,9 +83,9 @@ pub struct App {
     webhook: Option<webhook::Webhook>,
 }
 
-/// Options shared by `serve` and `worker`.
+/// Where evidence is and the keys that open it (`serve`, `worker`, `subject`).
 #[derive(Args)]
-pub struct Common {
+pub struct EvidenceArgs {
     /// Evidence key file: lines `id=64 hex digits`, the last encrypts new evidence
     /// (default: DATA_DIR/keys/evidence.keys, created with a new key when missing).
     #[arg(long, env = "PROOFDESK_EVIDENCE_KEY_FILE")]
@@ -106,6 +106,13 @@ pub struct Common {
     /// default DATA_DIR/evidence.
     #[arg(long, env = "PROOFDESK_EVIDENCE_STORE")]
     evidence_store: Option<String>,
+}
+
+/// Options shared by `serve` and `worker`.
+#[derive(Args)]
+pub struct Common {
+    #[command(flatten)]
+    evidence: EvidenceArgs,
     /// Seconds a worker holds a job before another may take it over.
     #[arg(long, default_value_t = 120)]
     lease_seconds: u64,
@@ -160,19 +167,16 @@ pub struct WorkerArgs {
     common: Common,
 }
 
-async fn open(
-    store: &Store,
-    common: &Common,
-    max_request: usize,
-) -> Result<(Arc<App>, proofdesk_storage::Database)> {
-    let db = store.open(true).await?.context("no database")?;
-    let key_file = common
+/// The evidence store and its keys, as the options say (the key file is created with
+/// a new key when missing and not named).
+pub fn evidence_store(store: &Store, args: &EvidenceArgs) -> Result<EvidenceStore> {
+    let key_file = args
         .evidence_key_file
         .clone()
         .unwrap_or_else(|| store.data_dir.join("keys").join("evidence.keys"));
-    let keys = if let Some(text) = &common.evidence_keys {
+    let keys = if let Some(text) = &args.evidence_keys {
         Keyring::parse(&text.replace(';', "\n")).context("PROOFDESK_EVIDENCE_KEYS")?
-    } else if common.evidence_key_file.is_some() {
+    } else if args.evidence_key_file.is_some() {
         Keyring::from_file(&key_file)?
     } else {
         let (keys, created) = Keyring::open_or_create(&key_file)?;
@@ -181,11 +185,20 @@ async fn open(
         }
         keys
     };
-    let evidence = match common.evidence_store.as_deref() {
+    Ok(match args.evidence_store.as_deref() {
         Some(url) if url.starts_with("s3://") => EvidenceStore::s3(url, keys)?,
         Some(dir) => EvidenceStore::local(std::path::Path::new(dir), keys)?,
         None => EvidenceStore::local(&store.data_dir.join("evidence"), keys)?,
-    };
+    })
+}
+
+async fn open(
+    store: &Store,
+    common: &Common,
+    max_request: usize,
+) -> Result<(Arc<App>, proofdesk_storage::Database)> {
+    let db = store.open(true).await?.context("no database")?;
+    let evidence = evidence_store(store, &common.evidence)?;
     let policy = match &common.policy {
         None => Policy::default(),
         Some(path) => {

@@ -66,3 +66,69 @@ fn an_agent_sees_a_photos_position_coarsened_and_a_fraud_analyst_may_open_it_aud
     let audit = crate::util::proofdesk_in(&data, &["audit", "show", "--claim", &id]).stdout;
     assert!(audit.contains("evidence.position.view"), "{audit}");
 }
+
+#[test]
+fn a_customers_data_is_exported_whole_and_then_erased_everywhere() {
+    use std::io::Read;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let server = Server::start(&data, &[]);
+    let (mine, shared, other) = (jpeg(&blocks(320, 240, 61)), jpeg(&blocks(320, 240, 62)), jpeg(&blocks(320, 240, 63)));
+    let submit = |customer: &str, reference: &str, files: &[(&str, &[u8])]| {
+        let claim = format!(r#"{{"external_ref": "{reference}", "customer_id": "{customer}", "product": "fiets"}}"#);
+        let (status, _, doc) = server.submit(&claim, files, None);
+        assert_eq!(status, 202, "{doc}");
+        let id = doc["id"].as_str().unwrap().to_owned();
+        server.screened(&id);
+        id
+    };
+    let first = submit("cust-dsr", "ZD-D1", &[("voor.jpg", &mine), ("na.jpg", &shared)]);
+    let second = submit("cust-dsr", "ZD-D2", &[("bon.jpg", &other)]);
+    let someone_else = submit("cust-other", "ZD-O1", &[("fiets.jpg", &shared)]);
+    let req = ureq::post(&server.url(&format!("/v1/claims/{first}/evidence-requests")))
+        .set("Authorization", &format!("Bearer {}", server.key))
+        .set("Content-Type", "application/json");
+    assert_eq!(reply(req.send_string(r#"{"asks": ["receipt"]}"#)).0, 201);
+
+    // Export: every claim, every file as received, a readable summary.
+    let out = dir.path().join("export.zip");
+    let run = crate::util::proofdesk_in(&data, &["subject", "export", "cust-dsr", "--out", out.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&out).unwrap()).unwrap();
+    let mut read = |name: &str| {
+        let mut f = zip.by_name(name).unwrap_or_else(|_| panic!("{name} in the export"));
+        let mut b = Vec::new();
+        f.read_to_end(&mut b).unwrap();
+        b
+    };
+    assert_eq!(read(&format!("evidence/{first}/1-voor.jpg")), mine);
+    assert_eq!(read(&format!("evidence/{second}/1-bon.jpg")), other);
+    let summary = String::from_utf8(read("summary.txt")).unwrap();
+    assert!(summary.contains("ZD-D1") && summary.contains("ZD-D2") && !summary.contains("ZD-O1"), "{summary}");
+    let doc: serde_json::Value = serde_json::from_slice(&read("data.json")).unwrap();
+    assert_eq!(doc["claims"].as_array().unwrap().len(), 2);
+    assert_eq!(doc["claims"][0]["evidence_requests"][0]["asks"][0], "receipt");
+
+    // Erase: gone from the database, the store and the reuse index; the shared file stays for the other customer.
+    assert_ne!(crate::util::proofdesk_in(&data, &["subject", "erase", "cust-dsr"]).code, 0, "needs --yes");
+    let run = crate::util::proofdesk_in(&data, &["subject", "erase", "cust-dsr", "--yes"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("2 claims, 3 files (2 removed from the evidence store)"), "{}", run.stdout);
+    for id in [&first, &second] {
+        assert_eq!(server.get(&format!("/v1/claims/{id}")).0, 404);
+    }
+    let sha = |b: &[u8]| -> String { sha2::Sha256::digest(b).iter().map(|x| format!("{x:02x}")).collect() };
+    use sha2::Digest;
+    let blob = |b: &[u8]| data.join("evidence").join(&sha(b)[..2]).join(sha(b));
+    assert!(!blob(&mine).exists() && !blob(&other).exists(), "the customer's files are gone from the store");
+    assert!(blob(&shared).exists(), "a file another customer also sent stays");
+    assert_eq!(server.get(&format!("/v1/claims/{someone_else}")).0, 200);
+    let again = submit("cust-new", "ZD-N1", &[("again.jpg", &mine)]);
+    let doc = server.get(&format!("/v1/claims/{again}")).1;
+    assert!(!doc.to_string().contains(&first), "the reuse index no longer knows the erased claim: {doc}");
+    let audit = crate::util::proofdesk_in(&data, &["audit", "show"]).stdout;
+    assert!(audit.contains("subject.erase") && audit.contains("subject.export") && !audit.contains("cust-dsr"), "{audit}");
+    assert_eq!(crate::util::proofdesk_in(&data, &["audit", "verify"]).code, 0, "the audit trail still verifies");
+    let run = crate::util::proofdesk_in(&data, &["subject", "export", "cust-dsr", "--out", out.to_str().unwrap()]);
+    assert!(run.stdout.contains("0 claims"), "{}", run.stdout);
+}

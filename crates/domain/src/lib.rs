@@ -12,4 +12,5 @@ pub mod evidence_request;
 pub mod insider;
 pub mod message;
 pub mod personal_data;
+pub mod retention;
 pub mod routing;

@@ -35,6 +35,7 @@ struct PolicyFile {
     bands: Option<BandsFile>,
     weights: Option<WeightsFile>,
     insider: Option<crate::insider::RulesFile>,
+    retention: Option<crate::retention::RetentionFile>,
 }
 
 #[derive(Deserialize)]
@@ -78,6 +79,8 @@ pub struct Policy {
     pub escalate_from: f32,
     /// The thresholds of the insider-pattern rules.
     pub insider: crate::insider::Rules,
+    /// How long claim data is kept, per client.
+    pub retention: crate::retention::Retention,
 }
 
 impl Default for Policy {
@@ -101,6 +104,7 @@ impl Default for Policy {
             review_from: 25.0,
             escalate_from: 60.0,
             insider: crate::insider::Rules::default(),
+            retention: crate::retention::Retention::default(),
         }
     }
 }
@@ -163,6 +167,9 @@ impl Policy {
                 p.category_weights.insert(category, weight);
             }
             p.signal_weights.extend(w.signals);
+        }
+        if let Some(r) = &file.retention {
+            p.retention = crate::retention::Retention::with_file(r).map_err(PolicyError::Invalid)?;
         }
         if let Some(i) = &file.insider {
             p.insider = crate::insider::Rules::with_file(i).map_err(PolicyError::Invalid)?;

@@ -16,6 +16,7 @@ mod index;
 mod index_bench;
 mod index_load_bench;
 mod output;
+mod retention;
 mod reuse;
 mod rng;
 mod screen;
@@ -84,6 +85,8 @@ enum Command {
     EvalPersonalData(eval_personal_data::EvalPersonalDataArgs),
     /// A customer's data-subject request: export everything held about them, or erase it.
     Subject(subject::SubjectArgs),
+    /// Retention: delete and pseudonymise what the policy says is due; legal holds.
+    Retention(retention::RetentionArgs),
 }
 
 fn main() -> ExitCode {
@@ -106,6 +109,7 @@ fn main() -> ExitCode {
         Command::SimulateDecisions(args) => simulate::run(args),
         Command::EvalPersonalData(args) => eval_personal_data::run(args),
         Command::Subject(args) => subject::run(args, &store),
+        Command::Retention(args) => retention::run(args, &store),
     };
     match result {
         Ok(code) => code,

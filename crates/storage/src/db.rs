@@ -110,6 +110,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0013_evidence_requests.sql"),
         include_str!("../migrations/postgres/0013_evidence_requests.sql"),
     ),
+    (
+        14,
+        "retention",
+        include_str!("../migrations/sqlite/0014_retention.sql"),
+        include_str!("../migrations/postgres/0014_retention.sql"),
+    ),
 ];
 
 /// The embedded migrations for one backend.

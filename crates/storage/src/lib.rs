@@ -13,6 +13,7 @@ pub mod evidence;
 pub mod flags;
 pub mod jobs;
 pub mod requests;
+pub mod retention;
 pub mod subjects;
 pub mod reuse;
 pub mod teams;

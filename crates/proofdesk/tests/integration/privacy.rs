@@ -132,3 +132,58 @@ fn a_customers_data_is_exported_whole_and_then_erased_everywhere() {
     let run = crate::util::proofdesk_in(&data, &["subject", "export", "cust-dsr", "--out", out.to_str().unwrap()]);
     assert!(run.stdout.contains("0 claims"), "{}", run.stdout);
 }
+
+#[test]
+fn retention_deletes_an_expired_claims_evidence_everywhere_and_skips_one_on_legal_hold() {
+    use crate::util::proofdesk_in;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let policy = dir.path().join("policy.toml");
+    std::fs::write(&policy, "[retention]\nevidence_days_after_decision = 30\n[retention.clients.brand-b]\nevidence_days_after_decision = 365\n").unwrap();
+    let server = Server::start(&data, &["--policy", policy.to_str().unwrap()]);
+    crate::browser::add_user(&data, "sue", "supervisor", "Sue");
+    let token = proofdesk_in(&data, &["user", "token", "sue"]).stdout.trim().to_owned();
+    crate::browser::set_authority(&data, "sue", "1000EUR");
+    let photos: Vec<Vec<u8>> = (0..3).map(|k| jpeg(&blocks(320, 240, 70 + k))).collect();
+    let mut ids = Vec::new();
+    for (k, client) in ["brand-a", "brand-a", "brand-b"].iter().enumerate() {
+        let claim = format!(r#"{{"external_ref": "ZD-R{k}", "customer_id": "c-r{k}", "client": "{client}", "delivery_postcode": "1234 AB"}}"#);
+        let (_, _, doc) = server.submit(&claim, &[("p.jpg", &photos[k])], None);
+        let id = doc["id"].as_str().unwrap().to_owned();
+        server.screened(&id);
+        let req = ureq::post(&server.url(&format!("/v1/claims/{id}/decisions")))
+            .set("Authorization", &format!("Bearer {token}"))
+            .set("Content-Type", "application/json");
+        let (status, _, doc) = reply(req.send_string(r#"{"action": "approve", "amount": "10", "currency": "EUR", "reason": "the photo shows the damage"}"#));
+        assert_eq!(status, 200, "{doc}");
+        ids.push(id);
+    }
+    assert_eq!(proofdesk_in(&data, &["retention", "hold", &ids[1], "--reason", "dispute 2026-114"]).code, 0);
+    // Forty days pass.
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let db = proofdesk_storage::Database::open_data_dir(&data).await.unwrap();
+        sqlx::query("UPDATE claims SET decided_at = decided_at - 3456000000").execute(&db.pool).await.unwrap();
+    });
+    let policy_arg = ["--policy", policy.to_str().unwrap()];
+    let dry = proofdesk_in(&data, &[&["retention", "run", "--dry-run", "--json"][..], &policy_arg].concat()).json();
+    assert_eq!(dry["evidence_deleted"], serde_json::json!([ids[0]]), "only the expired claim not on hold: {dry}");
+    assert_eq!(dry["on_hold"], 1);
+    use sha2::Digest;
+    let blob = |b: &[u8]| {
+        let sha: String = sha2::Sha256::digest(b).iter().map(|x| format!("{x:02x}")).collect();
+        data.join("evidence").join(&sha[..2]).join(&sha)
+    };
+    assert!(blob(&photos[0]).exists(), "a dry run changes nothing");
+    let run = proofdesk_in(&data, &[&["retention", "run", "--json"][..], &policy_arg].concat()).json();
+    assert_eq!((run["evidence_deleted"].clone(), run["blobs_deleted"].as_i64()), (serde_json::json!([ids[0]]), Some(1)));
+    assert!(!blob(&photos[0]).exists(), "gone from the evidence store");
+    assert!(blob(&photos[1]).exists() && blob(&photos[2]).exists(), "on hold, and a client with a longer period");
+    let doc = server.get(&format!("/v1/claims/{}", ids[0])).1;
+    assert!(doc["evidence"][0]["verdict"].is_string() && doc["evidence"][0]["signals"].is_null(), "the verdict stays, the details go: {doc}");
+    let again = proofdesk_in(&data, &[&["retention", "run", "--json"][..], &policy_arg].concat()).json();
+    assert_eq!(again["evidence_deleted"], serde_json::json!([]), "done once");
+    let audit = proofdesk_in(&data, &["audit", "show", "--claim", &ids[0]]).stdout;
+    assert!(audit.contains("retention.evidence"), "{audit}");
+    assert_eq!(proofdesk_in(&data, &["audit", "verify"]).code, 0);
+}

@@ -295,7 +295,8 @@ fn file(lang: Lang, claim_id: &str, e: &EvidenceRecord, report: &Value, signals:
     let format = report.get("format").and_then(Value::as_str).unwrap_or("");
     let v = report.get("verdict").and_then(Value::as_str).unwrap_or("");
     let base = format!("/claims/{claim_id}/files/{}", e.position);
-    let can_show = previewable(format) && v != "error";
+    let purged = report.get("purged_at").is_some();
+    let can_show = previewable(format) && v != "error" && !purged;
     let radio = format!("view-{}", e.position);
     let alt = format!("{} {n}: {name} ({})", lang.say("Evidence file", "Bewijsbestand"), verdict(lang, v));
     html! {
@@ -307,6 +308,7 @@ fn file(lang: Lang, claim_id: &str, e: &EvidenceRecord, report: &Value, signals:
                 @if exact { " · " a href={ (base) "/original" } download { (lang.say("download the original", "origineel downloaden")) } }
             }
             (arrival)
+            @if purged { p.hint { (lang.say("The file was deleted under the retention policy; its verdict is kept.", "Het bestand is volgens het bewaarbeleid verwijderd; het oordeel blijft bewaard.")) } }
             @if let Some(err) = report.get("error").and_then(Value::as_str) { p.error { (err) } }
             div.filebody {
                 @if can_show {

@@ -84,6 +84,11 @@ async fn visible(app: &App, viewer: &Viewer, id: &str) -> Result<(), Response> {
 
 /// The file's bytes, with the access recorded first.
 async fn bytes(app: &App, viewer: &Viewer, claim_id: &str, e: &EvidenceRecord, action: &str) -> Result<Vec<u8>, Response> {
+    if crate::serve::claims::report_of(e).get("purged_at").is_some() {
+        use super::Say;
+        let text = viewer.lang.say("This file was deleted under the retention policy; its verdict is kept.", "Dit bestand is volgens het bewaarbeleid verwijderd; het oordeel blijft bewaard.");
+        return Err((axum::http::StatusCode::GONE, text.to_owned()).into_response());
+    }
     let detail = format!("file {} ({})", e.position + 1, &e.sha256[..e.sha256.len().min(12)]);
     super::record(app, viewer.lang, &viewer.actor(), action, Some(claim_id), &detail).await?;
     app.store

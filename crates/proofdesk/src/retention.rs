@@ -1,0 +1,161 @@
+//! `proofdesk retention run|hold|release`: applies the policy file's `[retention]`
+//! periods (per client) — a decided claim's evidence files are deleted from the
+//! database, the evidence store and the reuse index after its period, the context is
+//! pseudonymised after its own — except for claims on legal hold. `--dry-run` lists
+//! what would go. Meant to run daily (cron, a systemd timer, a Kubernetes CronJob).
+
+use crate::serve::EvidenceArgs;
+use crate::Store;
+use anyhow::{bail, Context, Result};
+use clap::{Args, Subcommand};
+use proofdesk_domain::claim::ClaimContext;
+use proofdesk_domain::retention::{ClaimAge, Due};
+use proofdesk_domain::routing::Policy;
+use proofdesk_storage::retention::RetentionStore;
+use proofdesk_storage::time::now_ms;
+use serde_json::json;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// `proofdesk retention`.
+#[derive(Args)]
+pub struct RetentionArgs {
+    #[command(subcommand)]
+    command: RetentionCommand,
+}
+
+#[derive(Subcommand)]
+enum RetentionCommand {
+    /// Delete and pseudonymise what the policy says is due.
+    Run {
+        /// Only list what would be deleted or pseudonymised.
+        #[arg(long)]
+        dry_run: bool,
+        /// Policy file with a `[retention]` table (defaults: evidence 90 days after the
+        /// decision, context pseudonymised after 730 days).
+        #[arg(long, env = "PROOFDESK_POLICY")]
+        policy: Option<PathBuf>,
+        /// JSON (schema proofdesk.retention-run/1).
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        evidence: EvidenceArgs,
+    },
+    /// Put a claim on legal hold: retention leaves it alone until released.
+    Hold {
+        /// The claim's id.
+        claim_id: String,
+        /// Why (a case number, a court order).
+        #[arg(long)]
+        reason: String,
+    },
+    /// Lift a claim's legal hold.
+    Release {
+        /// The claim's id.
+        claim_id: String,
+    },
+}
+
+/// The context kept after pseudonymisation: what statistics need, nothing that names
+/// or locates the customer (dates to the month).
+fn pseudonymised(context_json: &str, customer: &str) -> String {
+    let month = |d: &Option<String>| d.as_ref().map(|d| d.chars().take(7).collect::<String>());
+    match serde_json::from_str::<ClaimContext>(context_json) {
+        Ok(c) => json!({
+            "external_ref": "pseudonymised", "customer_id": customer, "client": c.client, "channel": c.channel,
+            "claim_type": c.claim_type, "claimed_amount_minor": c.claimed_amount_minor, "currency": c.currency,
+            "purchase_date": month(&c.purchase_date), "incident_date": month(&c.incident_date), "delivery_country": c.delivery_country,
+        })
+        .to_string(),
+        Err(_) => json!({"external_ref": "pseudonymised", "customer_id": customer}).to_string(),
+    }
+}
+
+/// Runs `proofdesk retention`.
+pub fn run(args: RetentionArgs, store: &Store) -> Result<ExitCode> {
+    let rt = store.runtime()?;
+    rt.block_on(async {
+        let db = store.open(true).await?.context("no database")?;
+        let retention = RetentionStore::new(db.clone());
+        match args.command {
+            RetentionCommand::Hold { claim_id, reason } => {
+                if reason.trim().is_empty() {
+                    bail!("give the reason for the hold");
+                }
+                if !retention.hold(&claim_id, Some(reason.trim()), "cli").await? {
+                    bail!("no claim {claim_id}");
+                }
+                println!("{claim_id} is on legal hold: retention leaves it alone until released");
+            }
+            RetentionCommand::Release { claim_id } => {
+                if !retention.hold(&claim_id, None, "cli").await? {
+                    bail!("no claim {claim_id}");
+                }
+                println!("{claim_id} is no longer on legal hold");
+            }
+            RetentionCommand::Run { dry_run, policy, json, evidence } => {
+                let policy = match &policy {
+                    None => Policy::default(),
+                    Some(p) => Policy::from_toml(&std::fs::read_to_string(p).with_context(|| format!("read the policy {}", p.display()))?)
+                        .with_context(|| format!("policy {}", p.display()))?,
+                };
+                let store_of_evidence = crate::serve::evidence_store(store, &evidence)?;
+                let now = now_ms();
+                let (mut deleted, mut pseudonymised_n, mut held, mut blobs) = (Vec::new(), Vec::new(), 0usize, 0usize);
+                for c in retention.ages().await? {
+                    let age = ClaimAge {
+                        client: c.client.as_deref(),
+                        received_at: c.received_at,
+                        decided_at: c.decided_at,
+                        on_hold: c.legal_hold.is_some(),
+                        evidence_purged: c.evidence_purged_at.is_some(),
+                        pseudonymised: c.pseudonymised_at.is_some(),
+                    };
+                    if c.legal_hold.is_some() {
+                        held += 1;
+                    }
+                    for due in policy.retention.due(&age, now) {
+                        match due {
+                            Due::Evidence => {
+                                if !dry_run {
+                                    for sha in retention.purge_evidence(&c.id, "retention").await?.unwrap_or_default() {
+                                        blobs += usize::from(store_of_evidence.delete(&sha).await?);
+                                    }
+                                }
+                                deleted.push(c.id.clone());
+                            }
+                            Due::Context => {
+                                if !dry_run {
+                                    let customer = serde_json::from_str::<serde_json::Value>(&c.context_json)
+                                        .ok()
+                                        .and_then(|v| v["customer_id"].as_str().map(str::to_owned))
+                                        .unwrap_or_default();
+                                    let pseudonym = format!("pseudonym:{}", store_of_evidence.pseudonym("customer", &customer));
+                                    retention.pseudonymise(&c.id, &pseudonymised(&c.context_json, &pseudonym), &pseudonym, "pseudonymised", "retention").await?;
+                                }
+                                pseudonymised_n.push(c.id.clone());
+                            }
+                        }
+                    }
+                }
+                if json {
+                    println!("{}", json!({"schema": "proofdesk.retention-run/1", "dry_run": dry_run, "evidence_deleted": deleted,
+                        "pseudonymised": pseudonymised_n, "on_hold": held, "blobs_deleted": blobs}));
+                } else {
+                    let verb = if dry_run { "would delete" } else { "deleted" };
+                    println!("{verb} the evidence of {} claims{}", deleted.len(), if dry_run { String::new() } else { format!(" ({blobs} files removed from the store)") });
+                    for id in &deleted {
+                        println!("  evidence  {id}");
+                    }
+                    let verb = if dry_run { "would pseudonymise" } else { "pseudonymised" };
+                    println!("{verb} {} claims", pseudonymised_n.len());
+                    for id in &pseudonymised_n {
+                        println!("  context   {id}");
+                    }
+                    println!("{held} claims on legal hold were left alone");
+                }
+            }
+        }
+        Ok(ExitCode::SUCCESS)
+    })
+}

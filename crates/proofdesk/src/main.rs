@@ -15,6 +15,7 @@ mod heatmaps;
 mod index;
 mod index_bench;
 mod index_load_bench;
+mod keys;
 mod output;
 mod retention;
 mod reuse;
@@ -87,6 +88,8 @@ enum Command {
     Subject(subject::SubjectArgs),
     /// Retention: delete and pseudonymise what the policy says is due; legal holds.
     Retention(retention::RetentionArgs),
+    /// Evidence encryption keys: rotate, and re-encrypt older evidence under the newest.
+    Keys(keys::KeysArgs),
 }
 
 fn main() -> ExitCode {
@@ -110,6 +113,7 @@ fn main() -> ExitCode {
         Command::EvalPersonalData(args) => eval_personal_data::run(args),
         Command::Subject(args) => subject::run(args, &store),
         Command::Retention(args) => retention::run(args, &store),
+        Command::Keys(args) => keys::run(args, &store),
     };
     match result {
         Ok(code) => code,

@@ -285,6 +285,27 @@ impl Claims {
         Ok(true)
     }
 
+    /// Every evidence blob address with the key id recorded for it.
+    pub async fn blob_keys(&self) -> Result<Vec<(String, String)>, Error> {
+        let rows = sqlx::query("SELECT DISTINCT sha256, key_id FROM claim_evidence ORDER BY sha256")
+            .fetch_all(&self.db.pool)
+            .await
+            .map_err(Error::query("list evidence blobs"))?;
+        let e = Error::query("list evidence blobs");
+        rows.iter().map(|r| Ok((r.try_get(0).map_err(&e)?, r.try_get(1).map_err(&e)?))).collect()
+    }
+
+    /// Records the key a blob is now encrypted with.
+    pub async fn set_key_id(&self, sha256: &str, key_id: &str) -> Result<(), Error> {
+        sqlx::query("UPDATE claim_evidence SET key_id = $2 WHERE sha256 = $1")
+            .bind(sha256)
+            .bind(key_id)
+            .execute(&self.db.pool)
+            .await
+            .map_err(Error::query("record a blob's key"))?;
+        Ok(())
+    }
+
     /// A claim's evidence, in order.
     pub async fn evidence(&self, id: &str) -> Result<Vec<EvidenceRecord>, Error> {
         let rows = sqlx::query(

@@ -127,6 +127,25 @@ impl Keyring {
         to_hex(&mac.finalize().into_bytes()[..8])
     }
 
+    /// Appends a new random key to the key file at `path` (it then encrypts new
+    /// evidence); returns its id.
+    pub fn add_to_file(path: &Path) -> Result<String, EvidenceError> {
+        let ring = Keyring::from_file(path)?;
+        let mut n = ring.keys.len() + 1;
+        while ring.keys.iter().any(|k| k.0 == format!("k{n}")) {
+            n += 1;
+        }
+        let id = format!("k{n}");
+        let key = Aes256Gcm::generate_key(OsRng);
+        let mut text = std::fs::read_to_string(path).map_err(|e| EvidenceError::Io(path.to_owned(), e))?;
+        if !text.ends_with('\n') {
+            text.push('\n');
+        }
+        text.push_str(&format!("{id}={}\n", to_hex(&key)));
+        write_private(path, text.as_bytes()).map_err(|e| EvidenceError::Io(path.to_owned(), e))?;
+        Ok(id)
+    }
+
     /// Id of the key new blobs are encrypted with.
     pub fn current_id(&self) -> &str {
         &self.keys[self.keys.len() - 1].0
@@ -256,22 +275,42 @@ impl EvidenceStore {
             }
         }
         let blob = self.seal(&sha256, bytes)?;
+        self.write(&sha256, blob).await?;
+        Ok(stored)
+    }
+
+    /// Writes a sealed blob in place (atomically: a local file is renamed into place).
+    async fn write(&self, sha256: &str, blob: Vec<u8>) -> Result<(), EvidenceError> {
         match &self.blobs {
             Blobs::Local(root) => {
-                let path = EvidenceStore::path(root, &sha256);
-                let root = root.clone();
+                let path = EvidenceStore::path(root, sha256);
+                let (root, sha256) = (root.clone(), sha256.to_owned());
                 tokio::task::spawn_blocking(move || write_local(&root, &path, &sha256, &blob))
                     .await
                     .map_err(|e| EvidenceError::Object(format!("the writer stopped: {e}")))??;
             }
             Blobs::Object { store, prefix, url } => {
                 store
-                    .put(&EvidenceStore::key(prefix, &sha256), PutPayload::from(blob))
+                    .put(&EvidenceStore::key(prefix, sha256), PutPayload::from(blob))
                     .await
                     .map_err(|e| EvidenceError::Object(format!("{url}: {e}")))?;
             }
         }
-        Ok(stored)
+        Ok(())
+    }
+
+    /// Encrypts a blob again under the current key when another key sealed it; the new
+    /// key id when it did (`None`: already current, or no such blob).
+    pub async fn reseal(&self, sha256: &str) -> Result<Option<String>, EvidenceError> {
+        let Some(raw) = self.read(sha256).await? else { return Ok(None) };
+        let current = self.keys.current_id().to_owned();
+        if key_id_of(&raw).as_deref() == Some(current.as_str()) {
+            return Ok(None);
+        }
+        let plain = self.open(sha256, &raw)?;
+        let blob = self.seal(sha256, &plain)?;
+        self.write(sha256, blob).await?;
+        Ok(Some(current))
     }
 
     /// Removes the blob at an address; whether there was one.

@@ -167,6 +167,15 @@ pub struct WorkerArgs {
     common: Common,
 }
 
+/// The key file the options name (the default one in the data directory), or `None`
+/// when the keys come from the environment.
+pub fn key_file(store: &Store, args: &EvidenceArgs) -> Option<PathBuf> {
+    if args.evidence_keys.is_some() {
+        return None;
+    }
+    Some(args.evidence_key_file.clone().unwrap_or_else(|| store.data_dir.join("keys").join("evidence.keys")))
+}
+
 /// The evidence store and its keys, as the options say (the key file is created with
 /// a new key when missing and not named).
 pub fn evidence_store(store: &Store, args: &EvidenceArgs) -> Result<EvidenceStore> {

@@ -187,3 +187,42 @@ fn retention_deletes_an_expired_claims_evidence_everywhere_and_skips_one_on_lega
     assert!(audit.contains("retention.evidence"), "{audit}");
     assert_eq!(proofdesk_in(&data, &["audit", "verify"]).code, 0);
 }
+
+#[test]
+fn evidence_keys_rotate_and_older_evidence_is_encrypted_again() {
+    use crate::util::proofdesk_in;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let photo = jpeg(&blocks(320, 240, 81));
+    let id = {
+        let server = Server::start(&data, &[]);
+        let (_, _, doc) = server.submit(r#"{"external_ref": "ZD-K1", "customer_id": "c-k1"}"#, &[("k.jpg", &photo)], None);
+        let id = doc["id"].as_str().unwrap().to_owned();
+        server.screened(&id);
+        id
+    };
+    use sha2::Digest;
+    let sha: String = sha2::Sha256::digest(&photo).iter().map(|x| format!("{x:02x}")).collect();
+    let blob = data.join("evidence").join(&sha[..2]).join(&sha);
+    let key_of = || {
+        let b = std::fs::read(&blob).unwrap();
+        String::from_utf8(b[5..5 + b[4] as usize].to_vec()).unwrap()
+    };
+    assert_eq!(key_of(), "k1");
+    let run = proofdesk_in(&data, &["keys", "rotate"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("added key k2"), "{}", run.stdout);
+    let run = proofdesk_in(&data, &["keys", "reencrypt"]);
+    assert!(run.stdout.contains("1 blobs encrypted again"), "{}", run.stdout);
+    assert_eq!(key_of(), "k2", "sealed under the new key");
+    assert!(proofdesk_in(&data, &["keys", "reencrypt"]).stdout.contains("0 blobs encrypted again"));
+    // Still readable, and new evidence uses the new key.
+    let out = dir.path().join("e.zip");
+    assert_eq!(proofdesk_in(&data, &["subject", "export", "c-k1", "--out", out.to_str().unwrap()]).code, 0);
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&out).unwrap()).unwrap();
+    let mut got = Vec::new();
+    std::io::Read::read_to_end(&mut zip.by_name(&format!("evidence/{id}/1-k.jpg")).unwrap(), &mut got).unwrap();
+    assert_eq!(got, photo);
+    let audit = proofdesk_in(&data, &["audit", "show"]).stdout;
+    assert!(audit.contains("keys.rotate") && audit.contains("keys.reencrypt"));
+}

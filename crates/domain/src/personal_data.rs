@@ -224,7 +224,7 @@ pub fn luhn_valid(s: &str) -> bool {
         .enumerate()
         .map(|(i, x)| if i % 2 == 1 { let y = x * 2; if y > 9 { y - 9 } else { y } } else { *x })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// A Dutch VAT number's check: mod-97 (since 2020) or the 11-check of the old form.

@@ -153,26 +153,26 @@ fn text(rng: &mut Rng) -> Labelled {
     for _ in 0..pieces {
         match rng.below(20) {
             0 => {
-                b.say(*rng.pick(&["Mijn BSN is ", "Burgerservicenummer: ", "bsn ", "Mijn sofinummer is "]));
+                b.say(rng.pick::<&str>(&["Mijn BSN is ", "Burgerservicenummer: ", "bsn ", "Mijn sofinummer is "]));
                 let v = bsn(rng);
                 b.value(Kind::Bsn, &v);
                 b.say(". ");
             }
             1 => {
-                b.say(*rng.pick(&["Mijn nummer is ", "Voor de verzekering: ", "BSN "]));
+                b.say(rng.pick::<&str>(&["Mijn nummer is ", "Voor de verzekering: ", "BSN "]));
                 let raw = bsn(rng);
                 let v = if rng.below(2) == 0 { format!("{}.{}.{}", &raw[..3], &raw[3..6], &raw[6..]) } else { raw };
                 b.value(Kind::Bsn, &v);
                 b.say(". ");
             }
             2 => {
-                b.say(*rng.pick(&["Graag terugstorten op ", "Rekeningnummer ", "IBAN: ", "Mijn rekening is "]));
+                b.say(rng.pick::<&str>(&["Graag terugstorten op ", "Rekeningnummer ", "IBAN: ", "Mijn rekening is "]));
                 let v = iban(rng, true);
                 b.value(Kind::Iban, &v);
                 b.say(". ");
             }
             3 => {
-                b.say(*rng.pick(&["Mail mij op ", "E-mail: ", "U kunt mailen naar "]));
+                b.say(rng.pick::<&str>(&["Mail mij op ", "E-mail: ", "U kunt mailen naar "]));
                 let v = match rng.below(3) {
                     0 => format!("{}+claims@mail.{}", rng.pick(&NAMES), rng.pick(&DOMAINS)),
                     _ => format!("{}@{}", rng.pick(&NAMES), rng.pick(&DOMAINS)),
@@ -181,7 +181,7 @@ fn text(rng: &mut Rng) -> Labelled {
                 b.say(". ");
             }
             4 => {
-                b.say(*rng.pick(&["Bel mij op ", "Telefoon: ", "Mijn mobiele nummer is ", "Bereikbaar op "]));
+                b.say(rng.pick::<&str>(&["Bel mij op ", "Telefoon: ", "Mijn mobiele nummer is ", "Bereikbaar op "]));
                 let v = phone(rng);
                 b.value(Kind::Phone, &v);
                 b.say(". ");
@@ -213,13 +213,13 @@ fn text(rng: &mut Rng) -> Labelled {
                 b.say(". ");
             }
             8 => {
-                b.say(*rng.pick(&["De schade zit aan de auto met kenteken ", "Kenteken: ", "Auto "]));
+                b.say(rng.pick::<&str>(&["De schade zit aan de auto met kenteken ", "Kenteken: ", "Auto "]));
                 let v = plate(rng);
                 b.value(Kind::LicencePlate, &v);
                 b.say(". ");
             }
             9 => {
-                b.say(*rng.pick(&["Ik ben geboren op ", "Geboortedatum: ", "geb. "]));
+                b.say(rng.pick::<&str>(&["Ik ben geboren op ", "Geboortedatum: ", "geb. "]));
                 let months = ["januari", "maart", "mei", "juli", "oktober", "december"];
                 let v = match rng.below(3) {
                     0 => format!("{} {} {}", 1 + rng.below(28), rng.pick(&months), 1940 + rng.below(65)),
@@ -230,7 +230,7 @@ fn text(rng: &mut Rng) -> Labelled {
                 b.say(". ");
             }
             10 => {
-                b.say(*rng.pick(&["Betaald met creditcard ", "Kaartnummer "]));
+                b.say(rng.pick::<&str>(&["Betaald met creditcard ", "Kaartnummer "]));
                 let v = card(rng, true);
                 b.value(Kind::PaymentCard, &v);
                 b.say(". ");

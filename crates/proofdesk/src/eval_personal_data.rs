@@ -309,6 +309,7 @@ pub fn run(args: EvalPersonalDataArgs) -> Result<ExitCode> {
         }
     }
     let counts = score(&set);
+    let mut out = std::io::stdout().lock();
     let ratio = |a: usize, b: usize| if b == 0 { None } else { Some(a as f64 / b as f64) };
     if args.json {
         let kinds: Vec<_> = counts
@@ -316,13 +317,13 @@ pub fn run(args: EvalPersonalDataArgs) -> Result<ExitCode> {
             .map(|(k, &(tp, fp, fnn))| json!({"kind": k.as_str(), "true_positives": tp, "false_positives": fp, "false_negatives": fnn,
                 "precision": ratio(tp, tp + fp), "recall": ratio(tp, tp + fnn)}))
             .collect();
-        println!("{}", json!({"schema": "proofdesk.personal-data-eval/1", "texts": set.len(), "seed": args.seed, "kinds": kinds}));
+        writeln!(out, "{}", json!({"schema": "proofdesk.personal-data-eval/1", "texts": set.len(), "seed": args.seed, "kinds": kinds}))?;
     } else {
-        println!("{} generated texts (seed {}), {} labelled values", set.len(), args.seed, set.iter().map(|l| l.spans.len()).sum::<usize>());
-        println!("{:<15} {:>6} {:>5} {:>5} {:>10} {:>8}", "kind", "values", "fp", "fn", "precision", "recall");
+        writeln!(out, "{} generated texts (seed {}), {} labelled values", set.len(), args.seed, set.iter().map(|l| l.spans.len()).sum::<usize>())?;
+        writeln!(out, "{:<15} {:>6} {:>5} {:>5} {:>10} {:>8}", "kind", "values", "fp", "fn", "precision", "recall")?;
         let pct = |r: Option<f64>| r.map_or("–".to_owned(), |r| format!("{:.1}%", r * 100.0));
         for (k, &(tp, fp, fnn)) in &counts {
-            println!("{:<15} {:>6} {:>5} {:>5} {:>10} {:>8}", k.as_str(), tp + fnn, fp, fnn, pct(ratio(tp, tp + fp)), pct(ratio(tp, tp + fnn)));
+            writeln!(out, "{:<15} {:>6} {:>5} {:>5} {:>10} {:>8}", k.as_str(), tp + fnn, fp, fnn, pct(ratio(tp, tp + fp)), pct(ratio(tp, tp + fnn)))?;
         }
     }
     Ok(ExitCode::SUCCESS)

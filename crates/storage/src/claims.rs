@@ -150,6 +150,11 @@ impl Claims {
         Claims { db }
     }
 
+    /// The database they are in.
+    pub fn database(&self) -> crate::Database {
+        self.db.clone()
+    }
+
     /// Records a claim, its evidence and its screening job in one transaction.
     pub async fn create(
         &self,

@@ -22,6 +22,7 @@ mod evidence_requests;
 mod insider;
 mod openapi;
 mod problem;
+mod subjects_api;
 mod upload;
 mod web;
 mod webhook;
@@ -356,6 +357,8 @@ pub fn router(app: Arc<App>) -> Router {
             "/v1/claims/{id}/evidence-requests/{request}",
             axum::routing::delete(evidence_requests::revoke),
         )
+        .route("/v1/subjects/{customer}", axum::routing::delete(subjects_api::erase))
+        .route("/v1/subjects/{customer}/export", get(subjects_api::export))
         .route("/openapi.json", get(|| async { Json(openapi::document()) }))
         .route("/healthz", get(|| async { "ok" }))
         .fallback(|| async { problem::Problem::not_found("no such endpoint; see /openapi.json") })

@@ -163,6 +163,31 @@ pub fn document() -> Value {
                     }
                 }
             },
+            "/v1/subjects/{customer}/export": {
+                "get": {
+                    "summary": "Everything held about a customer, as a zip (summary.txt, data.json, the files); an administrator's personal token",
+                    "parameters": [{"name": "customer", "in": "path", "required": true, "schema": {"type": "string"}}],
+                    "responses": {
+                        "200": {"description": "The zip", "content": {"application/zip": {}}},
+                        "403": problem_response("Not an administrator's personal token"),
+                        "503": problem_response("Storage unavailable")
+                    }
+                }
+            },
+            "/v1/subjects/{customer}": {
+                "delete": {
+                    "summary": "Erase everything held about a customer (the audit trail keeps ids and hashes and still verifies); an administrator's personal token",
+                    "parameters": [{"name": "customer", "in": "path", "required": true, "schema": {"type": "string"}}],
+                    "responses": {
+                        "200": {"description": "What was removed", "content": {"application/json": {"schema": {"type": "object", "properties": {
+                            "claims": {"type": "integer"}, "files": {"type": "integer"}, "blobs_deleted": {"type": "integer"},
+                            "decisions": {"type": "integer"}, "evidence_requests": {"type": "integer"}, "reuse_entries": {"type": "integer"}
+                        }}}}},
+                        "403": problem_response("Not an administrator's personal token"),
+                        "503": problem_response("Storage unavailable")
+                    }
+                }
+            },
             "/openapi.json": {"get": {"summary": "This document", "responses": {"200": {"description": "OpenAPI 3.1"}}}},
             "/healthz": {"get": {"summary": "Liveness", "responses": {"200": {"description": "ok"}}}}
         },

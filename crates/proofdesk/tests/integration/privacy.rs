@@ -226,3 +226,47 @@ fn evidence_keys_rotate_and_older_evidence_is_encrypted_again() {
     let audit = proofdesk_in(&data, &["audit", "show"]).stdout;
     assert!(audit.contains("keys.rotate") && audit.contains("keys.reencrypt"));
 }
+
+#[test]
+fn administrators_handle_data_subject_requests_through_the_api() {
+    use crate::browser::add_user;
+    use crate::util::proofdesk_in;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let server = Server::start(&data, &[]);
+    add_user(&data, "adm", "administrator", "Admin");
+    add_user(&data, "bob", "agent", "Bob");
+    let token = |name: &str| proofdesk_in(&data, &["user", "token", name]).stdout.trim().to_owned();
+    let (adm, bob) = (token("adm"), token("bob"));
+    let photo = jpeg(&blocks(320, 240, 91));
+    let (_, _, doc) = server.submit(r#"{"external_ref": "ZD-A1", "customer_id": "cust-api"}"#, &[("a.jpg", &photo)], None);
+    let id = doc["id"].as_str().unwrap().to_owned();
+    server.screened(&id);
+    let call = |method: &str, path: &str, tok: &str| {
+        let r = ureq::request(method, &server.url(path)).set("Authorization", &format!("Bearer {tok}")).call();
+        match r {
+            Ok(r) | Err(ureq::Error::Status(_, r)) => {
+                let status = r.status();
+                let mut body = Vec::new();
+                std::io::Read::read_to_end(&mut r.into_reader(), &mut body).unwrap();
+                (status, body)
+            }
+            Err(e) => panic!("{e}"),
+        }
+    };
+    assert_eq!(call("GET", "/v1/subjects/cust-api/export", &bob).0, 403, "an agent does not");
+    assert_eq!(call("GET", "/v1/subjects/cust-api/export", &server.key).0, 403, "an integration key does not");
+    let (status, zip_bytes) = call("GET", "/v1/subjects/cust-api/export", &adm);
+    assert_eq!(status, 200);
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(zip_bytes)).unwrap();
+    let mut got = Vec::new();
+    std::io::Read::read_to_end(&mut zip.by_name(&format!("evidence/{id}/1-a.jpg")).unwrap(), &mut got).unwrap();
+    assert_eq!(got, photo);
+    assert_eq!(call("DELETE", "/v1/subjects/cust-api", &bob).0, 403);
+    let (status, body) = call("DELETE", "/v1/subjects/cust-api", &adm);
+    assert_eq!(status, 200);
+    let doc: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!((doc["claims"].as_i64(), doc["blobs_deleted"].as_i64()), (Some(1), Some(1)), "{doc}");
+    assert_eq!(server.get(&format!("/v1/claims/{id}")).0, 404);
+    assert_eq!(proofdesk_in(&data, &["audit", "verify"]).code, 0);
+}

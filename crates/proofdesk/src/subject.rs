@@ -88,7 +88,7 @@ pub async fn export(db: &proofdesk_storage::Database, evidence: &EvidenceStore, 
     let claims = Claims::new(db.clone());
     let decisions = Decisions::new(db.clone());
     let requests = Requests::new(db.clone());
-    let ids = Subjects::new(db.clone()).claims_of(&customer_id).await?;
+    let ids = Subjects::new(db.clone()).claims_of(customer_id).await?;
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
     let mut summary = format!(

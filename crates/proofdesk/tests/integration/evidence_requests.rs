@@ -78,13 +78,7 @@ fn a_customer_answers_an_evidence_request_once_and_the_claim_is_screened_again()
     server.screened(&id);
     delivered.recv_timeout(Duration::from_secs(60)).expect("the first screening is announced");
 
-    let ask = |body: &str| {
-        let req = ureq::post(&server.url(&format!("/v1/claims/{id}/evidence-requests")))
-            .set("Authorization", &format!("Bearer {}", server.key))
-            .set("Content-Type", "application/json");
-        let (status, _, doc) = reply(req.send_string(body));
-        (status, doc)
-    };
+    let ask = |body: &str| server.post_json(&server.key, &format!("/v1/claims/{id}/evidence-requests"), body);
     assert_eq!(ask(r#"{"asks": []}"#).0, 422);
     assert_eq!(ask(r#"{"asks": ["selfie"]}"#).0, 422);
     assert_eq!(ask(r#"{"asks": ["new_photo"], "expires_in_hours": 0}"#).0, 422);

@@ -4,7 +4,7 @@
 //! approval awaits a second one.
 
 use crate::browser::{add_user, set_authority};
-use crate::server::{jpeg, reply, Server};
+use crate::server::{jpeg, Server};
 use crate::util::{blocks, proofdesk_in};
 use crate::workspace::{hidden, Client};
 
@@ -39,13 +39,7 @@ fn scoped_authority_payout_accounts_assignments_and_flags_in_the_audit_trail() {
         server.screened(&id);
         id
     };
-    let post = |tok: &str, id: &str, body: &str| {
-        let req = ureq::post(&server.url(&format!("/v1/claims/{id}/decisions")))
-            .set("Authorization", &format!("Bearer {tok}"))
-            .set("Content-Type", "application/json");
-        let (status, _, doc) = reply(req.send_string(body));
-        (status, doc)
-    };
+    let post = |tok: &str, id: &str, body: &str| server.post_json(tok, &format!("/v1/claims/{id}/decisions"), body);
     let approve = |amount: &str, payout: &str| {
         format!(r#"{{"action": "approve", "amount": "{amount}", "currency": "EUR", "reason": "photo and receipt match the order", "payout_ref": "{payout}"}}"#)
     };

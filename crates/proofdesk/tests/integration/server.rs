@@ -84,6 +84,15 @@ impl Server {
         format!("{}{path}", self.base)
     }
 
+    /// `(status, body as JSON)` of a JSON POST to `path` with the API key or token `token`.
+    pub fn post_json(&self, token: &str, path: &str, body: &str) -> (u16, Value) {
+        let req = ureq::post(&self.url(path))
+            .set("Authorization", &format!("Bearer {token}"))
+            .set("Content-Type", "application/json");
+        let (status, _, doc) = reply(req.send_string(body));
+        (status, doc)
+    }
+
     /// `(status, headers' Location, body as JSON)` of a request.
     pub fn call(
         &self,

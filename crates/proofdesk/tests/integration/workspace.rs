@@ -344,7 +344,6 @@ fn decisions_through_the_api_with_personal_tokens_on_postgres() {
 /// The decision rules through the API, on the database `db` names (SQLite without).
 fn decisions_through_the_api(db: &[&str]) {
     use crate::browser::{add_user_in, set_authority_in};
-    use crate::server::reply;
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let server = Server::start(&data, db);
@@ -369,13 +368,7 @@ fn decisions_through_the_api(db: &[&str]) {
         server.screened(&id);
         id
     };
-    let post = |tok: &str, id: &str, body: &str| {
-        let req = ureq::post(&server.url(&format!("/v1/claims/{id}/decisions")))
-            .set("Authorization", &format!("Bearer {tok}"))
-            .set("Content-Type", "application/json");
-        let (status, _, doc) = reply(req.send_string(body));
-        (status, doc)
-    };
+    let post = |tok: &str, id: &str, body: &str| server.post_json(tok, &format!("/v1/claims/{id}/decisions"), body);
     let approve = r#"{"action": "approve", "amount": "500", "currency": "EUR", "reason": "receipt and photo match the order"}"#;
     let id = new_claim(1);
     assert_eq!(post(&server.key, &id, approve).0, 403, "an integration key does not decide");

@@ -190,11 +190,7 @@ async fn sqlite_file_in_the_data_directory() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_server() {
-    let Some(schema) = common::TestSchema::create().await else {
-        return;
-    };
-    scenario(&schema.url).await;
-    schema.drop().await;
+    common::on_postgres(|url| async move { scenario(&url).await }).await;
 }
 
 #[tokio::test]

@@ -256,15 +256,10 @@ async fn scenario(url: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_file_in_the_data_directory() {
-    let dir = tempfile::tempdir().unwrap();
-    scenario(&format!("sqlite://{}?mode=rwc", dir.path().join("p.sqlite").display())).await;
+    common::on_sqlite(|url| async move { scenario(&url).await }).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_server() {
-    let Some(schema) = common::TestSchema::create().await else {
-        return;
-    };
-    scenario(&schema.url).await;
-    schema.drop().await;
+    common::on_postgres(|url| async move { scenario(&url).await }).await;
 }

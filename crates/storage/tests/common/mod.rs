@@ -50,3 +50,21 @@ impl TestSchema {
             .unwrap();
     }
 }
+
+/// Runs a scenario on a SQLite file of its own.
+#[allow(dead_code)]
+pub async fn on_sqlite<F: std::future::Future<Output = ()>>(scenario: impl FnOnce(String) -> F) {
+    let dir = tempfile::tempdir().unwrap();
+    scenario(format!("sqlite://{}?mode=rwc", dir.path().join("p.sqlite").display())).await;
+}
+
+/// Runs a scenario in a PostgreSQL schema of its own, dropped afterwards (skipped with
+/// a message when there is no server and none is required).
+#[allow(dead_code)]
+pub async fn on_postgres<F: std::future::Future<Output = ()>>(scenario: impl FnOnce(String) -> F) {
+    let Some(schema) = TestSchema::create().await else {
+        return;
+    };
+    scenario(schema.url.clone()).await;
+    schema.drop().await;
+}

@@ -9,7 +9,8 @@ use crate::Store;
 use anyhow::{bail, Context, Result};
 use clap::{Args, Subcommand};
 use proofdesk_domain::claim::ClaimContext;
-use proofdesk_domain::retention::{ClaimAge, Due};
+use proofdesk_domain::retention::{ClaimAge, Due, Retention};
+use proofdesk_storage::evidence::EvidenceStore;
 use proofdesk_domain::routing::Policy;
 use proofdesk_storage::retention::RetentionStore;
 use proofdesk_storage::time::now_ms;
@@ -71,6 +72,61 @@ fn pseudonymised(context_json: &str, customer: &str) -> String {
     }
 }
 
+/// What one retention run did (or, dry, would do).
+#[derive(Debug, Default)]
+pub struct Report {
+    /// Claims whose evidence was deleted.
+    pub evidence_deleted: Vec<String>,
+    /// Claims whose context was pseudonymised.
+    pub pseudonymised: Vec<String>,
+    /// Claims on legal hold, left alone.
+    pub on_hold: usize,
+    /// Blobs removed from the evidence store.
+    pub blobs_deleted: usize,
+}
+
+/// Applies the retention periods to every claim (only counts with `dry_run`).
+pub async fn apply(db: &proofdesk_storage::Database, evidence: &EvidenceStore, retention: &Retention, dry_run: bool) -> Result<Report> {
+    let store = RetentionStore::new(db.clone());
+    let now = now_ms();
+    let mut report = Report::default();
+    for c in store.ages().await? {
+        let age = ClaimAge {
+            client: c.client.as_deref(),
+            received_at: c.received_at,
+            decided_at: c.decided_at,
+            on_hold: c.legal_hold.is_some(),
+            evidence_purged: c.evidence_purged_at.is_some(),
+            pseudonymised: c.pseudonymised_at.is_some(),
+        };
+        report.on_hold += usize::from(c.legal_hold.is_some());
+        for due in retention.due(&age, now) {
+            match due {
+                Due::Evidence => {
+                    if !dry_run {
+                        for sha in store.purge_evidence(&c.id, "retention").await?.unwrap_or_default() {
+                            report.blobs_deleted += usize::from(evidence.delete(&sha).await?);
+                        }
+                    }
+                    report.evidence_deleted.push(c.id.clone());
+                }
+                Due::Context => {
+                    if !dry_run {
+                        let customer = serde_json::from_str::<serde_json::Value>(&c.context_json)
+                            .ok()
+                            .and_then(|v| v["customer_id"].as_str().map(str::to_owned))
+                            .unwrap_or_default();
+                        let pseudonym = format!("pseudonym:{}", evidence.pseudonym("customer", &customer));
+                        store.pseudonymise(&c.id, &pseudonymised(&c.context_json, &pseudonym), &pseudonym, "pseudonymised", "retention").await?;
+                    }
+                    report.pseudonymised.push(c.id.clone());
+                }
+            }
+        }
+    }
+    Ok(report)
+}
+
 /// Runs `proofdesk retention`.
 pub fn run(args: RetentionArgs, store: &Store) -> Result<ExitCode> {
     let rt = store.runtime()?;
@@ -100,44 +156,8 @@ pub fn run(args: RetentionArgs, store: &Store) -> Result<ExitCode> {
                         .with_context(|| format!("policy {}", p.display()))?,
                 };
                 let store_of_evidence = crate::serve::evidence_store(store, &evidence)?;
-                let now = now_ms();
-                let (mut deleted, mut pseudonymised_n, mut held, mut blobs) = (Vec::new(), Vec::new(), 0usize, 0usize);
-                for c in retention.ages().await? {
-                    let age = ClaimAge {
-                        client: c.client.as_deref(),
-                        received_at: c.received_at,
-                        decided_at: c.decided_at,
-                        on_hold: c.legal_hold.is_some(),
-                        evidence_purged: c.evidence_purged_at.is_some(),
-                        pseudonymised: c.pseudonymised_at.is_some(),
-                    };
-                    if c.legal_hold.is_some() {
-                        held += 1;
-                    }
-                    for due in policy.retention.due(&age, now) {
-                        match due {
-                            Due::Evidence => {
-                                if !dry_run {
-                                    for sha in retention.purge_evidence(&c.id, "retention").await?.unwrap_or_default() {
-                                        blobs += usize::from(store_of_evidence.delete(&sha).await?);
-                                    }
-                                }
-                                deleted.push(c.id.clone());
-                            }
-                            Due::Context => {
-                                if !dry_run {
-                                    let customer = serde_json::from_str::<serde_json::Value>(&c.context_json)
-                                        .ok()
-                                        .and_then(|v| v["customer_id"].as_str().map(str::to_owned))
-                                        .unwrap_or_default();
-                                    let pseudonym = format!("pseudonym:{}", store_of_evidence.pseudonym("customer", &customer));
-                                    retention.pseudonymise(&c.id, &pseudonymised(&c.context_json, &pseudonym), &pseudonym, "pseudonymised", "retention").await?;
-                                }
-                                pseudonymised_n.push(c.id.clone());
-                            }
-                        }
-                    }
-                }
+                let report = apply(&db, &store_of_evidence, &policy.retention, dry_run).await?;
+                let (deleted, pseudonymised_n, held, blobs) = (report.evidence_deleted, report.pseudonymised, report.on_hold, report.blobs_deleted);
                 if json {
                     println!("{}", json!({"schema": "proofdesk.retention-run/1", "dry_run": dry_run, "evidence_deleted": deleted,
                         "pseudonymised": pseudonymised_n, "on_hold": held, "blobs_deleted": blobs}));

@@ -154,6 +154,10 @@ pub struct ServeArgs {
     /// Largest request (a claim with its files), in MiB.
     #[arg(long, default_value_t = 64)]
     max_request_mib: usize,
+    /// Apply the retention periods every this many hours, the first time ten minutes
+    /// after the start (0: never; then run `proofdesk retention run` from a timer).
+    #[arg(long, env = "PROOFDESK_RETENTION_EVERY_HOURS", default_value_t = 24)]
+    retention_every_hours: u64,
     #[command(flatten)]
     common: Common,
 }
@@ -262,6 +266,25 @@ async fn start_workers(
         tokio::spawn(worker::run(app.clone(), queue, index.clone()));
     }
     Ok(())
+}
+
+/// Applies retention now and then, for the life of the server; several servers doing
+/// it at once is harmless (each step happens once).
+async fn retain(app: Arc<App>, db: proofdesk_storage::Database, every_hours: u64) {
+    tokio::time::sleep(std::time::Duration::from_secs(600)).await;
+    loop {
+        match crate::retention::apply(&db, &app.store, &app.policy.retention, false).await {
+            Ok(r) => log!(
+                "proofdesk retention: evidence of {} claims deleted ({} files), {} contexts pseudonymised, {} claims on hold",
+                r.evidence_deleted.len(),
+                r.blobs_deleted,
+                r.pseudonymised.len(),
+                r.on_hold
+            ),
+            Err(e) => log!("proofdesk retention: could not run: {e:#}"),
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(every_hours.saturating_mul(3600))).await;
+    }
 }
 
 fn hostname() -> String {
@@ -384,6 +407,9 @@ pub fn serve(args: ServeArgs, store: &Store) -> Result<ExitCode> {
             .with_context(|| format!("listen on {}", args.listen))?;
         let addr = listener.local_addr()?;
         start_workers(&app, &db, args.workers, args.common.lease_seconds).await?;
+        if args.retention_every_hours > 0 {
+            tokio::spawn(retain(app.clone(), db.clone(), args.retention_every_hours));
+        }
         println!(
             "proofdesk listening on http://{addr} ({} workers, data in {}, evidence in {})",
             args.workers,

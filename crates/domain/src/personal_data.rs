@@ -254,13 +254,14 @@ pub fn find(text: &str) -> Vec<Finding> {
         push(Kind::Email, m.start(), m.end(), 0.97);
     }
     // Account-number-shaped text, valid or not: numbers inside it are not phones or BSNs.
-    let accountish: Vec<(usize, usize)> = p.iban.find_iter(text).map(|m| (m.start(), m.end())).collect();
-    let inside_account = |start: usize, end: usize| accountish.iter().any(|&(s, e)| start < e && s < end);
+    let mut accountish: Vec<(usize, usize)> = Vec::new();
     for m in p.iban.find_iter(text) {
+        accountish.push((m.start(), m.end()));
         if iban_valid(m.as_str()) {
             push(Kind::Iban, m.start(), m.end(), 0.98);
         }
     }
+    let inside_account = |start: usize, end: usize| accountish.iter().any(|&(s, e)| start < e && s < end);
     for m in p.btw.find_iter(text) {
         if btw_valid(m.as_str()) {
             push(Kind::Btw, m.start(), m.end(), 0.95);

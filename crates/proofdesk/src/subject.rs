@@ -115,16 +115,23 @@ pub async fn export(db: &proofdesk_storage::Database, evidence: &EvidenceStore, 
         let mut file_docs = Vec::new();
         for e in &ev {
             let report: Value = e.report_json.as_deref().and_then(|r| serde_json::from_str(r).ok()).unwrap_or(Value::Null);
-            let name = format!("evidence/{}/{}-{}", c.id, e.position + 1, safe(e.filename.as_deref().unwrap_or("file")));
-            let bytes = evidence.get(&e.sha256).await.with_context(|| format!("read evidence {}", e.sha256))?;
-            zip.start_file(name.as_str(), options)?;
-            zip.write_all(&bytes)?;
-            files += 1;
-            summary.push_str(&format!("  file {}: {} ({})\n", e.position + 1, name, report["verdict"].as_str().unwrap_or("not screened")));
+            let deleted = report.get("purged_at").is_some();
+            let name = if deleted {
+                String::new()
+            } else {
+                let name = format!("evidence/{}/{}-{}", c.id, e.position + 1, safe(e.filename.as_deref().unwrap_or("file")));
+                let bytes = evidence.get(&e.sha256).await.with_context(|| format!("read evidence {}", e.sha256))?;
+                zip.start_file(name.as_str(), options)?;
+                zip.write_all(&bytes)?;
+                files += 1;
+                name
+            };
+            let shown = if deleted { "verwijderd volgens het bewaarbeleid / deleted under the retention policy" } else { name.as_str() };
+            summary.push_str(&format!("  file {}: {} ({})\n", e.position + 1, shown, report["verdict"].as_str().unwrap_or("not screened")));
             for s in report["signals"].as_array().into_iter().flatten() {
                 summary.push_str(&format!("    - {}\n", s["summary"]["nl"].as_str().unwrap_or("")));
             }
-            file_docs.push(json!({"position": e.position, "filename": e.filename, "sha256": e.sha256, "in_zip": name,
+            file_docs.push(json!({"position": e.position, "filename": e.filename, "sha256": e.sha256, "in_zip": (!deleted).then_some(&name), "deleted_under_retention": deleted,
                 "verdict": report["verdict"], "signals": report["signals"]}));
         }
         for d in &ds {

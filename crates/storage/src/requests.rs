@@ -5,7 +5,7 @@
 //! only once: a used, expired or revoked link takes nothing.
 
 use crate::claims::NewEvidence;
-use crate::evidence::{random_hex, to_hex};
+use crate::evidence::{constant_time_eq, random_hex, to_hex};
 use crate::time::now_ms;
 use crate::Error;
 use sha2::{Digest, Sha256};
@@ -239,7 +239,13 @@ impl Requests {
         .await
         .map_err(Error::query("close an evidence request"))?
         .rows_affected();
-        if taken == 0 {
+        // A claim whose evidence retention already deleted takes no new files.
+        let purged: Option<i64> = sqlx::query_scalar("SELECT evidence_purged_at FROM claims WHERE id = $1")
+            .bind(&r.claim_id)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(Error::query("check a claim's evidence"))?;
+        if taken == 0 || purged.is_some() {
             return Ok(Answered::Closed);
         }
         let next: i64 = sqlx::query("SELECT COALESCE(MAX(position) + 1, 0) FROM claim_evidence WHERE claim_id = $1")
@@ -289,10 +295,6 @@ impl Requests {
         tx.commit().await.map_err(Error::query("commit an answer"))?;
         Ok(Answered::Attached(positions))
     }
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 fn request_row(r: &sqlx::any::AnyRow) -> Result<EvidenceRequest, Error> {

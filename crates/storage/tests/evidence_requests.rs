@@ -67,6 +67,11 @@ async fn scenario(url: &str) {
     assert_eq!(expired.state(expired.created_at), "expired");
     assert_eq!(requests.answer(&expired, &[FILE], "late").await.unwrap(), Answered::Closed);
     assert_eq!(claims.evidence("clm_r").await.unwrap().len(), 2, "nothing attached");
+    // Once retention deleted the claim's evidence, an open link takes nothing more.
+    let (late, _) = requests.create(&NewRequest { asks: &photo, ..ask }).await.unwrap();
+    sqlx::query("UPDATE claims SET evidence_purged_at = 1 WHERE id = 'clm_r'").execute(&db.pool).await.unwrap();
+    assert_eq!(requests.answer(&late, &[FILE], "after deletion").await.unwrap(), Answered::Closed);
+    assert_eq!(claims.evidence("clm_r").await.unwrap().len(), 2);
 
     let audit = AuditLog::new(db.clone());
     let actions: Vec<String> = audit.entries(Some("clm_r")).await.unwrap().into_iter().map(|e| e.action).collect();

@@ -183,6 +183,10 @@ fn retention_deletes_an_expired_claims_evidence_everywhere_and_skips_one_on_lega
     assert!(doc["evidence"][0]["verdict"].is_string() && doc["evidence"][0]["signals"].is_null(), "the verdict stays, the details go: {doc}");
     let again = proofdesk_in(&data, &[&["retention", "run", "--json"][..], &policy_arg].concat()).json();
     assert_eq!(again["evidence_deleted"], serde_json::json!([]), "done once");
+    // The customer's export still works, saying the file was deleted.
+    let out = dir.path().join("r0.zip");
+    let run = proofdesk_in(&data, &["subject", "export", "c-r0", "--out", out.to_str().unwrap()]);
+    assert!(run.code == 0 && run.stdout.contains("1 claims, 0 files"), "{}{}", run.stdout, run.stderr);
     let audit = proofdesk_in(&data, &["audit", "show", "--claim", &ids[0]]).stdout;
     assert!(audit.contains("retention.evidence"), "{audit}");
     assert_eq!(proofdesk_in(&data, &["audit", "verify"]).code, 0);

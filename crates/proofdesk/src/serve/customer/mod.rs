@@ -224,15 +224,15 @@ async fn answer(State(app): State<Arc<App>>, Path(token): Path<String>, Query(q)
         }
     };
     let expected = cookie(&headers, FORM_COOKIE).unwrap_or("");
-    if !same_origin(&headers) || nonce.is_empty() || nonce != expected {
+    if !same_origin(&headers) || nonce.is_empty() || !proofdesk_storage::evidence::constant_time_eq(nonce.as_bytes(), expected.as_bytes()) {
         return refuse(&app, lang, Closed::StaleForm);
     }
     let receipt = r.asks.iter().any(|a| a == "receipt");
+    let formats: Vec<Format> = files.iter().map(|f| Format::detect(&f.bytes)).collect();
     let problem = if files.is_empty() {
         Some(("Choose at least one photo or file.".to_owned(), "Kies minstens één foto of bestand.".to_owned()))
     } else {
-        files.iter().find_map(|f| {
-            let format = Format::detect(&f.bytes);
+        files.iter().zip(&formats).find_map(|(f, &format)| {
             let fits = matches!(format, Format::Jpeg | Format::Png | Format::Webp | Format::Heif | Format::Tiff) || (receipt && format == Format::Pdf);
             (!fits).then(|| {
                 let name = f.name.clone().unwrap_or_default();
@@ -259,8 +259,8 @@ async fn answer(State(app): State<Arc<App>>, Path(token): Path<String>, Query(q)
         .zip(&stored)
         .map(|(f, s)| NewEvidence { filename: f.name.as_deref(), media_type: f.media_type.as_deref(), sha256: &s.sha256, size: s.size, key_id: &s.key_id })
         .collect();
-    let formats: Vec<&str> = files.iter().map(|f| Format::detect(&f.bytes).name()).collect();
-    let detail = format!("{}: {} file(s) ({})", r.id, files.len(), formats.join(", "));
+    let names: Vec<&str> = formats.iter().map(|f| f.name()).collect();
+    let detail = format!("{}: {} file(s) ({})", r.id, files.len(), names.join(", "));
     match app.requests.answer(&r, &evidence, &detail).await {
         Ok(Answered::Attached(_)) => {
             app.wake.notify_waiters();

@@ -222,7 +222,7 @@ impl Viewer {
 
     /// Checks a form's CSRF token and that the request came from this site.
     pub fn check_form(&self, headers: &HeaderMap, token: &str) -> Result<(), Response> {
-        if !same_origin(headers) || !constant_time_eq(token.as_bytes(), self.csrf.as_bytes()) {
+        if !same_origin(headers) || !proofdesk_storage::evidence::constant_time_eq(token.as_bytes(), self.csrf.as_bytes()) {
             return Err(forbidden_form(self.lang));
         }
         Ok(())
@@ -237,10 +237,6 @@ pub(crate) fn same_origin(headers: &HeaderMap) -> bool {
     let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
     let origin_host = origin.split_once("://").map_or("", |(_, h)| h);
     !host.is_empty() && origin_host == host
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 fn forbidden_form(lang: Lang) -> Response {
@@ -352,6 +348,6 @@ mod tests {
         assert!(!same_origin(&h));
         h.insert(header::HOST, HeaderValue::from_static("claims.example.nl"));
         assert!(secure(&h));
-        assert!(constant_time_eq(b"abc", b"abc") && !constant_time_eq(b"abc", b"abd"));
+        assert!(proofdesk_storage::evidence::constant_time_eq(b"abc", b"abc") && !proofdesk_storage::evidence::constant_time_eq(b"abc", b"abd"));
     }
 }

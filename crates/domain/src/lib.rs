@@ -1,13 +1,15 @@
 //! proofdesk's domain layer: plain logic, no I/O. A claim's context as a customer
 //! contact system sends it ([`claim`]), and how screened evidence is scored and routed
 //! to a band a person acts on ([`routing`]), what people may decide on it
-//! ([`decision`]) and what the customer is told ([`message`]). A machine never rejects
-//! a claim: the worst band is "escalate", which means a person must look.
+//! ([`decision`]), what the customer is told ([`message`]) and what an integration
+//! receives ([`disclosure`]). A machine never rejects a claim: the worst band is
+//! "escalate", which means a person must look.
 
 pub mod authority;
 pub mod claim;
 pub mod context;
 pub mod decision;
+pub mod disclosure;
 pub mod evidence_request;
 pub mod insider;
 pub mod message;

@@ -3,6 +3,7 @@
 use crate::Store;
 use anyhow::{bail, Context, Result};
 use clap::{Args, Subcommand};
+use proofdesk_domain::disclosure::Receives;
 use proofdesk_storage::api_keys::{ApiKeys, SCOPES};
 use proofdesk_storage::audit::{AuditLog, Entry};
 use proofdesk_storage::time::format_utc;
@@ -29,6 +30,11 @@ enum ApiKeyCommand {
             default_value = "claims:write,claims:read"
         )]
         scope: Vec<String>,
+        /// What the integration receives of a claim besides its outcome (id,
+        /// reference, status, band, score, reasons): data categories
+        /// `customer,context,evidence,positions`, or `none`.
+        #[arg(long, default_value = "customer,context,evidence")]
+        receives: String,
     },
     /// List keys (never the keys themselves).
     List,
@@ -65,7 +71,7 @@ pub fn api_key(args: ApiKeyArgs, store: &Store) -> Result<ExitCode> {
         let db = store.open(true).await?.context("no database")?;
         let keys = ApiKeys::new(db.clone());
         match args.command {
-            ApiKeyCommand::Create { name, scope } => {
+            ApiKeyCommand::Create { name, scope, receives } => {
                 let scope: Vec<String> = scope
                     .iter()
                     .map(|s| s.trim().to_owned())
@@ -74,8 +80,9 @@ pub fn api_key(args: ApiKeyArgs, store: &Store) -> Result<ExitCode> {
                 if let Some(bad) = scope.iter().find(|s| !SCOPES.contains(&s.as_str())) {
                     bail!("unknown scope {bad}: use {}", SCOPES.join(", "));
                 }
-                let (key, secret) = keys.create(&name, &scope).await?;
-                let detail = format!("key {} ({name}) with {}", key.id, scope.join(","));
+                let receives = Receives::parse(&receives).map_err(|e| anyhow::anyhow!("--receives: {e}"))?.names();
+                let (key, secret) = keys.create_receiving(&name, &scope, &receives).await?;
+                let detail = format!("key {} ({name}) with {}, receives {receives}", key.id, scope.join(","));
                 AuditLog::new(db)
                     .append(&Entry {
                         actor: "cli",
@@ -86,7 +93,7 @@ pub fn api_key(args: ApiKeyArgs, store: &Store) -> Result<ExitCode> {
                     .await?;
                 println!("{secret}");
                 eprintln!(
-                    "API key {} for {name}, scopes {}: shown once, store it now.",
+                    "API key {} for {name}, scopes {}, receives {receives}: shown once, store it now.",
                     key.id,
                     scope.join(", ")
                 );
@@ -96,11 +103,13 @@ pub fn api_key(args: ApiKeyArgs, store: &Store) -> Result<ExitCode> {
                     let state = k.revoked_at.map_or("active".to_owned(), |t| {
                         format!("revoked {}", format_utc(t))
                     });
+                    let receives = k.receives.clone().unwrap_or_else(|| Receives::api_default().names());
                     println!(
-                        "{}  {:<20} {:<28} created {}  {state}",
+                        "{}  {:<20} {:<28} receives {:<34} created {}  {state}",
                         k.id,
                         k.name,
                         k.scopes.join(","),
+                        receives,
                         format_utc(k.created_at)
                     );
                 }

@@ -104,8 +104,8 @@ pub async fn apply(db: &proofdesk_storage::Database, evidence: &EvidenceStore, r
             match due {
                 Due::Evidence => {
                     if !dry_run {
-                        for sha in store.purge_evidence(&c.id, "retention").await?.unwrap_or_default() {
-                            report.blobs_deleted += usize::from(evidence.delete(&sha).await?);
+                        for b in store.purge_evidence(&c.id, "retention").await?.unwrap_or_default() {
+                            report.blobs_deleted += usize::from(evidence.delete(&b.sha256, &b.key_id).await?);
                         }
                     }
                     report.evidence_deleted.push(c.id.clone());
@@ -155,7 +155,7 @@ pub fn run(args: RetentionArgs, store: &Store) -> Result<ExitCode> {
                     Some(p) => Policy::from_toml(&std::fs::read_to_string(p).with_context(|| format!("read the policy {}", p.display()))?)
                         .with_context(|| format!("policy {}", p.display()))?,
                 };
-                let store_of_evidence = crate::serve::evidence_store(store, &evidence)?;
+                let store_of_evidence = crate::serve::evidence_store(store, &evidence, &db)?;
                 let report = apply(&db, &store_of_evidence, &policy.retention, dry_run).await?;
                 let (deleted, pseudonymised_n, held, blobs) = (report.evidence_deleted, report.pseudonymised, report.on_hold, report.blobs_deleted);
                 if json {

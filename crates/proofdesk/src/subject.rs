@@ -60,7 +60,7 @@ pub fn run(args: SubjectArgs, store: &Store) -> Result<ExitCode> {
     let rt = store.runtime()?;
     rt.block_on(async {
         let db = store.open(true).await?.context("no database")?;
-        let evidence = crate::serve::evidence_store(store, &args.evidence)?;
+        let evidence = crate::serve::evidence_store(store, &args.evidence, &db)?;
         match args.command {
             SubjectCommand::Export { customer_id, out } => {
                 let (bytes, claims, files) = export(&db, &evidence, &customer_id, "cli").await?;
@@ -71,11 +71,14 @@ pub fn run(args: SubjectArgs, store: &Store) -> Result<ExitCode> {
                 if !yes {
                     bail!("erasing cannot be undone: add --yes to erase everything held about {customer_id}");
                 }
-                let (erased, blobs) = erase(&db, &evidence, &customer_id, "cli").await?;
+                let (erased, blobs, key) = erase(&db, &evidence, &customer_id, "cli").await?;
                 println!(
                     "erased customer {customer_id}: {} claims, {} files ({} removed from the evidence store), {} decisions, {} evidence requests, {} reuse-index entries",
                     erased.claims, erased.files, blobs, erased.decisions, erased.requests, erased.sightings
                 );
+                if let Some(id) = key {
+                    println!("destroyed the customer's evidence key {id}: copies of their evidence in backups can no longer be read");
+                }
             }
         }
         Ok(ExitCode::SUCCESS)
@@ -120,7 +123,7 @@ pub async fn export(db: &proofdesk_storage::Database, evidence: &EvidenceStore, 
                 String::new()
             } else {
                 let name = format!("evidence/{}/{}-{}", c.id, e.position + 1, safe(e.filename.as_deref().unwrap_or("file")));
-                let bytes = evidence.get(&e.sha256).await.with_context(|| format!("read evidence {}", e.sha256))?;
+                let bytes = evidence.get(&e.sha256, &e.key_id).await.with_context(|| format!("read evidence {}", e.sha256))?;
                 zip.start_file(name.as_str(), options)?;
                 zip.write_all(&bytes)?;
                 files += 1;
@@ -160,15 +163,25 @@ pub async fn export(db: &proofdesk_storage::Database, evidence: &EvidenceStore, 
     Ok((bytes, ids.len(), files))
 }
 
-/// Erases everything held about a customer, the evidence blobs too; with how many
-/// blobs left the store.
-pub async fn erase(db: &proofdesk_storage::Database, evidence: &EvidenceStore, customer_id: &str, actor: &str) -> Result<(Erased, usize)> {
+/// Erases everything held about a customer, the evidence blobs too, and destroys their
+/// evidence key if they had one; with how many blobs left the store and that key's id.
+pub async fn erase(db: &proofdesk_storage::Database, evidence: &EvidenceStore, customer_id: &str, actor: &str) -> Result<(Erased, usize, Option<String>)> {
     let erased = Subjects::new(db.clone()).erase(customer_id, actor).await?;
     let mut blobs = 0;
-    for sha in &erased.orphaned_blobs {
-        blobs += usize::from(evidence.delete(sha).await?);
+    for b in &erased.orphaned_blobs {
+        blobs += usize::from(evidence.delete(&b.sha256, &b.key_id).await?);
     }
-    Ok((erased, blobs))
+    // With per-customer keys, destroying the key makes copies elsewhere (backups,
+    // bucket versions) unreadable too.
+    let mut destroyed = None;
+    if let Some(keys) = evidence.customer_keys() {
+        destroyed = keys.destroy(customer_id).await?;
+        if let Some(id) = &destroyed {
+            let detail = format!("customer key {id} destroyed");
+            AuditLog::new(db.clone()).append(&Entry { actor, action: "subject.key-destroyed", claim_id: None, detail: &detail }).await?;
+        }
+    }
+    Ok((erased, blobs, destroyed))
 }
 
 /// A file name safe inside a zip.

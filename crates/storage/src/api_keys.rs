@@ -26,6 +26,9 @@ pub struct ApiKey {
     pub revoked_at: Option<i64>,
     /// For a personal token: the user it acts as.
     pub user_id: Option<String>,
+    /// The data categories it receives, comma-separated; `None` for the default
+    /// (keys made before categories existed get it too).
+    pub receives: Option<String>,
 }
 
 impl ApiKey {
@@ -49,26 +52,33 @@ impl ApiKeys {
 
     /// Makes a key; returns its facts and the secret key, which is not kept.
     pub async fn create(&self, name: &str, scopes: &[String]) -> Result<(ApiKey, String), Error> {
-        self.create_as(name, scopes, None).await
+        self.create_as(name, scopes, None, None).await
+    }
+
+    /// Makes a key that receives only the data categories in `receives`
+    /// (comma-separated, checked by the caller).
+    pub async fn create_receiving(&self, name: &str, scopes: &[String], receives: &str) -> Result<(ApiKey, String), Error> {
+        self.create_as(name, scopes, None, Some(receives)).await
     }
 
     /// Makes a personal token acting as `user_id` (scopes `claims:read`, `decisions:write`).
     pub async fn create_personal(&self, name: &str, user_id: &str) -> Result<(ApiKey, String), Error> {
         let scopes = ["claims:read".to_owned(), "decisions:write".to_owned()];
-        self.create_as(name, &scopes, Some(user_id)).await
+        self.create_as(name, &scopes, Some(user_id), None).await
     }
 
-    async fn create_as(&self, name: &str, scopes: &[String], user_id: Option<&str>) -> Result<(ApiKey, String), Error> {
+    async fn create_as(&self, name: &str, scopes: &[String], user_id: Option<&str>, receives: Option<&str>) -> Result<(ApiKey, String), Error> {
         let id = random_hex(4);
         let secret = format!("pdk_{id}_{}", random_hex(16));
         let now = now_ms();
-        sqlx::query("INSERT INTO api_keys (id, name, key_sha256, scopes, created_at, user_id) VALUES ($1, $2, $3, $4, $5, $6)")
+        sqlx::query("INSERT INTO api_keys (id, name, key_sha256, scopes, created_at, user_id, receives) VALUES ($1, $2, $3, $4, $5, $6, $7)")
             .bind(&id)
             .bind(name)
             .bind(hash(&secret))
             .bind(scopes.join(","))
             .bind(now)
             .bind(user_id)
+            .bind(receives)
             .execute(&self.db.pool)
             .await
             .map_err(Error::query("record an API key"))?;
@@ -79,6 +89,7 @@ impl ApiKeys {
             created_at: now,
             revoked_at: None,
             user_id: user_id.map(str::to_owned),
+            receives: receives.map(str::to_owned),
         };
         Ok((key, secret))
     }
@@ -86,7 +97,7 @@ impl ApiKeys {
     /// The unrevoked key a secret belongs to.
     pub async fn verify(&self, secret: &str) -> Result<Option<ApiKey>, Error> {
         let row = sqlx::query(
-            "SELECT id, name, scopes, created_at, revoked_at, user_id FROM api_keys WHERE key_sha256 = $1 AND revoked_at IS NULL",
+            "SELECT id, name, scopes, created_at, revoked_at, user_id, receives FROM api_keys WHERE key_sha256 = $1 AND revoked_at IS NULL",
         )
         .bind(hash(secret))
         .fetch_optional(&self.db.pool)
@@ -98,7 +109,7 @@ impl ApiKeys {
     /// Every key, oldest first.
     pub async fn list(&self) -> Result<Vec<ApiKey>, Error> {
         let rows = sqlx::query(
-            "SELECT id, name, scopes, created_at, revoked_at, user_id FROM api_keys ORDER BY created_at, id",
+            "SELECT id, name, scopes, created_at, revoked_at, user_id, receives FROM api_keys ORDER BY created_at, id",
         )
         .fetch_all(&self.db.pool)
         .await
@@ -138,5 +149,6 @@ fn key_row(r: &sqlx::any::AnyRow) -> Result<ApiKey, Error> {
         created_at: r.try_get(3).map_err(&e)?,
         revoked_at: r.try_get(4).map_err(&e)?,
         user_id: r.try_get(5).map_err(&e)?,
+        receives: r.try_get(6).map_err(&e)?,
     })
 }

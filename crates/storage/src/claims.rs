@@ -302,7 +302,7 @@ impl Claims {
 
     /// Records the key a blob is now encrypted with.
     pub async fn set_key_id(&self, sha256: &str, key_id: &str) -> Result<(), Error> {
-        sqlx::query("UPDATE claim_evidence SET key_id = $2 WHERE sha256 = $1")
+        sqlx::query("UPDATE claim_evidence SET key_id = $2 WHERE sha256 = $1 AND key_id NOT LIKE 'c-%'")
             .bind(sha256)
             .bind(key_id)
             .execute(&self.db.pool)

@@ -116,6 +116,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0014_retention.sql"),
         include_str!("../migrations/postgres/0014_retention.sql"),
     ),
+    (
+        15,
+        "disclosure, customer keys, audit checkpoints",
+        include_str!("../migrations/sqlite/0015_disclosure_customer_keys_audit_checkpoints.sql"),
+        include_str!("../migrations/postgres/0015_disclosure_customer_keys_audit_checkpoints.sql"),
+    ),
 ];
 
 /// The embedded migrations for one backend.

@@ -2,6 +2,7 @@
 //! blobs, reuse-index sightings and metadata-bearing reports, keeping the verdict) and
 //! replacing its context with a pseudonymised one, each with an audit entry.
 
+use crate::evidence::{same_place_sql, BlobRef};
 use crate::time::now_ms;
 use crate::Error;
 use sqlx::Row;
@@ -92,7 +93,7 @@ impl RetentionStore {
     /// verdict and reasons, the camera serial and the reuse sightings go; returns the
     /// blobs no other claim still holds (the caller deletes them from the store).
     /// Refuses (empty, nothing done) a claim on hold.
-    pub async fn purge_evidence(&self, claim_id: &str, actor: &str) -> Result<Option<Vec<String>>, Error> {
+    pub async fn purge_evidence(&self, claim_id: &str, actor: &str) -> Result<Option<Vec<BlobRef>>, Error> {
         let now = now_ms();
         let mut tx = self.db.pool.begin().await.map_err(Error::query("start a transaction"))?;
         let n = sqlx::query("UPDATE claims SET evidence_purged_at = $2 WHERE id = $1 AND legal_hold IS NULL AND evidence_purged_at IS NULL")
@@ -105,7 +106,7 @@ impl RetentionStore {
         if n == 0 {
             return Ok(None);
         }
-        let rows = sqlx::query("SELECT position, sha256, report FROM claim_evidence WHERE claim_id = $1")
+        let rows = sqlx::query("SELECT position, sha256, report, key_id FROM claim_evidence WHERE claim_id = $1")
             .bind(claim_id)
             .fetch_all(&mut *tx)
             .await
@@ -126,7 +127,7 @@ impl RetentionStore {
                 .execute(&mut *tx)
                 .await
                 .map_err(Error::query("cut a report down"))?;
-            blobs.push(sha);
+            blobs.push(BlobRef { sha256: sha, key_id: r.try_get(3).map_err(&e)? });
         }
         let sightings = sqlx::query("DELETE FROM reuse_sightings WHERE source = $1")
             .bind(claim_id)
@@ -137,18 +138,19 @@ impl RetentionStore {
         blobs.sort();
         blobs.dedup();
         let mut orphaned = Vec::new();
-        for sha in blobs {
-            let others: i64 = sqlx::query_scalar(
+        for blob in blobs {
+            let (place, bind) = same_place_sql(&blob.key_id, 3);
+            let sql = format!(
                 "SELECT COUNT(*) FROM claim_evidence e JOIN claims c ON c.id = e.claim_id \
-                 WHERE e.sha256 = $1 AND c.id <> $2 AND c.evidence_purged_at IS NULL",
-            )
-            .bind(&sha)
-            .bind(claim_id)
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(Error::query("check a blob's other uses"))?;
+                 WHERE e.sha256 = $1 AND c.id <> $2 AND c.evidence_purged_at IS NULL AND {place}"
+            );
+            let mut q = sqlx::query_scalar(&sql).bind(&blob.sha256).bind(claim_id);
+            if bind {
+                q = q.bind(&blob.key_id);
+            }
+            let others: i64 = q.fetch_one(&mut *tx).await.map_err(Error::query("check a blob's other uses"))?;
             if others == 0 {
-                orphaned.push(sha);
+                orphaned.push(blob);
             }
         }
         let detail = format!("evidence deleted: {} files, {} reuse-index entries", rows.len(), sightings);

@@ -4,7 +4,7 @@
 //! actions and hashes, not the personal data itself, and still verifies afterwards;
 //! the erasure itself is recorded with a hash of the customer id.
 
-use crate::evidence::to_hex;
+use crate::evidence::{same_place_sql, to_hex, BlobRef};
 use crate::Error;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
@@ -23,7 +23,7 @@ pub struct Erased {
     /// Reuse-index sightings removed.
     pub sightings: usize,
     /// Evidence blobs no claim refers to any more: the caller deletes them from the store.
-    pub orphaned_blobs: Vec<String>,
+    pub orphaned_blobs: Vec<BlobRef>,
 }
 
 /// Customers' data in one database.
@@ -57,13 +57,14 @@ impl Subjects {
         let mut out = Erased { claims: claims.len(), ..Erased::default() };
         let mut blobs = Vec::new();
         for id in &claims {
-            let rows = sqlx::query("SELECT sha256 FROM claim_evidence WHERE claim_id = $1")
+            let rows = sqlx::query("SELECT sha256, key_id FROM claim_evidence WHERE claim_id = $1")
                 .bind(id)
                 .fetch_all(&mut *tx)
                 .await
                 .map_err(Error::query("read evidence to erase"))?;
+            let e = Error::query("read evidence to erase");
             for r in &rows {
-                blobs.push(r.try_get::<String, _>(0).map_err(Error::query("read evidence to erase"))?);
+                blobs.push(BlobRef { sha256: r.try_get(0).map_err(&e)?, key_id: r.try_get(1).map_err(&e)? });
             }
             let n = |r: sqlx::any::AnyQueryResult| r.rows_affected() as usize;
             let run = |sql: &'static str| sqlx::query(sql).bind(id.clone());
@@ -81,14 +82,16 @@ impl Subjects {
             .map_err(Error::query("erase declared relations"))?;
         blobs.sort();
         blobs.dedup();
-        for sha in blobs {
-            let still: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM claim_evidence WHERE sha256 = $1")
-                .bind(&sha)
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(Error::query("check a blob's other uses"))?;
+        for blob in blobs {
+            let (place, bind) = same_place_sql(&blob.key_id, 2);
+            let sql = format!("SELECT COUNT(*) FROM claim_evidence e WHERE e.sha256 = $1 AND {place}");
+            let mut q = sqlx::query_scalar(&sql).bind(&blob.sha256);
+            if bind {
+                q = q.bind(&blob.key_id);
+            }
+            let still: i64 = q.fetch_one(&mut *tx).await.map_err(Error::query("check a blob's other uses"))?;
             if still == 0 {
-                out.orphaned_blobs.push(sha);
+                out.orphaned_blobs.push(blob);
             }
         }
         let detail = format!(

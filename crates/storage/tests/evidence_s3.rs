@@ -33,9 +33,9 @@ async fn blobs_round_trip_encrypted_through_an_s3_compatible_server() {
         s,
         "the same content is stored once"
     );
-    assert_eq!(store.get(&s.sha256).await.unwrap(), photo);
+    assert_eq!(store.get(&s.sha256, &s.key_id).await.unwrap(), photo);
     assert!(matches!(
-        store.get(&"0".repeat(64)).await,
+        store.get(&"0".repeat(64), "k1").await,
         Err(EvidenceError::Missing(_))
     ));
 
@@ -58,9 +58,25 @@ async fn blobs_round_trip_encrypted_through_an_s3_compatible_server() {
     )
     .unwrap();
     assert!(matches!(
-        wrong.get(&s.sha256).await,
+        wrong.get(&s.sha256, &s.key_id).await,
         Err(EvidenceError::Damaged(..))
     ));
+
+    // Per-customer keys: the customer's blob lives apart, under its key's id, and is
+    // gone for good once the key is destroyed.
+    let dir = tempfile::tempdir().unwrap();
+    let db = proofdesk_storage::Database::connect(&format!("sqlite://{}?mode=rwc", dir.path().join("p.sqlite").display())).await.unwrap();
+    let keys = Keyring::parse(&format!("k1={}", "11".repeat(32))).unwrap();
+    let per_customer = EvidenceStore::s3(&format!("s3://{bucket}/{prefix}"), keys).unwrap().with_customer_keys(db, true);
+    let c = per_customer.put_for(&photo, "cust-s3").await.unwrap();
+    assert!(c.key_id.starts_with("c-") && c.sha256 == s.sha256, "{c:?}");
+    let raw = raw_object(&endpoint, &bucket, &format!("{prefix}/{}/{}/{}", c.key_id, &c.sha256[..2], c.sha256)).await;
+    assert!(raw.starts_with(b"PDE1") && !raw.windows(20).any(|w| w == &photo[4..24]));
+    assert_eq!(per_customer.get(&c.sha256, &c.key_id).await.unwrap(), photo);
+    per_customer.customer_keys().unwrap().destroy("cust-s3").await.unwrap();
+    assert!(matches!(per_customer.get(&c.sha256, &c.key_id).await, Err(EvidenceError::Shredded(..))));
+    assert_eq!(per_customer.get(&s.sha256, &s.key_id).await.unwrap(), photo, "the shared copy is another blob");
+
     assert!(EvidenceStore::s3(
         "s3://",
         Keyring::parse(&format!("k1={}", "11".repeat(32))).unwrap()

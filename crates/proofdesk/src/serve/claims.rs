@@ -9,6 +9,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use proofdesk_domain::claim::ClaimContext;
+use proofdesk_domain::disclosure::Receives;
 use proofdesk_storage::api_keys::ApiKey;
 use proofdesk_storage::claims::{ClaimFilter, ClaimRecord, Created, NewClaim, NewEvidence};
 use proofdesk_storage::evidence::{random_hex, to_hex, Stored};
@@ -99,7 +100,7 @@ pub(crate) async fn accept(
     for p in parts {
         let stored = app
             .store
-            .put(&p.bytes)
+            .put_for(&p.bytes, &context.customer_id)
             .await
             .map_err(|e| Problem::unavailable(e.to_string()))?;
         blobs.push((p.filename, p.media_type, stored));
@@ -273,11 +274,27 @@ pub async fn get(
         .ok_or_else(|| Problem::not_found(format!("no claim {id}")))?;
     app.record(&format!("api-key:{}", key.id), "claim.read", Some(&id), "")
         .await?;
-    let evidence = app
-        .claims
-        .evidence(&id)
+    let mut doc = document(&app, &claim)
         .await
         .map_err(|e| Problem::unavailable(e.to_string()))?;
+    receives(&key).apply(&mut doc);
+    Ok(Json(doc))
+}
+
+/// What a key receives: its categories, the default for keys made without any, and
+/// the outcome alone should the stored list not parse (fail closed).
+pub(crate) fn receives(key: &ApiKey) -> Receives {
+    match &key.receives {
+        None => Receives::api_default(),
+        Some(list) => Receives::parse(list).unwrap_or_else(|_| Receives::outcome_only()),
+    }
+}
+
+/// A claim with its context, the routing reasons and every evidence file's screening:
+/// everything an integration may receive, before [`Receives::apply`] takes out what
+/// it is not configured for.
+pub(crate) async fn document(app: &App, claim: &ClaimRecord) -> Result<Value, proofdesk_storage::Error> {
+    let evidence = app.claims.evidence(&claim.id).await?;
     let files: Vec<Value> = evidence
         .iter()
         .map(|e| {
@@ -292,7 +309,7 @@ pub async fn get(
             })
         })
         .collect();
-    let mut doc = summary(&claim);
+    let mut doc = summary(claim);
     doc["context"] = serde_json::from_str(&claim.context_json).unwrap_or(Value::Null);
     let routing: Value = claim
         .routing_json
@@ -301,7 +318,7 @@ pub async fn get(
         .unwrap_or(Value::Null);
     doc["reasons"] = routing.get("reasons").cloned().unwrap_or(json!([]));
     doc["evidence"] = Value::Array(files);
-    Ok(Json(doc))
+    Ok(doc)
 }
 
 /// A file's screening report as JSON (`null` before screening).
@@ -372,7 +389,14 @@ pub async fn list(
     let detail = format!("{filter:?}: {} claims", claims.len());
     app.record(&format!("api-key:{}", key.id), "claims.list", None, &detail)
         .await?;
-    Ok(Json(
-        json!({"claims": claims.iter().map(summary).collect::<Vec<_>>()}),
-    ))
+    let receives = receives(&key);
+    let claims: Vec<Value> = claims
+        .iter()
+        .map(|c| {
+            let mut doc = summary(c);
+            receives.apply(&mut doc);
+            doc
+        })
+        .collect();
+    Ok(Json(json!({ "claims": claims })))
 }

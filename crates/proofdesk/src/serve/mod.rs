@@ -20,6 +20,7 @@ mod deciding;
 mod decisions_api;
 mod evidence_requests;
 mod insider;
+mod key_reload;
 mod openapi;
 mod problem;
 mod subjects_api;
@@ -34,6 +35,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::routing::get;
 use axum::{Json, Router};
 use clap::Args;
+use proofdesk_domain::disclosure::Receives;
 use proofdesk_domain::routing::Policy;
 use proofdesk_storage::api_keys::{ApiKey, ApiKeys};
 use proofdesk_storage::audit::{AuditLog, Entry};
@@ -107,6 +109,10 @@ pub struct EvidenceArgs {
     /// default DATA_DIR/evidence.
     #[arg(long, env = "PROOFDESK_EVIDENCE_STORE")]
     evidence_store: Option<String>,
+    /// Seal each customer's new evidence with a key of their own, kept wrapped in the
+    /// database; erasing the customer destroys it, so copies in backups cannot be read.
+    #[arg(long, env = "PROOFDESK_PER_CUSTOMER_KEYS")]
+    per_customer_keys: bool,
 }
 
 /// Options shared by `serve` and `worker`.
@@ -127,6 +133,10 @@ pub struct Common {
     /// File holding the webhook's shared HMAC secret (at least 16 characters).
     #[arg(long, env = "PROOFDESK_WEBHOOK_SECRET_FILE")]
     webhook_secret_file: Option<PathBuf>,
+    /// What the webhook receives besides the outcome: data categories
+    /// `customer,context,evidence,positions`, or `none`.
+    #[arg(long, env = "PROOFDESK_WEBHOOK_RECEIVES", default_value = "customer")]
+    webhook_receives: String,
     /// The address customers reach proofdesk at (`https://claims.example.nl`), for the
     /// links in evidence requests; default: the host the request came to.
     #[arg(long, env = "PROOFDESK_PUBLIC_URL")]
@@ -183,7 +193,7 @@ pub fn key_file(store: &Store, args: &EvidenceArgs) -> Option<PathBuf> {
 
 /// The evidence store and its keys, as the options say (the key file is created with
 /// a new key when missing and not named).
-pub fn evidence_store(store: &Store, args: &EvidenceArgs) -> Result<EvidenceStore> {
+pub fn evidence_store(store: &Store, args: &EvidenceArgs, db: &proofdesk_storage::Database) -> Result<EvidenceStore> {
     let key_file = args
         .evidence_key_file
         .clone()
@@ -199,11 +209,12 @@ pub fn evidence_store(store: &Store, args: &EvidenceArgs) -> Result<EvidenceStor
         }
         keys
     };
-    Ok(match args.evidence_store.as_deref() {
+    let evidence = match args.evidence_store.as_deref() {
         Some(url) if url.starts_with("s3://") => EvidenceStore::s3(url, keys)?,
         Some(dir) => EvidenceStore::local(std::path::Path::new(dir), keys)?,
         None => EvidenceStore::local(&store.data_dir.join("evidence"), keys)?,
-    })
+    };
+    Ok(evidence.with_customer_keys(db.clone(), args.per_customer_keys))
 }
 
 async fn open(
@@ -212,7 +223,7 @@ async fn open(
     max_request: usize,
 ) -> Result<(Arc<App>, proofdesk_storage::Database)> {
     let db = store.open(true).await?.context("no database")?;
-    let evidence = evidence_store(store, &common.evidence)?;
+    let evidence = evidence_store(store, &common.evidence, &db)?;
     let policy = match &common.policy {
         None => Policy::default(),
         Some(path) => {
@@ -243,7 +254,10 @@ async fn open(
         max_request,
         policy,
         webhook: match (&common.webhook_url, &common.webhook_secret_file) {
-            (Some(url), Some(secret)) => Some(webhook::Webhook::new(url, secret)?),
+            (Some(url), Some(secret)) => {
+                let receives = Receives::parse(&common.webhook_receives).map_err(|e| anyhow::anyhow!("--webhook-receives: {e}"))?;
+                Some(webhook::Webhook::new(url, secret, receives)?)
+            }
             _ => None,
         },
     };
@@ -274,13 +288,18 @@ async fn retain(app: Arc<App>, db: proofdesk_storage::Database, every_hours: u64
     tokio::time::sleep(std::time::Duration::from_secs(600)).await;
     loop {
         match crate::retention::apply(&db, &app.store, &app.policy.retention, false).await {
-            Ok(r) => log!(
+            Ok(r) => {
+                if !r.evidence_deleted.is_empty() {
+                    app.heatmaps.clear();
+                }
+                log!(
                 "proofdesk retention: evidence of {} claims deleted ({} files), {} contexts pseudonymised, {} claims on hold",
                 r.evidence_deleted.len(),
                 r.blobs_deleted,
                 r.pseudonymised.len(),
                 r.on_hold
-            ),
+            )
+            }
             Err(e) => log!("proofdesk retention: could not run: {e:#}"),
         }
         tokio::time::sleep(std::time::Duration::from_secs(every_hours.saturating_mul(3600))).await;
@@ -410,6 +429,9 @@ pub fn serve(args: ServeArgs, store: &Store) -> Result<ExitCode> {
         if args.retention_every_hours > 0 {
             tokio::spawn(retain(app.clone(), db.clone(), args.retention_every_hours));
         }
+        if let Some(path) = key_file(store, &args.common.evidence) {
+            tokio::spawn(key_reload::watch(app.clone(), db.clone(), path, true));
+        }
         println!(
             "proofdesk listening on http://{addr} ({} workers, data in {}, evidence in {})",
             args.workers,
@@ -432,6 +454,9 @@ pub fn work(args: WorkerArgs, store: &Store) -> Result<ExitCode> {
     runtime()?.block_on(async {
         let (app, db) = open(store, &args.common, 0).await?;
         start_workers(&app, &db, args.workers.max(1), args.common.lease_seconds).await?;
+        if let Some(path) = key_file(store, &args.common.evidence) {
+            tokio::spawn(key_reload::watch(app.clone(), db.clone(), path, false));
+        }
         println!(
             "proofdesk worker: {} workers on {}",
             args.workers.max(1),

@@ -71,6 +71,7 @@ pub fn document() -> Value {
             "/v1/claims/{id}": {
                 "get": {
                     "summary": "A claim with its status, score, band, reasons and per-evidence signals",
+                    "description": "An API key receives the outcome (id, reference, status, score, band, reasons) and the data categories it was made with (`proofdesk api-key create --receives`): `customer` (customer_id), `context`, `evidence` (the files and their signals) and `positions` (exact GPS in signals; without it a signal carries only `country`). The same holds for `GET /v1/claims` and the webhook (`--webhook-receives`).",
                     "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
                     "responses": {
                         "200": {"description": "The claim", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Claim"}}}},

@@ -44,12 +44,13 @@ pub async fn export(State(app): State<Arc<App>>, headers: HeaderMap, Path(custom
 pub async fn erase(State(app): State<Arc<App>>, headers: HeaderMap, Path(customer): Path<String>) -> Result<(StatusCode, Json<Value>), Problem> {
     let actor = administrator(&app, &headers).await?;
     let db = app.claims.database();
-    let (erased, blobs) = crate::subject::erase(&db, &app.store, &customer, &actor)
+    let (erased, blobs, key) = crate::subject::erase(&db, &app.store, &customer, &actor)
         .await
         .map_err(|e| Problem::unavailable(e.to_string()))?;
+    app.heatmaps.clear();
     Ok((
         StatusCode::OK,
         Json(json!({"claims": erased.claims, "files": erased.files, "blobs_deleted": blobs, "decisions": erased.decisions,
-            "evidence_requests": erased.requests, "reuse_entries": erased.sightings})),
+            "evidence_requests": erased.requests, "reuse_entries": erased.sightings, "key_destroyed": key})),
     ))
 }

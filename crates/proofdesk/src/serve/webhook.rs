@@ -8,6 +8,7 @@
 
 use anyhow::{bail, Context, Result};
 use hmac::{Hmac, Mac};
+use proofdesk_domain::disclosure::Receives;
 use sha2::Sha256;
 use std::path::Path;
 use std::time::Duration;
@@ -18,11 +19,14 @@ pub struct Webhook {
     /// The receiver's URL (http or https).
     pub url: String,
     secret: Vec<u8>,
+    /// The data categories the receiver is configured to get.
+    pub receives: Receives,
 }
 
 impl Webhook {
-    /// A webhook to `url`, signed with the secret in `secret_file` (its text, trimmed).
-    pub fn new(url: &str, secret_file: &Path) -> Result<Webhook> {
+    /// A webhook to `url`, signed with the secret in `secret_file` (its text, trimmed),
+    /// carrying the outcome and the categories in `receives`.
+    pub fn new(url: &str, secret_file: &Path, receives: Receives) -> Result<Webhook> {
         if !(url.starts_with("https://") || url.starts_with("http://")) {
             bail!("the webhook URL must start with https:// or http://, not {url}");
         }
@@ -40,6 +44,7 @@ impl Webhook {
         Ok(Webhook {
             url: url.to_owned(),
             secret,
+            receives,
         })
     }
 
@@ -94,7 +99,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("secret");
         std::fs::write(&file, "  a-shared-secret-of-some-length\n").unwrap();
-        let w = Webhook::new("https://crm.example/hooks", &file).unwrap();
+        let w = Webhook::new("https://crm.example/hooks", &file, Receives::webhook_default()).unwrap();
         // HMAC-SHA256("a-shared-secret-of-some-length", "1700000000.{}") computed independently.
         let sig = w.signature(1_700_000_000, b"{}").unwrap();
         assert!(
@@ -103,7 +108,7 @@ mod tests {
         );
         assert_ne!(sig, w.signature(1_700_000_001, b"{}").unwrap());
         std::fs::write(&file, "short").unwrap();
-        assert!(Webhook::new("https://x", &file).is_err());
-        assert!(Webhook::new("ftp://x", &file).is_err());
+        assert!(Webhook::new("https://x", &file, Receives::webhook_default()).is_err());
+        assert!(Webhook::new("ftp://x", &file, Receives::webhook_default()).is_err());
     }
 }

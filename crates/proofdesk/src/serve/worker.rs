@@ -59,7 +59,7 @@ async fn process(app: &App, queue: &Queue, index: &Mutex<ReuseIndex>, job: &Job)
     let evidence = app.claims.evidence(&job.claim_id).await?;
     let mut reports: Vec<FileReport> = Vec::with_capacity(evidence.len());
     for e in &evidence {
-        let bytes = app.store.get(&e.sha256).await?;
+        let bytes = app.store.get(&e.sha256, &e.key_id).await?;
         let name = e.filename.clone();
         let report = tokio::task::spawn_blocking(move || {
             let extension = name
@@ -147,11 +147,6 @@ async fn notify(app: &App, queue: &Queue, job: &Job) -> Result<()> {
         .get(&job.claim_id)
         .await?
         .context("the claim is gone")?;
-    let routing: serde_json::Value = claim
-        .routing_json
-        .as_deref()
-        .and_then(|r| serde_json::from_str(r).ok())
-        .unwrap_or_default();
     // Answers to evidence requests, so the CRM sees that this screening includes them.
     let answered: Vec<serde_json::Value> = app
         .requests
@@ -162,16 +157,14 @@ async fn notify(app: &App, queue: &Queue, job: &Job) -> Result<()> {
             r.answered_at.map(|at| serde_json::json!({"id": r.id, "answered_at": format_rfc3339(at), "files": r.files}))
         })
         .collect();
+    let mut doc = super::claims::document(app, &claim).await?;
+    hook.receives.apply(&mut doc);
+    doc["evidence_requests_answered"] = answered.into();
+    doc["links"] = serde_json::json!({"self": format!("/v1/claims/{}", claim.id)});
     let body = serde_json::to_vec(&serde_json::json!({
         "event": "claim.screened",
         "delivery": job.id,
-        "claim": {
-            "id": claim.id, "external_ref": claim.external_ref, "customer_id": claim.customer_id,
-            "status": claim.status, "score": claim.score, "band": claim.band,
-            "reasons": routing.get("reasons"),
-            "evidence_requests_answered": answered,
-            "links": {"self": format!("/v1/claims/{}", claim.id)},
-        },
+        "claim": doc,
     }))?;
     let delivery = job.id.to_string();
     tokio::task::spawn_blocking(move || hook.deliver("claim.screened", &delivery, &body))

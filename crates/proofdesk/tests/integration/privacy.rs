@@ -44,7 +44,11 @@ fn an_agent_sees_a_photos_position_coarsened_and_a_fraud_analyst_may_open_it_aud
     add_user(&data, "ann", "fraud_analyst", "Ann");
     let (_, _, doc) = server.submit(r#"{"external_ref": "ZD-GPS", "customer_id": "c-gps"}"#, &[("photo.jpg", &photo)], None);
     let id = doc["id"].as_str().unwrap().to_owned();
-    let screened = server.screened(&id);
+    server.screened(&id);
+    // The exact position, as an integration configured to receive positions reads it.
+    let made = crate::util::proofdesk_in(&data, &["api-key", "create", "--scope", "claims:read", "--receives", "evidence,positions"]);
+    let req = ureq::get(&server.url(&format!("/v1/claims/{id}"))).set("Authorization", &format!("Bearer {}", made.stdout.trim()));
+    let screened = reply(req.call()).2;
     let gps = screened["evidence"][0]["signals"].as_array().unwrap().iter().find(|s| s["id"] == "provenance.gps").cloned().expect("the photo records a position");
     let lat = format!("{:.6}", gps["details"]["latitude"].as_f64().unwrap());
 
@@ -273,4 +277,117 @@ fn administrators_handle_data_subject_requests_through_the_api() {
     assert_eq!((doc["claims"].as_i64(), doc["blobs_deleted"].as_i64()), (Some(1), Some(1)), "{doc}");
     assert_eq!(server.get(&format!("/v1/claims/{id}")).0, 404);
     assert_eq!(proofdesk_in(&data, &["audit", "verify"]).code, 0);
+}
+
+#[test]
+fn an_integration_receives_only_the_data_categories_its_key_is_configured_for() {
+    let Some(corpus) = crate::util::corpus() else { return };
+    let photo = std::fs::read(corpus.join("camera/Apple_iPhone_4.jpg")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let server = Server::start(&data, &[]);
+    let (_, _, doc) = server.submit(r#"{"external_ref": "ZD-R1", "customer_id": "c-r1", "delivery_postcode": "1012 JS"}"#, &[("photo.jpg", &photo)], None);
+    let id = doc["id"].as_str().unwrap().to_owned();
+    server.screened(&id);
+    let read = |receives: &str| {
+        let made = crate::util::proofdesk_in(&data, &["api-key", "create", "--scope", "claims:read", "--receives", receives]);
+        assert_eq!(made.code, 0, "{}", made.stderr);
+        let key = made.stdout.trim().to_owned();
+        let req = ureq::get(&server.url(&format!("/v1/claims/{id}"))).set("Authorization", &format!("Bearer {key}"));
+        let (status, _, doc) = reply(req.call());
+        assert_eq!(status, 200, "{doc}");
+        doc
+    };
+    let outcome = read("none");
+    assert_eq!(outcome["id"], id.as_str());
+    assert!(outcome["band"].is_string() && outcome["reasons"].is_array(), "{outcome}");
+    for absent in ["customer_id", "context", "evidence"] {
+        assert!(outcome.get(absent).is_none(), "{absent} withheld: {outcome}");
+    }
+    let gps = |doc: &serde_json::Value| doc["evidence"][0]["signals"].as_array().unwrap().iter().find(|s| s["id"] == "provenance.gps").cloned().unwrap();
+    let coarse = read("customer,evidence");
+    assert_eq!(coarse["customer_id"], "c-r1");
+    assert!(coarse.get("context").is_none());
+    let details = &gps(&coarse)["details"];
+    assert!(details.get("latitude").is_none() && details["country"].is_array(), "only the country: {details}");
+    let exact = read("evidence,positions");
+    assert!(gps(&exact)["details"]["latitude"].is_f64(), "{exact}");
+    let listed = crate::util::proofdesk_in(&data, &["api-key", "list"]).stdout;
+    assert!(listed.contains("receives none") && listed.contains("receives evidence,positions"), "{listed}");
+    assert_ne!(crate::util::proofdesk_in(&data, &["api-key", "create", "--receives", "iban"]).code, 0);
+}
+
+/// The key ids named in the headers of the evidence blobs under `dir`.
+fn blob_keys(dir: &std::path::Path) -> Vec<String> {
+    let mut out = Vec::new();
+    for entry in walk(dir) {
+        let raw = std::fs::read(&entry).unwrap();
+        if raw.len() > 5 && &raw[..4] == b"PDE1" {
+            out.push(String::from_utf8_lossy(&raw[5..5 + raw[4] as usize]).into_owned());
+        }
+    }
+    out
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            files.extend(walk(&p));
+        } else {
+            files.push(p);
+        }
+    }
+    files
+}
+
+#[test]
+fn a_running_server_takes_a_rotated_key_and_reencrypts_older_evidence_in_the_background() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let server = Server::start_with_env(&data, &[], &[("PROOFDESK_KEY_CHECK_SECONDS", "1")]);
+    let (_, _, doc) = server.submit(r#"{"external_ref": "ZD-K1", "customer_id": "c-k1"}"#, &[("a.jpg", &jpeg(&blocks(320, 240, 71)))], None);
+    server.screened(doc["id"].as_str().unwrap());
+    assert_eq!(blob_keys(&data.join("evidence")), ["k1"]);
+    let rotated = crate::util::proofdesk_in(&data, &["keys", "rotate"]);
+    assert_eq!(rotated.code, 0, "{}", rotated.stderr);
+    let mut audit = String::new();
+    for _ in 0..120 {
+        audit = crate::util::proofdesk_in(&data, &["audit", "show"]).stdout;
+        if audit.contains("keys.reencrypt") {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(250));
+    }
+    assert!(audit.contains("keys.reload") && audit.contains("1 blobs encrypted again"), "{audit}");
+    assert_eq!(blob_keys(&data.join("evidence")), ["k2"], "the old blob is sealed with the new key");
+    // New evidence is sealed with it and screens without a restart.
+    let (_, _, doc) = server.submit(r#"{"external_ref": "ZD-K2", "customer_id": "c-k2"}"#, &[("b.jpg", &jpeg(&blocks(320, 240, 72)))], None);
+    let screened = server.screened(doc["id"].as_str().unwrap());
+    assert!(screened["evidence"][0]["verdict"].is_string(), "{screened}");
+    assert_eq!(blob_keys(&data.join("evidence")), ["k2", "k2"]);
+    assert_eq!(crate::util::proofdesk_in(&data, &["audit", "verify"]).code, 0);
+}
+
+#[test]
+fn with_per_customer_keys_erasing_a_customer_destroys_their_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let server = Server::start(&data, &["--per-customer-keys"]);
+    let photo = jpeg(&blocks(320, 240, 73));
+    let (_, _, doc) = server.submit(r#"{"external_ref": "ZD-C1", "customer_id": "c-shred"}"#, &[("a.jpg", &photo)], None);
+    let screened = server.screened(doc["id"].as_str().unwrap());
+    assert!(screened["evidence"][0]["verdict"].is_string(), "the worker opens evidence under a customer key: {screened}");
+    let keys = blob_keys(&data.join("evidence"));
+    assert!(keys.len() == 1 && keys[0].starts_with("c-"), "{keys:?}");
+    let customer_dir = data.join("evidence").join(&keys[0]);
+    assert!(customer_dir.is_dir(), "the customer's evidence lives apart");
+    let run = crate::util::proofdesk_in(&data, &["subject", "erase", "c-shred", "--yes"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains(&format!("destroyed the customer's evidence key {}", keys[0])), "{}", run.stdout);
+    assert!(blob_keys(&data.join("evidence")).is_empty());
+    let audit = crate::util::proofdesk_in(&data, &["audit", "show"]).stdout;
+    assert!(audit.contains("subject.key-destroyed") && !audit.contains("c-shred"), "{audit}");
+    assert_eq!(crate::util::proofdesk_in(&data, &["audit", "verify"]).code, 0);
 }

@@ -445,7 +445,7 @@ fn a_screened_claim_is_announced_by_a_signed_webhook_retried_until_accepted() {
     );
     let photo = jpeg(&blocks(320, 240, 9));
     let (_, _, body) = server.submit(
-        r#"{"external_ref":"ZD-88","customer_id":"c-88"}"#,
+        r#"{"external_ref":"ZD-88","customer_id":"c-88","delivery_postcode":"1012 JS"}"#,
         &[("p.jpg", &photo)],
         None,
     );
@@ -462,6 +462,9 @@ fn a_screened_claim_is_announced_by_a_signed_webhook_retried_until_accepted() {
         let event: Value = serde_json::from_slice(&r.body).unwrap();
         assert_eq!(event["claim"]["id"], id);
         assert!(event["claim"]["band"].is_string(), "{event}");
+        // By default the receiver gets the outcome and the customer id, not the context or the files.
+        assert_eq!(event["claim"]["customer_id"], "c-88");
+        assert!(event["claim"].get("context").is_none() && event["claim"].get("evidence").is_none(), "{event}");
         // The receiver's check: HMAC-SHA256 over "t.body" with the shared secret.
         let sig = r.header("proofdesk-signature").unwrap();
         let (t, v1) = sig

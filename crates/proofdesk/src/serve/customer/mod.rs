@@ -247,9 +247,13 @@ async fn answer(State(app): State<Arc<App>>, Path(token): Path<String>, Query(q)
         let msg = if lang == Lang::En { en } else { nl };
         return request_page(&app, &headers, lang, &token, &r, Some(&msg), StatusCode::UNPROCESSABLE_ENTITY);
     }
+    let customer_id = match app.claims.get(&r.claim_id).await {
+        Ok(Some(c)) => c.customer_id,
+        _ => return refuse(&app, lang, Closed::Unavailable),
+    };
     let mut stored = Vec::with_capacity(files.len());
     for f in &files {
-        match app.store.put(&f.bytes).await {
+        match app.store.put_for(&f.bytes, &customer_id).await {
             Ok(s) => stored.push(s),
             Err(_) => return refuse(&app, lang, Closed::Unavailable),
         }

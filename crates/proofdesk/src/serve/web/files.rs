@@ -39,6 +39,14 @@ type Rendered = HashMap<&'static str, Vec<u8>>;
 type Kept = (VecDeque<String>, HashMap<String, Arc<Rendered>>);
 
 impl HeatmapCache {
+    /// Forgets every heatmap kept (after an erasure or a retention pass: derived
+    /// images go with the evidence).
+    pub fn clear(&self) {
+        if let Ok(mut kept) = self.kept.lock() {
+            *kept = Kept::default();
+        }
+    }
+
     fn get(&self, key: &str) -> Option<Arc<Rendered>> {
         self.kept.lock().ok()?.1.get(key).cloned()
     }
@@ -92,7 +100,7 @@ async fn bytes(app: &App, viewer: &Viewer, claim_id: &str, e: &EvidenceRecord, a
     let detail = format!("file {} ({})", e.position + 1, &e.sha256[..e.sha256.len().min(12)]);
     super::record(app, viewer.lang, &viewer.actor(), action, Some(claim_id), &detail).await?;
     app.store
-        .get(&e.sha256)
+        .get(&e.sha256, &e.key_id)
         .await
         .map_err(|err| layout::unavailable(viewer.lang, &err.to_string()))
 }

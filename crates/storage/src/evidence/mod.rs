@@ -5,9 +5,17 @@
 //! ciphertext with its tag; the address is bound in as associated data, so a blob
 //! copied to another address does not decrypt. Keys live in a [`Keyring`]: new blobs
 //! use the newest key and every key stays readable, so keys can rotate.
+//!
+//! An organisation may choose per-customer keys ([`customer_keys`]): a customer's blobs
+//! are then sealed with their own key and kept apart (`c-ID/ab/abcdef…`), so that
+//! destroying the key makes them unreadable wherever copies of them are.
 
-use aes_gcm::aead::{Aead, KeyInit, OsRng, Payload};
-use aes_gcm::{AeadCore, Aes256Gcm, Key, Nonce};
+pub mod customer_keys;
+mod keyring;
+
+pub use customer_keys::{CustomerKey, CustomerKeys};
+pub use keyring::Keyring;
+
 use object_store::aws::AmazonS3Builder;
 use object_store::path::Path as ObjectPath;
 use object_store::{ObjectStore, PutPayload};
@@ -36,124 +44,42 @@ pub enum EvidenceError {
     /// A blob does not decrypt, names an unknown key, or does not match its address.
     #[error("evidence {0} is damaged or was encrypted with a key this server lacks: {1}")]
     Damaged(String, String),
+    /// The blob was sealed with a customer key that has been destroyed.
+    #[error("evidence {0} was encrypted with customer key {1}, which was destroyed: it cannot be read")]
+    Shredded(String, String),
 }
 
-/// Evidence encryption keys by id; the last one added encrypts new blobs.
-#[derive(Clone)]
-pub struct Keyring {
-    keys: Vec<(String, [u8; 32])>,
+/// Key ids of per-customer keys start with this.
+pub const CUSTOMER_KEY_PREFIX: &str = "c-";
+
+/// Whether a key id names a per-customer key.
+pub fn is_customer_key(key_id: &str) -> bool {
+    key_id.starts_with(CUSTOMER_KEY_PREFIX)
 }
 
-impl std::fmt::Debug for Keyring {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let ids: Vec<&str> = self.keys.iter().map(|k| k.0.as_str()).collect();
-        write!(f, "Keyring({ids:?})")
+/// A blob as evidence rows name it: its address and the key it is sealed with.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct BlobRef {
+    /// SHA-256 of the plaintext.
+    pub sha256: String,
+    /// The key id recorded with it.
+    pub key_id: String,
+}
+
+/// An SQL condition on `e.key_id` for evidence rows whose blob lives where `key_id`'s
+/// does (under the same customer key, or in the shared area); when it is true, the
+/// condition uses parameter `$n`, to be bound to `key_id`.
+pub(crate) fn same_place_sql(key_id: &str, n: usize) -> (String, bool) {
+    if is_customer_key(key_id) {
+        (format!("e.key_id = ${n}"), true)
+    } else {
+        (format!("e.key_id NOT LIKE '{CUSTOMER_KEY_PREFIX}%'"), false)
     }
 }
 
-impl Keyring {
-    /// Reads `id=64 hex digits` lines (blank lines and `#` comments ignored); the last
-    /// key encrypts, all decrypt.
-    pub fn parse(text: &str) -> Result<Keyring, EvidenceError> {
-        let mut keys = Vec::new();
-        for (n, line) in text.lines().enumerate() {
-            let line = line.trim();
-            if line.is_empty() || line.starts_with('#') {
-                continue;
-            }
-            let (id, hex) = line
-                .split_once('=')
-                .ok_or_else(|| EvidenceError::Key(format!("line {}: expected id=HEX", n + 1)))?;
-            let id = id.trim();
-            if id.is_empty()
-                || id.len() > 64
-                || !id
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-            {
-                return Err(EvidenceError::Key(format!(
-                    "line {}: a key id is 1–64 letters, digits, - or _",
-                    n + 1
-                )));
-            }
-            let key = from_hex(hex.trim()).ok_or_else(|| {
-                EvidenceError::Key(format!(
-                    "line {}: key {id} must be 64 hex digits (32 bytes)",
-                    n + 1
-                ))
-            })?;
-            keys.push((id.to_owned(), key));
-        }
-        if keys.is_empty() {
-            return Err(EvidenceError::Key("no key given".into()));
-        }
-        Ok(Keyring { keys })
-    }
-
-    /// Reads a key file ([`Keyring::parse`]).
-    pub fn from_file(path: &Path) -> Result<Keyring, EvidenceError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| EvidenceError::Key(format!("{}: {e}", path.display())))?;
-        Keyring::parse(&text).map_err(|e| EvidenceError::Key(format!("{}: {e}", path.display())))
-    }
-
-    /// The key file in `path`, created with one new random key (`k1`, owner-only
-    /// permissions) when it does not exist yet; returns whether it was created.
-    pub fn open_or_create(path: &Path) -> Result<(Keyring, bool), EvidenceError> {
-        if path.exists() {
-            return Ok((Keyring::from_file(path)?, false));
-        }
-        let key = Aes256Gcm::generate_key(OsRng);
-        let text = format!(
-            "# proofdesk evidence keys: id=hex; the last line encrypts new evidence.\n# Keep a copy: evidence cannot be read without it.\nk1={}\n",
-            to_hex(&key)
-        );
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| EvidenceError::Io(dir.to_owned(), e))?;
-        }
-        write_private(path, text.as_bytes()).map_err(|e| EvidenceError::Io(path.to_owned(), e))?;
-        Ok((Keyring::parse(&text)?, true))
-    }
-
-    /// A stable keyed pseudonym of `value` for one purpose (HMAC-SHA256 under the
-    /// oldest key, which rotation keeps): equal values give equal pseudonyms, and
-    /// without the key file a pseudonym cannot be traced back by trying values.
-    pub fn pseudonym(&self, purpose: &str, value: &str) -> String {
-        use hmac::{Hmac, Mac};
-        let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(&self.keys[0].1).expect("HMAC takes any key length");
-        mac.update(purpose.as_bytes());
-        mac.update(&[0]);
-        mac.update(value.as_bytes());
-        to_hex(&mac.finalize().into_bytes()[..8])
-    }
-
-    /// Appends a new random key to the key file at `path` (it then encrypts new
-    /// evidence); returns its id.
-    pub fn add_to_file(path: &Path) -> Result<String, EvidenceError> {
-        let ring = Keyring::from_file(path)?;
-        let mut n = ring.keys.len() + 1;
-        while ring.keys.iter().any(|k| k.0 == format!("k{n}")) {
-            n += 1;
-        }
-        let id = format!("k{n}");
-        let key = Aes256Gcm::generate_key(OsRng);
-        let mut text = std::fs::read_to_string(path).map_err(|e| EvidenceError::Io(path.to_owned(), e))?;
-        if !text.ends_with('\n') {
-            text.push('\n');
-        }
-        text.push_str(&format!("{id}={}\n", to_hex(&key)));
-        write_private(path, text.as_bytes()).map_err(|e| EvidenceError::Io(path.to_owned(), e))?;
-        Ok(id)
-    }
-
-    /// Id of the key new blobs are encrypted with.
-    pub fn current_id(&self) -> &str {
-        &self.keys[self.keys.len() - 1].0
-    }
-
-    fn get(&self, id: &str) -> Option<&[u8; 32]> {
-        self.keys.iter().rev().find(|k| k.0 == id).map(|k| &k.1)
-    }
+/// The per-customer key a blob lives under (`None`: the shared area).
+fn owner(key_id: &str) -> Option<&str> {
+    is_customer_key(key_id).then_some(key_id)
 }
 
 /// A stored file's address and the key it is encrypted with.
@@ -185,6 +111,10 @@ enum Blobs {
 pub struct EvidenceStore {
     blobs: Blobs,
     keys: Keyring,
+    /// Per-customer keys, when the store has a database to keep them in.
+    customers: Option<CustomerKeys>,
+    /// Whether new evidence is sealed with its customer's own key.
+    per_customer: bool,
 }
 
 impl EvidenceStore {
@@ -194,6 +124,8 @@ impl EvidenceStore {
         Ok(EvidenceStore {
             blobs: Blobs::Local(root.to_owned()),
             keys,
+            customers: None,
+            per_customer: false,
         })
     }
 
@@ -228,7 +160,27 @@ impl EvidenceStore {
                 url: url.to_owned(),
             },
             keys,
+            customers: None,
+            per_customer: false,
         })
+    }
+
+    /// The store reading per-customer keys from `db` (blobs sealed with them open), and
+    /// sealing new evidence with them when `for_new_evidence`.
+    pub fn with_customer_keys(mut self, db: crate::Database, for_new_evidence: bool) -> EvidenceStore {
+        self.customers = Some(CustomerKeys::new(db, self.keys.clone()));
+        self.per_customer = for_new_evidence;
+        self
+    }
+
+    /// The keyring (a handle: [`Keyring::reload`] on it reaches this store).
+    pub fn keyring(&self) -> &Keyring {
+        &self.keys
+    }
+
+    /// The per-customer keys, when the store has a database.
+    pub fn customer_keys(&self) -> Option<&CustomerKeys> {
+        self.customers.as_ref()
     }
 
     /// A keyed pseudonym of `value` ([`Keyring::pseudonym`]).
@@ -244,12 +196,16 @@ impl EvidenceStore {
         }
     }
 
-    fn path(root: &Path, sha256: &str) -> PathBuf {
+    fn path(root: &Path, sha256: &str, owner: Option<&str>) -> PathBuf {
+        let root = owner.map_or_else(|| root.to_owned(), |o| root.join(o));
         root.join(&sha256[..2.min(sha256.len())]).join(sha256)
     }
 
-    fn key(prefix: &str, sha256: &str) -> ObjectPath {
-        let name = format!("{}/{sha256}", &sha256[..2.min(sha256.len())]);
+    fn key(prefix: &str, sha256: &str, owner: Option<&str>) -> ObjectPath {
+        let mut name = format!("{}/{sha256}", &sha256[..2.min(sha256.len())]);
+        if let Some(o) = owner {
+            name = format!("{o}/{name}");
+        }
         if prefix.is_empty() {
             ObjectPath::from(name)
         } else {
@@ -258,15 +214,33 @@ impl EvidenceStore {
     }
 
     /// Stores `bytes` durably (locally: written, synced, then renamed into place; in a
-    /// bucket: one atomic put); storing the same content again keeps the blob there.
+    /// bucket: one atomic put) under the shared keys; storing the same content again
+    /// keeps the blob there.
     pub async fn put(&self, bytes: &[u8]) -> Result<Stored, EvidenceError> {
+        self.put_sealed(bytes, None).await
+    }
+
+    /// Stores a customer's file: under their own key when the store seals new evidence
+    /// per customer, otherwise as [`EvidenceStore::put`].
+    pub async fn put_for(&self, bytes: &[u8], customer_id: &str) -> Result<Stored, EvidenceError> {
+        match (&self.customers, self.per_customer) {
+            (Some(keys), true) => {
+                let key = keys.for_customer(customer_id).await?;
+                self.put_sealed(bytes, Some(&key)).await
+            }
+            _ => self.put_sealed(bytes, None).await,
+        }
+    }
+
+    async fn put_sealed(&self, bytes: &[u8], key: Option<&CustomerKey>) -> Result<Stored, EvidenceError> {
         let sha256 = to_hex(&Sha256::digest(bytes));
+        let owner = key.map(|k| k.id.as_str());
         let stored = Stored {
             sha256: sha256.clone(),
-            key_id: self.keys.current_id().to_owned(),
+            key_id: owner.map_or_else(|| self.keys.current_id(), str::to_owned),
             size: bytes.len(),
         };
-        if let Some(existing) = self.read(&sha256).await? {
+        if let Some(existing) = self.read(&sha256, owner).await? {
             if let Some(id) = key_id_of(&existing) {
                 return Ok(Stored {
                     key_id: id,
@@ -274,16 +248,16 @@ impl EvidenceStore {
                 });
             }
         }
-        let blob = self.seal(&sha256, bytes)?;
-        self.write(&sha256, blob).await?;
+        let blob = self.seal(&sha256, bytes, key)?;
+        self.write(&sha256, owner, blob).await?;
         Ok(stored)
     }
 
     /// Writes a sealed blob in place (atomically: a local file is renamed into place).
-    async fn write(&self, sha256: &str, blob: Vec<u8>) -> Result<(), EvidenceError> {
+    async fn write(&self, sha256: &str, owner: Option<&str>, blob: Vec<u8>) -> Result<(), EvidenceError> {
         match &self.blobs {
             Blobs::Local(root) => {
-                let path = EvidenceStore::path(root, sha256);
+                let path = EvidenceStore::path(root, sha256, owner);
                 let (root, sha256) = (root.clone(), sha256.to_owned());
                 tokio::task::spawn_blocking(move || write_local(&root, &path, &sha256, &blob))
                     .await
@@ -291,7 +265,7 @@ impl EvidenceStore {
             }
             Blobs::Object { store, prefix, url } => {
                 store
-                    .put(&EvidenceStore::key(prefix, sha256), PutPayload::from(blob))
+                    .put(&EvidenceStore::key(prefix, sha256, owner), PutPayload::from(blob))
                     .await
                     .map_err(|e| EvidenceError::Object(format!("{url}: {e}")))?;
             }
@@ -299,28 +273,33 @@ impl EvidenceStore {
         Ok(())
     }
 
-    /// Encrypts a blob again under the current key when another key sealed it; the new
-    /// key id when it did (`None`: already current, or no such blob).
-    pub async fn reseal(&self, sha256: &str) -> Result<Option<String>, EvidenceError> {
-        let Some(raw) = self.read(sha256).await? else { return Ok(None) };
-        let current = self.keys.current_id().to_owned();
+    /// Encrypts a shared blob again under the current key when another key sealed it;
+    /// the new key id when it did (`None`: already current, no such blob, or a blob
+    /// under a customer key, whose rotation is [`CustomerKeys::rewrap`]).
+    pub async fn reseal(&self, sha256: &str, key_id: &str) -> Result<Option<String>, EvidenceError> {
+        if is_customer_key(key_id) {
+            return Ok(None);
+        }
+        let Some(raw) = self.read(sha256, None).await? else { return Ok(None) };
+        let current = self.keys.current_id();
         if key_id_of(&raw).as_deref() == Some(current.as_str()) {
             return Ok(None);
         }
-        let plain = self.open(sha256, &raw)?;
-        let blob = self.seal(sha256, &plain)?;
-        self.write(sha256, blob).await?;
+        let plain = self.open(sha256, &raw, None)?;
+        let blob = self.seal(sha256, &plain, None)?;
+        self.write(sha256, None, blob).await?;
         Ok(Some(current))
     }
 
-    /// Removes the blob at an address; whether there was one.
-    pub async fn delete(&self, sha256: &str) -> Result<bool, EvidenceError> {
+    /// Removes the blob at an address (sealed with `key_id`); whether there was one.
+    pub async fn delete(&self, sha256: &str, key_id: &str) -> Result<bool, EvidenceError> {
         if sha256.len() != 64 || !sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Ok(false);
         }
+        let owner = owner(key_id);
         match &self.blobs {
             Blobs::Local(root) => {
-                let path = EvidenceStore::path(root, sha256);
+                let path = EvidenceStore::path(root, sha256, owner);
                 match std::fs::remove_file(&path) {
                     Ok(()) => Ok(true),
                     Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
@@ -328,7 +307,7 @@ impl EvidenceStore {
                 }
             }
             Blobs::Object { store, prefix, url } => {
-                let key = EvidenceStore::key(prefix, sha256);
+                let key = EvidenceStore::key(prefix, sha256, owner);
                 let existed = store.head(&key).await.is_ok();
                 match store.delete(&key).await {
                     Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(existed),
@@ -339,10 +318,10 @@ impl EvidenceStore {
     }
 
     /// The raw blob at an address, `None` when there is none.
-    async fn read(&self, sha256: &str) -> Result<Option<Vec<u8>>, EvidenceError> {
+    async fn read(&self, sha256: &str, owner: Option<&str>) -> Result<Option<Vec<u8>>, EvidenceError> {
         match &self.blobs {
             Blobs::Local(root) => {
-                let path = EvidenceStore::path(root, sha256);
+                let path = EvidenceStore::path(root, sha256, owner);
                 match tokio::task::spawn_blocking(move || {
                     std::fs::read(&path).map_err(|e| (path, e))
                 })
@@ -355,7 +334,7 @@ impl EvidenceStore {
                 }
             }
             Blobs::Object { store, prefix, url } => {
-                match store.get(&EvidenceStore::key(prefix, sha256)).await {
+                match store.get(&EvidenceStore::key(prefix, sha256, owner)).await {
                     Ok(r) => Ok(Some(
                         r.bytes()
                             .await
@@ -369,16 +348,27 @@ impl EvidenceStore {
         }
     }
 
-    /// The plaintext at an address, checked against it.
-    pub async fn get(&self, sha256: &str) -> Result<Vec<u8>, EvidenceError> {
+    /// The plaintext at an address (sealed with `key_id`, as its evidence row records),
+    /// checked against it.
+    pub async fn get(&self, sha256: &str, key_id: &str) -> Result<Vec<u8>, EvidenceError> {
         if sha256.len() != 64 || !sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Err(EvidenceError::Missing(sha256.to_owned()));
         }
+        let owner = owner(key_id);
+        let customer_key = match owner {
+            None => None,
+            Some(id) => {
+                let keys = self.customers.as_ref().ok_or_else(|| {
+                    EvidenceError::Damaged(sha256.to_owned(), format!("it is sealed with customer key {id} and this store has no database"))
+                })?;
+                Some(keys.get(id).await?.ok_or_else(|| EvidenceError::Shredded(sha256.to_owned(), id.to_owned()))?)
+            }
+        };
         let blob = self
-            .read(sha256)
+            .read(sha256, owner)
             .await?
             .ok_or_else(|| EvidenceError::Missing(sha256.to_owned()))?;
-        let plain = self.open(sha256, &blob)?;
+        let plain = self.open(sha256, &blob, customer_key.as_ref())?;
         if to_hex(&Sha256::digest(&plain)) != sha256 {
             return Err(EvidenceError::Damaged(
                 sha256.to_owned(),
@@ -388,53 +378,37 @@ impl EvidenceStore {
         Ok(plain)
     }
 
-    fn seal(&self, sha256: &str, plain: &[u8]) -> Result<Vec<u8>, EvidenceError> {
-        let id = self.keys.current_id();
-        let key = self
-            .keys
-            .get(id)
-            .ok_or_else(|| EvidenceError::Key("no current key".into()))?;
-        let cipher = Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(key));
-        let nonce = Aes256Gcm::generate_nonce(&mut OsRng);
-        let sealed = cipher
-            .encrypt(
-                &nonce,
-                Payload {
-                    msg: plain,
-                    aad: sha256.as_bytes(),
-                },
-            )
-            .map_err(|_| EvidenceError::Damaged(sha256.to_owned(), "encryption failed".into()))?;
-        let mut out = Vec::with_capacity(4 + 1 + id.len() + 12 + sealed.len());
+    fn seal(&self, sha256: &str, plain: &[u8], customer: Option<&CustomerKey>) -> Result<Vec<u8>, EvidenceError> {
+        let (id, key) = match customer {
+            Some(k) => (k.id.clone(), k.key),
+            None => {
+                let id = self.keys.current_id();
+                let key = self.keys.get(&id).ok_or_else(|| EvidenceError::Key("no current key".into()))?;
+                (id, key)
+            }
+        };
+        let sealed = keyring::seal(&key, sha256.as_bytes(), plain)
+            .ok_or_else(|| EvidenceError::Damaged(sha256.to_owned(), "encryption failed".into()))?;
+        let mut out = Vec::with_capacity(4 + 1 + id.len() + sealed.len());
         out.extend_from_slice(MAGIC);
         out.push(id.len() as u8);
         out.extend_from_slice(id.as_bytes());
-        out.extend_from_slice(&nonce);
         out.extend_from_slice(&sealed);
         Ok(out)
     }
 
-    fn open(&self, sha256: &str, blob: &[u8]) -> Result<Vec<u8>, EvidenceError> {
+    fn open(&self, sha256: &str, blob: &[u8], customer: Option<&CustomerKey>) -> Result<Vec<u8>, EvidenceError> {
         let damaged = |why: &str| EvidenceError::Damaged(sha256.to_owned(), why.to_owned());
         let id = key_id_of(blob).ok_or_else(|| damaged("not a proofdesk evidence blob"))?;
-        let key = self
-            .keys
-            .get(&id)
-            .ok_or_else(|| damaged(&format!("key {id} is not in this server's key file")))?;
-        let rest = &blob[5 + id.len()..];
-        if rest.len() < 12 + 16 {
-            return Err(damaged("truncated"));
-        }
-        let cipher = Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(key));
-        cipher
-            .decrypt(
-                Nonce::from_slice(&rest[..12]),
-                Payload {
-                    msg: &rest[12..],
-                    aad: sha256.as_bytes(),
-                },
-            )
-            .map_err(|_| damaged("authentication failed"))
+        let key = match customer {
+            Some(k) if k.id == id => k.key,
+            Some(k) => return Err(damaged(&format!("it names key {id}, not customer key {}", k.id))),
+            None => self
+                .keys
+                .get(&id)
+                .ok_or_else(|| damaged(&format!("key {id} is not in this server's key file")))?,
+        };
+        keyring::open(&key, sha256.as_bytes(), &blob[5 + id.len()..]).ok_or_else(|| damaged("authentication failed"))
     }
 }
 
@@ -484,7 +458,7 @@ pub fn random_hex(bytes: usize) -> String {
 
 /// `n` random bytes from the operating system.
 pub fn random_bytes(n: usize) -> Vec<u8> {
-    use aes_gcm::aead::rand_core::RngCore;
+    use aes_gcm::aead::{rand_core::RngCore, OsRng};
     let mut b = vec![0u8; n];
     OsRng.fill_bytes(&mut b);
     b
@@ -524,19 +498,19 @@ mod tests {
         let secret = b"JFIF customer photo of a dented bumper".repeat(10);
         let s = store.put(&secret).await.unwrap();
         assert_eq!(s.key_id, "k1");
-        let raw = std::fs::read(EvidenceStore::path(&dir.path().join("ev"), &s.sha256)).unwrap();
+        let raw = std::fs::read(EvidenceStore::path(&dir.path().join("ev"), &s.sha256, None)).unwrap();
         assert!(
             !raw.windows(10).any(|w| w == b"customer p"),
             "plaintext is not on disk"
         );
-        assert_eq!(store.get(&s.sha256).await.unwrap(), secret);
+        assert_eq!(store.get(&s.sha256, &s.key_id).await.unwrap(), secret);
 
         // A new key encrypts new blobs; the old ones still read.
         let text = std::fs::read_to_string(dir.path().join("keys")).unwrap()
             + &format!("k2={}\n", "ab".repeat(32));
         let rotated =
             EvidenceStore::local(&dir.path().join("ev"), Keyring::parse(&text).unwrap()).unwrap();
-        assert_eq!(rotated.get(&s.sha256).await.unwrap(), secret);
+        assert_eq!(rotated.get(&s.sha256, &s.key_id).await.unwrap(), secret);
         assert_eq!(rotated.put(b"another file").await.unwrap().key_id, "k2");
 
         // Without the key, or moved to another address, or changed: a clear error.
@@ -546,22 +520,22 @@ mod tests {
         )
         .unwrap();
         assert!(
-            matches!(other.get(&s.sha256).await, Err(EvidenceError::Damaged(_, why)) if why.contains("k1"))
+            matches!(other.get(&s.sha256, &s.key_id).await, Err(EvidenceError::Damaged(_, why)) if why.contains("k1"))
         );
         let mut tampered = raw.clone();
         let last = tampered.len() - 1;
         tampered[last] ^= 1;
         std::fs::write(
-            EvidenceStore::path(&dir.path().join("ev"), &s.sha256),
+            EvidenceStore::path(&dir.path().join("ev"), &s.sha256, None),
             &tampered,
         )
         .unwrap();
         assert!(matches!(
-            store.get(&s.sha256).await,
+            store.get(&s.sha256, &s.key_id).await,
             Err(EvidenceError::Damaged(..))
         ));
         assert!(matches!(
-            store.get(&"0".repeat(64)).await,
+            store.get(&"0".repeat(64), "k1").await,
             Err(EvidenceError::Missing(_))
         ));
         assert!(Keyring::parse("k1=zz").is_err());

@@ -1,6 +1,8 @@
 //! How long claim data is kept, per client: evidence files deleted a number of days
 //! after the claim was decided, the claim's context pseudonymised after a longer
-//! period. A claim on legal hold keeps everything until the hold is lifted.
+//! period. A claim on legal hold keeps everything until the hold is lifted. Audit
+//! entries are kept for one organisation-wide period (seven years unless told
+//! otherwise), after which the oldest are pruned from the start of the chain.
 
 use std::collections::BTreeMap;
 
@@ -20,13 +22,24 @@ impl Default for Periods {
     }
 }
 
-/// The retention policy: a default and periods per client.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+/// The retention policy: a default and periods per client, and how long audit
+/// entries are kept.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Retention {
     /// For claims of clients without their own periods.
     pub default: Periods,
     /// Client → periods.
     pub clients: BTreeMap<String, Periods>,
+    /// Audit entries are pruned this many days after they were written (one chain for
+    /// the whole organisation, so one period).
+    pub audit_days: u32,
+}
+
+impl Default for Retention {
+    /// The default periods; audit entries for seven years.
+    fn default() -> Self {
+        Retention { default: Periods::default(), clients: BTreeMap::new(), audit_days: 2557 }
+    }
 }
 
 /// The policy file's `[retention]` table; a client's table may give one period and
@@ -36,6 +49,7 @@ pub struct Retention {
 pub struct RetentionFile {
     evidence_days_after_decision: Option<u32>,
     pseudonymise_after_days: Option<u32>,
+    audit_days: Option<u32>,
     #[serde(default)]
     clients: BTreeMap<String, ClientFile>,
 }
@@ -69,6 +83,12 @@ impl Retention {
         if let Some(d) = f.pseudonymise_after_days {
             r.default.pseudonymise_after_days = d;
         }
+        if let Some(d) = f.audit_days {
+            if !(365..=36_500).contains(&d) {
+                return Err(format!("retention audit_days is {d}; use 365 to 36500 days"));
+            }
+            r.audit_days = d;
+        }
         r.clients = f
             .clients
             .iter()
@@ -89,6 +109,11 @@ impl Retention {
             }
         }
         Ok(r)
+    }
+
+    /// Audit entries written before this moment (ms) are due for pruning at `now`.
+    pub fn audit_cutoff(&self, now: i64) -> i64 {
+        now - self.audit_days as i64 * DAY_MS
     }
 
     /// The periods for a client.
@@ -156,5 +181,15 @@ mod tests {
         assert!(r.due(&c, 100 * day).is_empty(), "an open claim keeps its evidence");
         let bad: RetentionFile = toml::from_str("evidence_days_after_decision = 0").unwrap();
         assert!(Retention::with_file(&bad).unwrap_err().contains("1 to 36500"));
+    }
+
+    #[test]
+    fn audit_entries_are_kept_seven_years_unless_the_policy_says_otherwise() {
+        let r = Retention::default();
+        assert_eq!(r.audit_cutoff(3000 * DAY_MS), (3000 - 2557) * DAY_MS);
+        let ten: RetentionFile = toml::from_str("audit_days = 3653").unwrap();
+        assert_eq!(Retention::with_file(&ten).unwrap().audit_days, 3653);
+        let short: RetentionFile = toml::from_str("audit_days = 30").unwrap();
+        assert!(Retention::with_file(&short).unwrap_err().contains("365 to 36500"));
     }
 }

@@ -158,7 +158,8 @@ pub fn audit(args: AuditArgs, store: &Store) -> Result<ExitCode> {
         let v = AuditLog::new(db).verify().await?;
         match v.broken {
             None => {
-                println!("audit trail intact: {} entries; head {}", v.entries, v.head);
+                let pruned = v.pruned_through.map_or(String::new(), |n| format!(" (entries 1 to {n} were pruned by retention)"));
+                println!("audit trail intact: {} entries{pruned}; head {}", v.entries, v.head);
                 Ok(ExitCode::SUCCESS)
             }
             Some((seq, what)) => {

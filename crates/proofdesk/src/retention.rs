@@ -1,8 +1,8 @@
 //! `proofdesk retention run|hold|release`: applies the policy file's `[retention]`
 //! periods (per client) — a decided claim's evidence files are deleted from the
 //! database, the evidence store and the reuse index after its period, the context is
-//! pseudonymised after its own — except for claims on legal hold. `--dry-run` lists
-//! what would go. Meant to run daily (cron, a systemd timer, a Kubernetes CronJob).
+//! pseudonymised after its own — except for claims on legal hold; audit entries past
+//! their period are pruned from the start of the chain. `--dry-run` lists what would go. Meant to run daily (cron, a systemd timer, a Kubernetes CronJob).
 
 use crate::serve::EvidenceArgs;
 use crate::Store;
@@ -10,6 +10,7 @@ use anyhow::{bail, Context, Result};
 use clap::{Args, Subcommand};
 use proofdesk_domain::claim::ClaimContext;
 use proofdesk_domain::retention::{ClaimAge, Due, Retention};
+use proofdesk_storage::audit::AuditLog;
 use proofdesk_storage::evidence::EvidenceStore;
 use proofdesk_domain::routing::Policy;
 use proofdesk_storage::retention::RetentionStore;
@@ -83,6 +84,8 @@ pub struct Report {
     pub on_hold: usize,
     /// Blobs removed from the evidence store.
     pub blobs_deleted: usize,
+    /// Audit entries pruned (past their period).
+    pub audit_pruned: i64,
 }
 
 /// Applies the retention periods to every claim (only counts with `dry_run`).
@@ -124,6 +127,13 @@ pub async fn apply(db: &proofdesk_storage::Database, evidence: &EvidenceStore, r
             }
         }
     }
+    let audit = AuditLog::new(db.clone());
+    let cutoff = retention.audit_cutoff(now);
+    report.audit_pruned = if dry_run {
+        audit.count_before(cutoff).await?
+    } else {
+        audit.prune_before(cutoff, "retention").await?.map_or(0, |p| p.entries)
+    };
     Ok(report)
 }
 
@@ -157,10 +167,10 @@ pub fn run(args: RetentionArgs, store: &Store) -> Result<ExitCode> {
                 };
                 let store_of_evidence = crate::serve::evidence_store(store, &evidence, &db)?;
                 let report = apply(&db, &store_of_evidence, &policy.retention, dry_run).await?;
-                let (deleted, pseudonymised_n, held, blobs) = (report.evidence_deleted, report.pseudonymised, report.on_hold, report.blobs_deleted);
+                let (deleted, pseudonymised_n, held, blobs, audit) = (report.evidence_deleted, report.pseudonymised, report.on_hold, report.blobs_deleted, report.audit_pruned);
                 if json {
                     println!("{}", json!({"schema": "proofdesk.retention-run/1", "dry_run": dry_run, "evidence_deleted": deleted,
-                        "pseudonymised": pseudonymised_n, "on_hold": held, "blobs_deleted": blobs}));
+                        "pseudonymised": pseudonymised_n, "on_hold": held, "blobs_deleted": blobs, "audit_entries_pruned": audit}));
                 } else {
                     let verb = if dry_run { "would delete" } else { "deleted" };
                     println!("{verb} the evidence of {} claims{}", deleted.len(), if dry_run { String::new() } else { format!(" ({blobs} files removed from the store)") });
@@ -173,6 +183,8 @@ pub fn run(args: RetentionArgs, store: &Store) -> Result<ExitCode> {
                         println!("  context   {id}");
                     }
                     println!("{held} claims on legal hold were left alone");
+                    let verb = if dry_run { "would prune" } else { "pruned" };
+                    println!("{verb} {audit} audit entries older than {} days", policy.retention.audit_days);
                 }
             }
         }

@@ -173,6 +173,7 @@ fn retention_deletes_an_expired_claims_evidence_everywhere_and_skips_one_on_lega
     let dry = proofdesk_in(&data, &[&["retention", "run", "--dry-run", "--json"][..], &policy_arg].concat()).json();
     assert_eq!(dry["evidence_deleted"], serde_json::json!([ids[0]]), "only the expired claim not on hold: {dry}");
     assert_eq!(dry["on_hold"], 1);
+    assert_eq!(dry["audit_entries_pruned"], 0, "audit entries are kept seven years");
     use sha2::Digest;
     let blob = |b: &[u8]| {
         let sha: String = sha2::Sha256::digest(b).iter().map(|x| format!("{x:02x}")).collect();

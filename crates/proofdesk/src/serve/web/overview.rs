@@ -209,6 +209,10 @@ pub async fn audit(State(app): State<Arc<App>>, viewer: Viewer) -> Response {
             None => p.ok role="status" {
                 (lang.say("The chain is intact:", "De keten is intact:")) " " (verified.entries) " "
                 (lang.say("entries, head", "regels, kop")) " " code { (verified.head) }
+                @if let Some(n) = verified.pruned_through {
+                    ". " (lang.say("Entries 1 to", "Regels 1 tot en met")) " " (n) " "
+                    (lang.say("were pruned by retention.", "zijn door de bewaartermijn verwijderd."))
+                }
             },
             Some((seq, why)) => p.error role="alert" {
                 (lang.say("The chain is broken at entry", "De keten is verbroken bij regel")) " " (seq) ": " (why)

@@ -88,6 +88,15 @@ pub struct Report {
     pub audit_pruned: i64,
 }
 
+impl Report {
+    /// The report as JSON (schema `proofdesk.retention-run/1`).
+    pub fn to_json(&self, dry_run: bool) -> serde_json::Value {
+        json!({"schema": "proofdesk.retention-run/1", "dry_run": dry_run, "evidence_deleted": self.evidence_deleted,
+            "pseudonymised": self.pseudonymised, "on_hold": self.on_hold, "blobs_deleted": self.blobs_deleted,
+            "audit_entries_pruned": self.audit_pruned})
+    }
+}
+
 /// Applies the retention periods to every claim (only counts with `dry_run`).
 pub async fn apply(db: &proofdesk_storage::Database, evidence: &EvidenceStore, retention: &Retention, dry_run: bool) -> Result<Report> {
     let store = RetentionStore::new(db.clone());
@@ -167,11 +176,10 @@ pub fn run(args: RetentionArgs, store: &Store) -> Result<ExitCode> {
                 };
                 let store_of_evidence = crate::serve::evidence_store(store, &evidence, &db)?;
                 let report = apply(&db, &store_of_evidence, &policy.retention, dry_run).await?;
-                let (deleted, pseudonymised_n, held, blobs, audit) = (report.evidence_deleted, report.pseudonymised, report.on_hold, report.blobs_deleted, report.audit_pruned);
                 if json {
-                    println!("{}", json!({"schema": "proofdesk.retention-run/1", "dry_run": dry_run, "evidence_deleted": deleted,
-                        "pseudonymised": pseudonymised_n, "on_hold": held, "blobs_deleted": blobs, "audit_entries_pruned": audit}));
+                    println!("{}", report.to_json(dry_run));
                 } else {
+                    let (deleted, pseudonymised_n, held, blobs, audit) = (report.evidence_deleted, report.pseudonymised, report.on_hold, report.blobs_deleted, report.audit_pruned);
                     let verb = if dry_run { "would delete" } else { "deleted" };
                     println!("{verb} the evidence of {} claims{}", deleted.len(), if dry_run { String::new() } else { format!(" ({blobs} files removed from the store)") });
                     for id in &deleted {

@@ -23,6 +23,7 @@ mod insider;
 mod key_reload;
 mod openapi;
 mod problem;
+mod retention_api;
 mod subjects_api;
 mod upload;
 mod web;
@@ -400,6 +401,11 @@ pub fn router(app: Arc<App>) -> Router {
             axum::routing::delete(evidence_requests::revoke),
         )
         .route("/v1/subjects/{customer}", axum::routing::delete(subjects_api::erase))
+        .route("/v1/retention", get(retention_api::preview))
+        .route(
+            "/v1/claims/{id}/legal-hold",
+            axum::routing::put(retention_api::hold).delete(retention_api::release),
+        )
         .route("/v1/subjects/{customer}/export", get(subjects_api::export))
         .route("/openapi.json", get(|| async { Json(openapi::document()) }))
         .route("/healthz", get(|| async { "ok" }))

@@ -182,10 +182,51 @@ pub fn document() -> Value {
                     "responses": {
                         "200": {"description": "What was removed", "content": {"application/json": {"schema": {"type": "object", "properties": {
                             "claims": {"type": "integer"}, "files": {"type": "integer"}, "blobs_deleted": {"type": "integer"},
-                            "decisions": {"type": "integer"}, "evidence_requests": {"type": "integer"}, "reuse_entries": {"type": "integer"}
+                            "decisions": {"type": "integer"}, "evidence_requests": {"type": "integer"}, "reuse_entries": {"type": "integer"},
+                            "key_destroyed": {"type": ["string", "null"], "description": "With per-customer keys: the id of the customer's evidence key, now destroyed"}
                         }}}}},
                         "403": problem_response("Not an administrator's personal token"),
                         "503": problem_response("Storage unavailable")
+                    }
+                }
+            },
+            "/v1/retention": {
+                "get": {
+                    "summary": "What a retention pass would delete or pseudonymise now (a dry run; nothing changes); an administrator's personal token",
+                    "responses": {
+                        "200": {"description": "As `proofdesk retention run --dry-run --json`", "content": {"application/json": {"schema": {"type": "object", "properties": {
+                            "schema": {"const": "proofdesk.retention-run/1"}, "dry_run": {"const": true},
+                            "evidence_deleted": {"type": "array", "items": {"type": "string"}, "description": "Claims whose evidence is due"},
+                            "pseudonymised": {"type": "array", "items": {"type": "string"}, "description": "Claims whose context is due"},
+                            "on_hold": {"type": "integer"}, "blobs_deleted": {"type": "integer"},
+                            "audit_entries_pruned": {"type": "integer", "description": "Audit entries past their period"}
+                        }}}}},
+                        "403": problem_response("Not an administrator's personal token")
+                    }
+                }
+            },
+            "/v1/claims/{id}/legal-hold": {
+                "put": {
+                    "summary": "Put a claim on legal hold: retention leaves it alone until released (audited); an administrator's personal token",
+                    "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+                    "requestBody": {"required": true, "content": {"application/json": {"schema": {
+                        "type": "object", "required": ["reason"], "additionalProperties": false,
+                        "properties": {"reason": {"type": "string", "minLength": 1, "maxLength": 500, "description": "A case number, a court order"}}
+                    }}}},
+                    "responses": {
+                        "200": {"description": "On hold", "content": {"application/json": {"schema": {"type": "object", "properties": {"id": {"type": "string"}, "legal_hold": {"type": "string"}}}}}},
+                        "400": problem_response("No reason, or another body"),
+                        "403": problem_response("Not an administrator's personal token"),
+                        "404": problem_response("No such claim")
+                    }
+                },
+                "delete": {
+                    "summary": "Lift a claim's legal hold (audited); an administrator's personal token",
+                    "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+                    "responses": {
+                        "200": {"description": "Released", "content": {"application/json": {"schema": {"type": "object", "properties": {"id": {"type": "string"}, "legal_hold": {"type": "null"}}}}}},
+                        "403": problem_response("Not an administrator's personal token"),
+                        "404": problem_response("No such claim")
                     }
                 }
             },

@@ -13,15 +13,15 @@ use serde_json::{json, Value};
 use std::sync::Arc;
 
 /// The administrator a personal token acts as, as `user:ID`.
-async fn administrator(app: &App, headers: &HeaderMap) -> Result<String, Problem> {
+pub(crate) async fn administrator(app: &App, headers: &HeaderMap) -> Result<String, Problem> {
     let key = app.authorize(headers, "claims:read").await?;
     let user_id = key
         .user_id
-        .ok_or_else(|| Problem::not_allowed("data-subject requests are an administrator's: use their personal token (`proofdesk user token NAME`)"))?;
+        .ok_or_else(|| Problem::not_allowed("data-subject requests and retention are an administrator's: use their personal token (`proofdesk user token NAME`)"))?;
     let user = app.users.by_id(&user_id).await.map_err(|e| Problem::unavailable(e.to_string()))?;
     match user {
         Some(u) if u.disabled_at.is_none() && u.role == "administrator" => Ok(format!("user:{}", u.id)),
-        _ => Err(Problem::not_allowed("only an administrator handles data-subject requests")),
+        _ => Err(Problem::not_allowed("only an administrator handles data-subject requests and retention")),
     }
 }
 

@@ -271,6 +271,25 @@ fn administrators_handle_data_subject_requests_through_the_api() {
     let mut got = Vec::new();
     std::io::Read::read_to_end(&mut zip.by_name(&format!("evidence/{id}/1-a.jpg")).unwrap(), &mut got).unwrap();
     assert_eq!(got, photo);
+    // Retention: a legal hold set and lifted, and a dry run, through the API.
+    let put = |path: &str, tok: &str, body: &str| {
+        let req = ureq::put(&server.url(path)).set("Authorization", &format!("Bearer {tok}")).set("Content-Type", "application/json");
+        reply(req.send_string(body))
+    };
+    let hold = format!("/v1/claims/{id}/legal-hold");
+    assert_eq!(put(&hold, &bob, r#"{"reason": "dispute 7"}"#).0, 403);
+    assert_eq!(put(&hold, &adm, r#"{"why": "dispute 7"}"#).0, 400);
+    assert_eq!(put("/v1/claims/clm_none/legal-hold", &adm, r#"{"reason": "dispute 7"}"#).0, 404);
+    let (status, _, doc) = put(&hold, &adm, r#"{"reason": "dispute 7"}"#);
+    assert_eq!((status, doc["legal_hold"].as_str()), (200, Some("dispute 7")), "{doc}");
+    let (status, preview) = call("GET", "/v1/retention", &adm);
+    let preview: serde_json::Value = serde_json::from_slice(&preview).unwrap();
+    assert_eq!((status, preview["on_hold"].as_i64(), preview["dry_run"].as_bool()), (200, Some(1), Some(true)), "{preview}");
+    assert_eq!(call("GET", "/v1/retention", &bob).0, 403);
+    assert_eq!(call("DELETE", &hold, &adm).0, 200);
+    let audit = proofdesk_in(&data, &["audit", "show", "--claim", &id]).stdout;
+    assert!(audit.contains("retention.hold") && audit.contains("retention.release"), "{audit}");
+
     assert_eq!(call("DELETE", "/v1/subjects/cust-api", &bob).0, 403);
     let (status, body) = call("DELETE", "/v1/subjects/cust-api", &adm);
     assert_eq!(status, 200);

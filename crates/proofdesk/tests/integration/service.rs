@@ -259,7 +259,7 @@ fn bad_requests_get_precise_problems() {
     // The OpenAPI document lists what answers.
     let (s, doc) = server.get("/openapi.json");
     assert_eq!(s, 200);
-    for path in ["/v1/claims", "/v1/claims/{id}", "/v1/claims/{id}/decisions", "/v1/claims/{id}/evidence-requests", "/v1/claims/{id}/evidence-requests/{request}"] {
+    for path in ["/v1/claims", "/v1/claims/{id}", "/v1/claims/{id}/decisions", "/v1/claims/{id}/evidence-requests", "/v1/claims/{id}/evidence-requests/{request}", "/v1/claims/{id}/legal-hold", "/v1/retention", "/v1/subjects/{customer}"] {
         assert!(doc["paths"][path].is_object(), "{path} missing");
     }
 }

@@ -76,6 +76,11 @@ async fn blobs_round_trip_encrypted_through_an_s3_compatible_server() {
     per_customer.customer_keys().unwrap().destroy("cust-s3").await.unwrap();
     assert!(matches!(per_customer.get(&c.sha256, &c.key_id).await, Err(EvidenceError::Shredded(..))));
     assert_eq!(per_customer.get(&s.sha256, &s.key_id).await.unwrap(), photo, "the shared copy is another blob");
+    // Deleting (retention, erasure) removes the object from the bucket.
+    assert!(per_customer.delete(&c.sha256, &c.key_id).await.unwrap());
+    assert!(store.delete(&s.sha256, &s.key_id).await.unwrap());
+    assert!(!store.delete(&s.sha256, &s.key_id).await.unwrap(), "already gone");
+    assert!(matches!(store.get(&s.sha256, &s.key_id).await, Err(EvidenceError::Missing(_))));
 
     assert!(EvidenceStore::s3(
         "s3://",

@@ -38,7 +38,7 @@ impl Category {
 pub struct Receives(BTreeSet<Category>);
 
 /// Signal details that hold an exact position.
-const POSITION_DETAILS: [&str; 3] = ["latitude", "longitude", "altitude"];
+pub const POSITION_DETAILS: [&str; 3] = ["latitude", "longitude", "altitude"];
 
 impl Receives {
     /// Parses `customer,context,evidence,positions` (any subset; `none` or empty for

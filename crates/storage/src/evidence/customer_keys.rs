@@ -4,7 +4,7 @@
 //! evidence unreadable, including copies in backups and bucket versions.
 
 use super::keyring::{self, Keyring};
-use super::{random_hex, to_hex, EvidenceError, CUSTOMER_KEY_PREFIX};
+use super::{hex_bytes, random_hex, to_hex, EvidenceError, CUSTOMER_KEY_PREFIX};
 use crate::time::now_ms;
 use sqlx::Row;
 
@@ -149,12 +149,4 @@ impl CustomerKeys {
         }
         Ok(n)
     }
-}
-
-/// Hex of any even length to bytes.
-fn hex_bytes(s: &str) -> Option<Vec<u8>> {
-    if !s.len().is_multiple_of(2) {
-        return None;
-    }
-    (0..s.len() / 2).map(|i| u8::from_str_radix(s.get(2 * i..2 * i + 2)?, 16).ok()).collect()
 }

@@ -474,15 +474,17 @@ pub fn to_hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
+/// A 32-byte key from 64 hex digits.
 fn from_hex(s: &str) -> Option<[u8; 32]> {
-    if s.len() != 64 {
+    hex_bytes(s)?.try_into().ok()
+}
+
+/// Bytes from hex digits (an even number of them).
+fn hex_bytes(s: &str) -> Option<Vec<u8>> {
+    if !s.len().is_multiple_of(2) {
         return None;
     }
-    let mut out = [0u8; 32];
-    for (i, o) in out.iter_mut().enumerate() {
-        *o = u8::from_str_radix(s.get(2 * i..2 * i + 2)?, 16).ok()?;
-    }
-    Some(out)
+    (0..s.len() / 2).map(|i| u8::from_str_radix(s.get(2 * i..2 * i + 2)?, 16).ok()).collect()
 }
 
 #[cfg(test)]

@@ -355,7 +355,7 @@ fn file(lang: Lang, claim_id: &str, e: &EvidenceRecord, report: &Value, signals:
 }
 
 /// Signal details that would give away where a photo was taken.
-const POSITION_DETAILS: [&str; 3] = ["latitude", "longitude", "altitude"];
+use proofdesk_domain::disclosure::POSITION_DETAILS;
 
 fn signal(lang: Lang, claim_id: &str, e: &EvidenceRecord, s: &Signal, exact: bool) -> Markup {
     let has_position = s.details.keys().any(|k| POSITION_DETAILS.contains(&k.as_str()));

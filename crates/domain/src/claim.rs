@@ -22,6 +22,9 @@ pub struct ClaimContext {
     /// How the claim came in (web, email, phone, app, chat, store, other).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub channel: Option<String>,
+    /// The customer's language, ISO 639-1 (`nl`, `en`, …): for messages and fairness monitoring.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
     /// What kind of claim (`damage`, `not-delivered`, …): lower-case letters, digits, hyphens.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub claim_type: Option<String>,
@@ -66,11 +69,12 @@ pub struct FieldError {
 /// Channels a claim can come in through.
 pub const CHANNELS: [&str; 7] = ["web", "email", "phone", "app", "chat", "store", "other"];
 
-const KNOWN: [&str; 15] = [
+const KNOWN: [&str; 16] = [
     "external_ref",
     "customer_id",
     "client",
     "channel",
+    "language",
     "claim_type",
     "product",
     "claimed_amount",
@@ -110,6 +114,12 @@ impl ClaimContext {
                     "channel",
                     &format!("must be one of {}", CHANNELS.join(", ")),
                 ));
+            }
+        }
+        let language = r.text("language", false);
+        if let Some(l) = &language {
+            if l.len() != 2 || !l.bytes().all(|b| b.is_ascii_lowercase()) {
+                r.errors.push(err("language", "must be an ISO 639-1 code in lower case, such as nl or en"));
             }
         }
         let claim_type = r.text("claim_type", false);
@@ -163,6 +173,7 @@ impl ClaimContext {
             customer_id,
             client,
             channel,
+            language,
             claim_type,
             product,
             claimed_amount_minor,

@@ -18,24 +18,29 @@ pub enum Role {
     Supervisor,
     /// Manages users; sees the overview and audit trail.
     Administrator,
+    /// Keeps the AI register and reads the AI Act documentation, oversight and
+    /// fairness reports; opens and decides no claims.
+    ComplianceOfficer,
 }
 
 impl Role {
     /// Every role, least powerful first.
-    pub const ALL: [Role; 4] = [
+    pub const ALL: [Role; 5] = [
         Role::Agent,
         Role::FraudAnalyst,
         Role::Supervisor,
         Role::Administrator,
+        Role::ComplianceOfficer,
     ];
 
-    /// The stored name (`agent`, `fraud_analyst`, `supervisor`, `administrator`).
+    /// The stored name (`agent`, `fraud_analyst`, `supervisor`, `administrator`, `compliance_officer`).
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Agent => "agent",
             Role::FraudAnalyst => "fraud_analyst",
             Role::Supervisor => "supervisor",
             Role::Administrator => "administrator",
+            Role::ComplianceOfficer => "compliance_officer",
         }
     }
 
@@ -52,6 +57,7 @@ impl Role {
             Role::FraudAnalyst => Text::new("fraud analyst", "fraudeanalist"),
             Role::Supervisor => Text::new("supervisor", "teamleider"),
             Role::Administrator => Text::new("administrator", "beheerder"),
+            Role::ComplianceOfficer => Text::new("compliance officer", "compliance officer"),
         }
     }
 
@@ -64,6 +70,17 @@ impl Role {
     /// metadata): the fraud team and supervisors; an agent sees positions coarsened.
     pub fn sees_exact_positions(self) -> bool {
         matches!(self, Role::FraudAnalyst | Role::Supervisor | Role::Administrator)
+    }
+
+    /// Whether the role works claims (opens, decides, submits them): all but the
+    /// compliance officer, who sees figures, not customers.
+    pub fn handles_claims(self) -> bool {
+        self != Role::ComplianceOfficer
+    }
+
+    /// Whether the role keeps the AI register and reads the compliance reports.
+    pub fn sees_compliance(self) -> bool {
+        matches!(self, Role::ComplianceOfficer | Role::Administrator)
     }
 
     /// Whether the role sees the overview and the whole audit trail.
@@ -146,6 +163,9 @@ pub const MAX_REASON_CHARS: usize = 2000;
 /// Why a decision cannot be recorded.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Refusal {
+    /// The role decides no claims.
+    #[error("a compliance officer does not decide claims")]
+    RoleDecidesNoClaims,
     /// The role may not make this decision.
     #[error("only a fraud analyst or a supervisor may reject a claim")]
     RoleMayNotReject,
@@ -167,6 +187,7 @@ impl Refusal {
     /// The refusal in both languages, for the workspace.
     pub fn text(&self) -> Text {
         match self {
+            Refusal::RoleDecidesNoClaims => Text::new(self.to_string(), "een compliance officer beslist niet over claims"),
             Refusal::RoleMayNotReject => Text::new(
                 self.to_string(),
                 "alleen een fraudeanalist of een teamleider mag een claim afwijzen",
@@ -201,6 +222,9 @@ pub fn check(
     status: &str,
     latest: Option<DecisionKind>,
 ) -> Result<String, Refusal> {
+    if !role.handles_claims() {
+        return Err(Refusal::RoleDecidesNoClaims);
+    }
     if kind == DecisionKind::Reject && !role.may_reject() {
         return Err(Refusal::RoleMayNotReject);
     }
@@ -230,6 +254,8 @@ mod tests {
         for role in Role::ALL {
             let r = check(role, DecisionKind::Reject, reason, "screened", None);
             assert_eq!(r.is_ok(), role.may_reject(), "{role:?}");
+            let approve = check(role, DecisionKind::Approve, reason, "screened", None);
+            assert_eq!(approve.is_ok(), role.handles_claims(), "{role:?}");
         }
         assert_eq!(
             check(Role::Agent, DecisionKind::Reject, reason, "screened", None),

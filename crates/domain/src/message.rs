@@ -4,58 +4,42 @@
 //! review). The agent edits it before sending; nothing here is sent by itself.
 
 use crate::decision::DecisionKind;
+use crate::transparency::{text, MESSAGE_CHECKS, MESSAGE_PERSON_DECIDED, MESSAGE_RIGHTS};
 use proofdesk_engine::Lang;
 
 /// A ready text for the customer about claim `reference`, given its latest decision.
+/// The sentences about automated checks and the customer's rights are the versioned
+/// notices of [`crate::transparency`].
 pub fn customer_message(lang: Lang, reference: &str, latest: Option<DecisionKind>) -> String {
     let reference = reference.trim();
-    match lang {
-        Lang::Nl => dutch(reference, latest),
-        Lang::En => english(reference, latest),
-    }
-}
-
-fn dutch(reference: &str, latest: Option<DecisionKind>) -> String {
-    let about = if reference.is_empty() {
-        "Bedankt voor uw melding.".to_owned()
-    } else {
-        format!("Bedankt voor uw melding (referentie {reference}).")
+    let nl = lang == Lang::Nl;
+    let about = match (nl, reference.is_empty()) {
+        (true, true) => "Bedankt voor uw melding.".to_owned(),
+        (true, false) => format!("Bedankt voor uw melding (referentie {reference})."),
+        (false, true) => "Thank you for your claim.".to_owned(),
+        (false, false) => format!("Thank you for your claim (reference {reference})."),
     };
-    let state = match latest {
-        Some(DecisionKind::Approve) => "Wij hebben uw claim goedgekeurd. U hoort van ons hoe de afhandeling verder gaat.",
-        Some(DecisionKind::Reject) => "Een medewerker heeft uw claim en de foto's bekeken en kan de claim op basis van wat wij nu hebben niet goedkeuren. Dat besluit is door een mens genomen, niet door de automatische controle.",
-        Some(DecisionKind::RequestEvidence) => "Met de foto's die wij nu hebben, kunnen wij uw claim nog niet goed beoordelen. Wilt u ons het originele bestand sturen of een nieuwe foto maken? Dan kijken wij er zo snel mogelijk opnieuw naar.",
-        Some(DecisionKind::Escalate) | None => "Uw claim is nog in behandeling. Een medewerker bekijkt hem en neemt de beslissing; het kan zijn dat wij u daarbij om aanvullend materiaal vragen.",
+    let state = match (nl, latest) {
+        (true, Some(DecisionKind::Approve)) => "Wij hebben uw claim goedgekeurd. U hoort van ons hoe de afhandeling verder gaat.".to_owned(),
+        (true, Some(DecisionKind::Reject)) => format!(
+            "Een medewerker heeft uw claim en de foto's bekeken en kan de claim op basis van wat wij nu hebben niet goedkeuren. {}",
+            text(MESSAGE_PERSON_DECIDED, lang)
+        ),
+        (true, Some(DecisionKind::RequestEvidence)) => "Met de foto's die wij nu hebben, kunnen wij uw claim nog niet goed beoordelen. Wilt u ons het originele bestand sturen of een nieuwe foto maken? Dan kijken wij er zo snel mogelijk opnieuw naar.".to_owned(),
+        (true, Some(DecisionKind::Escalate) | None) => "Uw claim is nog in behandeling. Een medewerker bekijkt hem en neemt de beslissing; het kan zijn dat wij u daarbij om aanvullend materiaal vragen.".to_owned(),
+        (false, Some(DecisionKind::Approve)) => "We have approved your claim. We will let you know how it will be settled.".to_owned(),
+        (false, Some(DecisionKind::Reject)) => format!(
+            "A member of our team has looked at your claim and the photos and cannot approve it on the information we have now. {}",
+            text(MESSAGE_PERSON_DECIDED, lang)
+        ),
+        (false, Some(DecisionKind::RequestEvidence)) => "With the photos we have now, we cannot assess your claim properly yet. Could you send us the original file, or take a new photo? We will then look at it again as soon as we can.".to_owned(),
+        (false, Some(DecisionKind::Escalate) | None) => "Your claim is still being handled. A member of our team is looking at it and will take the decision; we may ask you for more material.".to_owned(),
     };
-    let review = if latest == Some(DecisionKind::Reject) {
-        "vragen om een nieuwe beoordeling door een andere medewerker, als u het niet eens bent met dit besluit."
-    } else {
-        "vragen om een beoordeling door een medewerker, als u vragen hebt over de uitkomst."
-    };
+    let (greeting, closing) = if nl { ("Beste klant,", "Met vriendelijke groet,") } else { ("Dear customer,", "Kind regards,") };
     format!(
-        "Beste klant,\n\n{about}\n\nBij het beoordelen van claims gebruiken wij automatische controles van foto's en documenten, bijvoorbeeld of een foto eerder is gebruikt of bewerkt lijkt. Zo'n controle beslist nooit zelf: een medewerker bekijkt uw claim en neemt de beslissing.\n\n{state}\n\nU kunt altijd:\n- het originele bestand sturen, zoals het uit uw camera of telefoon komt (dus niet via WhatsApp of als schermafbeelding);\n- een nieuwe foto maken van het product of de schade;\n- {review}\n\nMet vriendelijke groet,\n"
-    )
-}
-
-fn english(reference: &str, latest: Option<DecisionKind>) -> String {
-    let about = if reference.is_empty() {
-        "Thank you for your claim.".to_owned()
-    } else {
-        format!("Thank you for your claim (reference {reference}).")
-    };
-    let state = match latest {
-        Some(DecisionKind::Approve) => "We have approved your claim. We will let you know how it will be settled.",
-        Some(DecisionKind::Reject) => "A member of our team has looked at your claim and the photos and cannot approve it on the information we have now. This decision was taken by a person, not by the automated checks.",
-        Some(DecisionKind::RequestEvidence) => "With the photos we have now, we cannot assess your claim properly yet. Could you send us the original file, or take a new photo? We will then look at it again as soon as we can.",
-        Some(DecisionKind::Escalate) | None => "Your claim is still being handled. A member of our team is looking at it and will take the decision; we may ask you for more material.",
-    };
-    let review = if latest == Some(DecisionKind::Reject) {
-        "ask for a new review by another member of our team, if you disagree with this decision."
-    } else {
-        "ask for a review by a member of our team, if you have questions about the outcome."
-    };
-    format!(
-        "Dear customer,\n\n{about}\n\nWhen we assess claims we use automated checks of photos and documents, for example whether a photo was used before or looks edited. These checks never decide on their own: a person looks at your claim and takes the decision.\n\n{state}\n\nYou can always:\n- send the original file, as it came from your camera or phone (not through WhatsApp or as a screenshot);\n- take a new photo of the product or the damage;\n- {review}\n\nKind regards,\n"
+        "{greeting}\n\n{about}\n\n{}\n\n{state}\n\n{}\n\n{closing}\n",
+        text(MESSAGE_CHECKS, lang),
+        text(MESSAGE_RIGHTS, lang)
     )
 }
 

@@ -36,6 +36,7 @@ struct PolicyFile {
     weights: Option<WeightsFile>,
     insider: Option<crate::insider::RulesFile>,
     retention: Option<crate::retention::RetentionFile>,
+    fairness: Option<crate::fairness::SettingsFile>,
 }
 
 #[derive(Deserialize)]
@@ -81,6 +82,8 @@ pub struct Policy {
     pub insider: crate::insider::Rules,
     /// How long claim data is kept, per client.
     pub retention: crate::retention::Retention,
+    /// The groups the fairness monitor compares (never used for routing).
+    pub fairness: crate::fairness::Settings,
 }
 
 impl Default for Policy {
@@ -105,6 +108,7 @@ impl Default for Policy {
             escalate_from: 60.0,
             insider: crate::insider::Rules::default(),
             retention: crate::retention::Retention::default(),
+            fairness: crate::fairness::Settings::default(),
         }
     }
 }
@@ -166,7 +170,13 @@ impl Policy {
                 }
                 p.category_weights.insert(category, weight);
             }
+            for id in w.signals.keys() {
+                check_signal_id(id)?;
+            }
             p.signal_weights.extend(w.signals);
+        }
+        if let Some(f) = &file.fairness {
+            p.fairness = crate::fairness::Settings::with_file(f).map_err(PolicyError::Invalid)?;
         }
         if let Some(r) = &file.retention {
             p.retention = crate::retention::Retention::with_file(r).map_err(PolicyError::Invalid)?;
@@ -237,6 +247,31 @@ impl Policy {
             reasons,
         }
     }
+}
+
+/// Words that name a customer group or the data groups are formed from: a signal
+/// weight may not contain them, so the policy cannot route by group.
+const GROUP_WORDS: [&str; 9] = [
+    "channel", "language", "lang", "region", "postcode", "returning", "customer", "country", "group",
+];
+
+/// A signal weight must name a signal (`category.name`) and no customer group: routing
+/// scores evidence, and group attributes are for fairness monitoring only.
+fn check_signal_id(id: &str) -> Result<(), PolicyError> {
+    let category = id.split('.').next().unwrap_or("");
+    if !CATEGORIES.contains(&category) || id.len() <= category.len() + 1 {
+        return Err(PolicyError::Invalid(format!(
+            "weights.signals: {id:?} is not a signal id (they look like \"reuse.seen-before\"; categories: {})",
+            CATEGORIES.join(", ")
+        )));
+    }
+    let lower = id.to_ascii_lowercase();
+    if let Some(word) = GROUP_WORDS.iter().find(|w| lower.split(['.', '-', '_']).any(|part| part == **w)) {
+        return Err(PolicyError::Invalid(format!(
+            "weights.signals: {id:?} names a customer group ({word}); routing may not depend on who the customer is — group attributes are used only to monitor fairness"
+        )));
+    }
+    Ok(())
 }
 
 fn round1(v: f32) -> f32 {
@@ -322,12 +357,70 @@ mod tests {
                 "review_from < escalate_from",
             ),
             ("[weights.categories]\nvibes = 3", "unknown category"),
-            ("[weights.signals]\n\"x\" = -1", "use 0 to 1000"),
+            ("[weights.signals]\n\"ai.x\" = -1", "use 0 to 1000"),
+            ("[weights.signals]\n\"x\" = 1", "not a signal id"),
+            ("[fairness]\nattributes = [\"age\"]", "unknown attribute"),
             ("[bandz]", "unknown field"),
             ("bands = 3", "invalid type"),
         ] {
             let e = Policy::from_toml(bad).unwrap_err().to_string();
             assert!(e.contains(says), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn the_policy_cannot_weigh_a_customer_group() {
+        for id in [
+            "context.channel",
+            "context.language",
+            "context.region-12",
+            "context.postcode",
+            "context.returning",
+            "context.customer_group",
+            "ai.lang",
+        ] {
+            let toml = format!("[weights.signals]\n\"{id}\" = 50\n");
+            let e = Policy::from_toml(&toml).unwrap_err().to_string();
+            assert!(e.contains("names a customer group"), "{id}: {e}");
+        }
+        for table in ["[weights.groups]\nchannel = 1", "[groups]\napp = 1", "[weights]\nchannel = 3"] {
+            assert!(Policy::from_toml(table).is_err(), "{table}");
+        }
+        assert!(Policy::from_toml("[weights.signals]\n\"context.camera-in-other-customers-claims\" = 50\n").is_ok());
+    }
+
+    #[test]
+    fn claims_that_differ_only_in_group_attributes_route_alike() {
+        use crate::claim::ClaimContext;
+        use crate::context::{check, EvidenceFacts};
+        let base = serde_json::json!({
+            "external_ref": "Z-1", "customer_id": "c-1", "channel": "web", "language": "nl",
+            "claimed_amount": "120.00", "currency": "EUR", "purchase_date": "2026-05-01",
+            "incident_date": "2026-05-20", "delivery_postcode": "1234 AB", "delivery_country": "NL"
+        });
+        let file = EvidenceFacts {
+            captured: Some("2026-04-20T10:00:00".into()),
+            camera_serial: None,
+            gps: Some((52.37, 4.89)),
+        };
+        let evidence = signal("manipulation.editor-software", Category::Manipulation, Direction::Suspicious, 0.5);
+        let route = |v: &serde_json::Value| {
+            let claim = ClaimContext::parse(v).unwrap();
+            let signals = check(&claim, &file, "2026-05-21", &[]);
+            let all: Vec<_> = signals.iter().chain([&evidence]).map(|s| (Some(0), s)).collect();
+            Policy::default().route(all)
+        };
+        let expected = route(&base);
+        assert_eq!(expected.band, Band::Escalate, "the dated photo and the editor add up");
+        for (field, value) in [
+            ("channel", "app"),
+            ("language", "en"),
+            ("delivery_postcode", "9999 ZZ"),
+            ("customer_id", "c-returning"),
+        ] {
+            let mut other = base.clone();
+            other[field] = value.into();
+            assert_eq!(route(&other), expected, "{field} = {value}");
         }
     }
 }

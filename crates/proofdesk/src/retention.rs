@@ -58,13 +58,15 @@ enum RetentionCommand {
     },
 }
 
-/// The context kept after pseudonymisation: what statistics need, nothing that names
-/// or locates the customer (dates to the month).
+/// The context kept after pseudonymisation: what statistics (and fairness monitoring)
+/// need, nothing that names or locates the customer (dates to the month, the postcode
+/// to its first two digits).
 fn pseudonymised(context_json: &str, customer: &str) -> String {
     let month = |d: &Option<String>| d.as_ref().map(|d| d.chars().take(7).collect::<String>());
     match serde_json::from_str::<ClaimContext>(context_json) {
         Ok(c) => json!({
             "external_ref": "pseudonymised", "customer_id": customer, "client": c.client, "channel": c.channel,
+            "language": c.language, "delivery_postcode": c.delivery_postcode.map(|p| p.trim().chars().take(2).collect::<String>()),
             "claim_type": c.claim_type, "claimed_amount_minor": c.claimed_amount_minor, "currency": c.currency,
             "purchase_date": month(&c.purchase_date), "incident_date": month(&c.incident_date), "delivery_country": c.delivery_country,
         })

@@ -122,6 +122,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0015_disclosure_customer_keys_audit_checkpoints.sql"),
         include_str!("../migrations/postgres/0015_disclosure_customer_keys_audit_checkpoints.sql"),
     ),
+    (
+        16,
+        "AI register, evaluations, AI Act documents",
+        include_str!("../migrations/sqlite/0016_compliance.sql"),
+        include_str!("../migrations/postgres/0016_compliance.sql"),
+    ),
 ];
 
 /// The embedded migrations for one backend.

@@ -340,7 +340,7 @@ impl Decisions {
 
 /// ` AND column IN ($first, …)` for a client list (`AND 1 = 0` for an empty one), and
 /// the values to bind.
-fn client_filter<'a>(clients: Option<&'a [String]>, first: usize, column: &str) -> (String, Vec<&'a str>) {
+pub(crate) fn client_filter<'a>(clients: Option<&'a [String]>, first: usize, column: &str) -> (String, Vec<&'a str>) {
     match clients {
         None => (String::new(), Vec::new()),
         Some([]) => (" AND 1 = 0".into(), Vec::new()),

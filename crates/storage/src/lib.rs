@@ -7,11 +7,13 @@
 pub mod api_keys;
 pub mod audit;
 pub mod claims;
+pub mod compliance;
 pub mod db;
 pub mod decisions;
 pub mod evidence;
 pub mod flags;
 pub mod jobs;
+pub mod report_facts;
 pub mod requests;
 pub mod retention;
 pub mod subjects;

@@ -84,8 +84,8 @@ pub async fn decide(app: &App, r: &Request<'_>) -> Result<Decided, Refused> {
         Ok(reason) => reason,
         Err(refusal) => {
             return Err(match refusal {
-                Refusal::RoleMayNotReject => {
-                    refuse_audited(format!("reject refused for role {}", r.role.as_str())).await;
+                Refusal::RoleMayNotReject | Refusal::RoleDecidesNoClaims => {
+                    refuse_audited(format!("{} refused for role {}", kind.as_str(), r.role.as_str())).await;
                     Refused::Forbidden(refusal.text())
                 }
                 Refusal::ReasonMissing | Refusal::ReasonTooLong => Refused::Invalid(refusal.text()),

@@ -266,6 +266,7 @@ pub fn document() -> Value {
                     "customer_id": {"type": "string", "maxLength": 200, "description": "Pseudonymous customer id (never a name or e-mail address)"},
                     "client": {"type": "string", "maxLength": 200, "description": "The client (brand) the claim is for; only people in teams serving it see the claim"},
                     "channel": {"enum": ["web", "email", "phone", "app", "chat", "store", "other"]},
+                    "language": {"type": "string", "pattern": "^[a-z]{2}$", "description": "The customer's language, ISO 639-1 (nl, en); used for fairness monitoring, never for routing"},
                     "claim_type": {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]{0,39}$", "description": "What kind of claim (damage, not-delivered, …); authority can differ per type"},
                     "product": {"type": "string"},
                     "claimed_amount": {"type": "string", "pattern": "^[0-9]{1,12}(\\.[0-9]{1,2})?$", "examples": ["129.95"]},

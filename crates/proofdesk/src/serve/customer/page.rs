@@ -6,6 +6,7 @@ use super::super::web::Say;
 use super::Settings;
 use maud::{html, Markup, DOCTYPE};
 use proofdesk_domain::evidence_request::Ask;
+use proofdesk_domain::transparency::{notice, PORTAL_CHECKS, PORTAL_FILES, PORTAL_NOT_A_DECISION};
 use proofdesk_engine::Lang;
 
 /// The page shell.
@@ -38,14 +39,9 @@ fn footer(lang: Lang, s: &Settings) -> Markup {
     html! {
         section.about aria-labelledby="about-h" {
             h2 #about-h { (lang.say("Good to know", "Goed om te weten")) }
-            p { (lang.say(
-                "Automated checks help our team look at photos and documents. They never decide on their own: a person takes the decision about your claim.",
-                "Automatische controles helpen ons team bij het bekijken van foto's en documenten. Ze beslissen nooit zelf: een mens neemt de beslissing over uw claim.")) }
+            p { (notice(PORTAL_CHECKS).text(lang, None)) }
             p { (lang.say("Would you rather talk to a person?", "Praat u liever met een mens?")) " " (s.contact(lang)) }
-            p { (lang.say(
-                "What happens to your files: they are stored encrypted with your claim, seen only by the people handling it, and deleted",
-                "Wat er met uw bestanden gebeurt: ze worden versleuteld bij uw claim bewaard, alleen bekeken door wie uw claim behandelt, en verwijderd"))
-                " " (s.retention_days) " " (lang.say("days after your claim is closed.", "dagen nadat uw claim is afgesloten.")) }
+            p { (notice(PORTAL_FILES).text(lang, Some(s.retention_days))) }
         }
     }
 }
@@ -73,9 +69,7 @@ pub fn request(lang: Lang, s: &Settings, p: &RequestPage<'_>) -> Markup {
     let accept = if p.asks.contains(&Ask::Receipt) { "image/*,application/pdf" } else { "image/*" };
     html! {
         h1 { (lang.say("Could you send us one more photo?", "Wilt u ons nog een foto sturen?")) }
-        p.lead { (lang.say(
-            "To handle your claim quickly and fairly, we would like a little more from you. This is a normal step and not a decision; it takes about two minutes.",
-            "Om uw claim snel en zorgvuldig af te handelen, vragen we u om iets meer. Dit is een gewone stap en geen beslissing; het kost ongeveer twee minuten.")) }
+        p.lead { (notice(PORTAL_NOT_A_DECISION).text(lang, None)) }
         @if let Some(e) = p.error { p.error role="alert" #form-error { (e) } }
         form method="post" action=(p.action) enctype="multipart/form-data" {
             input type="hidden" name="form" value=(p.nonce);

@@ -3,10 +3,11 @@
 //! to decision) are compared per group of an attribute the organisation chooses
 //! (channel, language, region, new or returning customer). Each group is compared with
 //! all other claims as a ratio with a confidence interval; an alert needs a ratio
-//! outside the configured band (0.8–1.25 by default, the "four-fifths rule") *and* an
-//! interval that excludes 1. Intervals are simultaneous (Bonferroni over every
-//! comparison in the report), so a fair policy stays quiet however many groups there
-//! are. Groups with fewer claims than the minimum are suppressed, never shown.
+//! outside the configured band (0.8–1.25 by default, the "four-fifths rule") *and* a
+//! significant difference: Fisher's exact test for shares, a log-scale test for times,
+//! at a Bonferroni level over every comparison in the report (intervals are shown at
+//! the same simultaneous level), so a fair policy stays quiet however many groups
+//! there are. Groups with fewer claims than the minimum are suppressed, never shown.
 //!
 //! Group attributes serve this monitor only: the routing policy scores signals and
 //! cannot name them (see [`crate::routing::Policy::from_toml`]).
@@ -75,7 +76,7 @@ pub enum Metric {
     ApprovalRate,
     /// Share of claims for which better evidence was asked.
     EvidenceRequestRate,
-    /// Mean time from receipt to approval or rejection.
+    /// Typical (geometric mean) time from receipt to approval or rejection.
     TimeToDecision,
 }
 
@@ -96,7 +97,7 @@ impl Metric {
             Metric::EscalationRate => ("routed to escalate", "doorgezet naar fraudeteam"),
             Metric::ApprovalRate => ("approved (of decided)", "goedgekeurd (van besliste)"),
             Metric::EvidenceRequestRate => ("asked for better evidence", "om beter bewijs gevraagd"),
-            Metric::TimeToDecision => ("mean time to decision", "gemiddelde tijd tot beslissing"),
+            Metric::TimeToDecision => ("typical time to decision", "gebruikelijke tijd tot beslissing"),
         }
     }
 
@@ -235,7 +236,7 @@ impl Settings {
 pub struct Comparison {
     /// Which outcome.
     pub metric: Metric,
-    /// The group's value (a share, or milliseconds for time to decision).
+    /// The group's value (a share, or the geometric mean in milliseconds for time to decision).
     pub value: f64,
     /// The same for all other claims.
     pub rest: f64,
@@ -247,7 +248,10 @@ pub struct Comparison {
     pub low: f64,
     /// Upper end.
     pub high: f64,
-    /// The interval excludes 1.
+    /// Two-sided p-value (Fisher's exact test for shares, log-scale z for times).
+    pub p_value: f64,
+    /// `p_value` below the Bonferroni level (the interval then excludes 1 too, but
+    /// for rare outcomes the exact test is the stricter of the two).
     pub significant: bool,
     /// The ratio is outside the band.
     pub large: bool,
@@ -305,6 +309,8 @@ pub struct Report {
     pub settings: Settings,
     /// Comparisons made (the Bonferroni divisor).
     pub comparisons: usize,
+    /// The p-value a difference must be below: (1 − confidence) / comparisons.
+    pub alpha: f64,
     /// The z value of the simultaneous intervals.
     pub z: f64,
     /// Per attribute.
@@ -341,37 +347,43 @@ fn sample(metric: Metric, claims: &[&ClaimOutcome]) -> Sample {
     }
 }
 
-/// The comparison of a group's sample with the rest's, without the interval's z yet
-/// applied: (value, rest, n, log ratio, its standard error).
-fn compare(group: &Sample, rest: &Sample, min: usize) -> Option<(f64, f64, usize, f64, f64)> {
+/// A group's sample against the rest's: value, rest's value, n, log ratio, the
+/// standard error of the log ratio for its interval, and the two-sided p-value.
+/// Shares are tested with Fisher's exact test (rare outcomes in small groups are
+/// where normal approximations promise too much); times on a log scale with the
+/// pooled variance (a group that happens to lack slow claims also shows a small
+/// variance of its own, which would overstate the difference).
+fn compare(group: &Sample, rest: &Sample, min: usize, ln_fact: &[f64]) -> Option<(f64, f64, usize, f64, f64, f64)> {
     match (group, rest) {
         (Sample::Share { hits: a, n: n1 }, Sample::Share { hits: c, n: n2 }) => {
             if *n1 < min || *n2 < min {
                 return None;
             }
             let (p1, p2) = (*a as f64 / *n1 as f64, *c as f64 / *n2 as f64);
+            let p = stats::fisher_two_sided(*a, *n1, *c, *n2, ln_fact);
             if *a == 0 && *c == 0 {
-                return Some((p1, p2, *n1, 0.0, 0.0));
+                return Some((p1, p2, *n1, 0.0, 0.0, p));
             }
             // Katz log interval; half a count added to empty cells (Haldane).
             let fix = if *a == 0 || *c == 0 { 0.5 } else { 0.0 };
             let (fa, f1, fc, f2) = (*a as f64 + fix, *n1 as f64 + fix, *c as f64 + fix, *n2 as f64 + fix);
             let log_ratio = ((fa / f1) / (fc / f2)).ln();
             let se = (1.0 / fa - 1.0 / f1 + 1.0 / fc - 1.0 / f2).max(0.0).sqrt();
-            Some((p1, p2, *n1, log_ratio, se))
+            Some((p1, p2, *n1, log_ratio, se, p))
         }
         (Sample::Mean { values: g }, Sample::Mean { values: r }) => {
             if g.len() < min || r.len() < min {
                 return None;
             }
-            let (m1, v1) = stats::mean_var(g);
-            let (m2, v2) = stats::mean_var(r);
-            if m1 <= 0.0 || m2 <= 0.0 {
-                return None;
-            }
-            // Delta method: var(ln mean) ≈ var / (n · mean²).
-            let se = (v1 / (g.len() as f64 * m1 * m1) + v2 / (r.len() as f64 * m2 * m2)).sqrt();
-            Some((m1, m2, g.len(), (m1 / m2).ln(), se))
+            let logs = |v: &[f64]| v.iter().map(|x| x.max(1.0).ln()).collect::<Vec<f64>>();
+            let (lg, lr) = (logs(g), logs(r));
+            let (m1, _) = stats::mean_var(&lg);
+            let (m2, _) = stats::mean_var(&lr);
+            let all: Vec<f64> = lg.iter().chain(&lr).copied().collect();
+            let (_, pooled) = stats::mean_var(&all);
+            let se = (pooled * (1.0 / g.len() as f64 + 1.0 / r.len() as f64)).sqrt();
+            let p = if se > 0.0 { stats::two_sided_p((m1 - m2) / se) } else { 1.0 };
+            Some((m1.exp(), m2.exp(), g.len(), m1 - m2, se, p))
         }
         _ => None,
     }
@@ -380,6 +392,7 @@ fn compare(group: &Sample, rest: &Sample, min: usize) -> Option<(f64, f64, usize
 /// Compares every group of every configured attribute with the rest of the claims.
 pub fn monitor(claims: &[ClaimOutcome], settings: &Settings) -> Report {
     // First pass: which comparisons can be made, to know the Bonferroni divisor.
+    let ln_fact = stats::ln_factorials(claims.len());
     let mut pending = Vec::new();
     for &attribute in &settings.attributes {
         let mut groups: Vec<(String, Vec<usize>)> = Vec::new();
@@ -408,7 +421,7 @@ pub fn monitor(claims: &[ClaimOutcome], settings: &Settings) -> Report {
             let found: Vec<_> = Metric::ALL
                 .into_iter()
                 .filter_map(|m| {
-                    compare(&sample(m, &inside), &sample(m, &outside), settings.min_group).map(|c| (m, c))
+                    compare(&sample(m, &inside), &sample(m, &outside), settings.min_group, &ln_fact).map(|c| (m, c))
                 })
                 .collect();
             rows.push((group, members.len(), found));
@@ -416,7 +429,8 @@ pub fn monitor(claims: &[ClaimOutcome], settings: &Settings) -> Report {
         pending.push((attribute, rows));
     }
     let comparisons: usize = pending.iter().flat_map(|(_, rows)| rows).map(|(_, _, f)| f.len()).sum();
-    let z = stats::z_two_sided((1.0 - settings.confidence) / comparisons.max(1) as f64);
+    let alpha = (1.0 - settings.confidence) / comparisons.max(1) as f64;
+    let z = stats::z_two_sided(alpha);
     let mut alerts = Vec::new();
     let attributes = pending
         .into_iter()
@@ -428,10 +442,10 @@ pub fn monitor(claims: &[ClaimOutcome], settings: &Settings) -> Report {
                     let suppressed = n < settings.min_group;
                     let comparisons = found
                         .into_iter()
-                        .map(|(metric, (value, rest, n, log_ratio, se))| {
+                        .map(|(metric, (value, rest, n, log_ratio, se, p_value))| {
                             let ratio = log_ratio.exp();
                             let (low, high) = ((log_ratio - z * se).exp(), (log_ratio + z * se).exp());
-                            let significant = low > 1.0 || high < 1.0;
+                            let significant = p_value < alpha;
                             let large = ratio < settings.ratio_low || ratio > settings.ratio_high;
                             let alert = significant && large;
                             if alert {
@@ -445,7 +459,7 @@ pub fn monitor(claims: &[ClaimOutcome], settings: &Settings) -> Report {
                                     disadvantaged: (ratio > 1.0) == metric.higher_is_worse(),
                                 });
                             }
-                            Comparison { metric, value, rest, n, ratio, low, high, significant, large, alert }
+                            Comparison { metric, value, rest, n, ratio, low, high, p_value, significant, large, alert }
                         })
                         .collect();
                     GroupRow { group, claims: (!suppressed).then_some(n), suppressed, comparisons }
@@ -457,6 +471,7 @@ pub fn monitor(claims: &[ClaimOutcome], settings: &Settings) -> Report {
         claims: claims.len(),
         settings: settings.clone(),
         comparisons,
+        alpha,
         z,
         attributes,
         alerts,

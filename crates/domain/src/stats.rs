@@ -55,6 +55,32 @@ pub fn z_two_sided(alpha: f64) -> f64 {
     (lo + hi) / 2.0
 }
 
+/// `ln(k!)` for k = 0..=n.
+pub fn ln_factorials(n: usize) -> Vec<f64> {
+    let mut t = Vec::with_capacity(n + 1);
+    t.push(0.0);
+    for k in 1..=n {
+        t.push(t[k - 1] + (k as f64).ln());
+    }
+    t
+}
+
+/// Fisher's exact test of `a` of `n1` against `c` of `n2` (two-sided: twice the
+/// smaller tail, at most 1); `ln_fact` must reach `n1 + n2`.
+pub fn fisher_two_sided(a: usize, n1: usize, c: usize, n2: usize, ln_fact: &[f64]) -> f64 {
+    let (n, k) = (n1 + n2, a + c);
+    if ln_fact.len() <= n {
+        return 1.0;
+    }
+    let ln_choose = |n: usize, r: usize| ln_fact[n] - ln_fact[r] - ln_fact[n - r];
+    let denominator = ln_choose(n, n1);
+    let p = |x: usize| (ln_choose(k, x) + ln_choose(n - k, n1 - x) - denominator).exp();
+    let (lo, hi) = ((n1 + k).saturating_sub(n), k.min(n1));
+    let lower: f64 = (lo..=a).map(p).sum();
+    let upper: f64 = (a..=hi).map(p).sum();
+    (2.0 * lower.min(upper)).min(1.0)
+}
+
 /// The median of integers (mean of the middle two for an even count), `None` if empty.
 pub fn median(values: &mut [i64]) -> Option<i64> {
     values.sort_unstable();
@@ -85,6 +111,15 @@ mod tests {
         assert!((z_two_sided(0.01) - 2.575_829).abs() < 1e-4);
         assert!((z_two_sided(0.05 / 100.0) - 3.480_756).abs() < 1e-3);
         assert!((two_sided_p(1.959_964) - 0.05).abs() < 1e-6);
+    }
+
+    #[test]
+    fn fishers_exact_test_matches_the_textbook() {
+        // The lady tasting tea: 3 of 4 against 1 of 4, one-sided p = 17/70.
+        let t = ln_factorials(8);
+        assert!((fisher_two_sided(3, 4, 1, 4, &t) - 2.0 * 17.0 / 70.0).abs() < 1e-9);
+        assert!((fisher_two_sided(4, 4, 0, 4, &t) - 2.0 / 70.0).abs() < 1e-9);
+        assert_eq!(fisher_two_sided(2, 4, 2, 4, &t), 1.0);
     }
 
     #[test]

@@ -58,8 +58,8 @@ pub struct TrainArgs {
     time: Option<PathBuf>,
 }
 
-/// `proofdesk eval --detector`: the validation report without writing a model.
-pub fn evaluate(corpus: &Path, as_json: bool) -> Result<ExitCode> {
+/// The validation report (schema `proofdesk.detector-eval/1`) without writing a model.
+pub fn validation(corpus: &Path) -> Result<Value> {
     if !corpus.join("MANIFEST.csv").is_file() {
         bail!("no corpus at {} (MANIFEST.csv missing)", corpus.display());
     }
@@ -68,6 +68,12 @@ pub fn evaluate(corpus: &Path, as_json: bool) -> Result<ExitCode> {
     let (_, cv, t) = validate(&samples, &used);
     let mut r = report(&samples, &cv, t);
     r["selection"] = selection;
+    Ok(r)
+}
+
+/// `proofdesk eval --detector`: the validation report without writing a model.
+pub fn evaluate(corpus: &Path, as_json: bool) -> Result<ExitCode> {
+    let r = validation(corpus)?;
     if as_json {
         println!("{}", serde_json::to_string_pretty(&r)?);
     } else {

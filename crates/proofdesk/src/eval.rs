@@ -33,6 +33,10 @@ pub struct EvalArgs {
     /// `--json` gives schema proofdesk.detector-eval/1).
     #[arg(long, conflicts_with = "no_pixels")]
     detector: bool,
+    /// Also record the result in the database (`--data-dir`), for the AI Act
+    /// documentation of this version.
+    #[arg(long)]
+    record: bool,
 }
 
 /// One manifest row and what happened to it.
@@ -77,6 +81,7 @@ pub struct GroupResult {
 struct EvalDocument<'a> {
     schema: &'static str,
     proofdesk: &'static str,
+    pixels: bool,
     groups: &'a [GroupResult],
     files: &'a [RowResult],
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -86,7 +91,18 @@ struct EvalDocument<'a> {
 }
 
 /// Runs `proofdesk eval`.
-pub fn run(args: EvalArgs) -> Result<ExitCode> {
+pub fn run(args: EvalArgs, store: &crate::Store) -> Result<ExitCode> {
+    if args.detector && args.record {
+        let doc = crate::detector_train::validation(&args.corpus)?;
+        let text = serde_json::to_string_pretty(&doc)?;
+        record(store, "detector", &args.corpus, &text)?;
+        if args.json {
+            println!("{text}");
+        } else {
+            crate::detector_train::print_report(&doc);
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     if args.detector {
         return crate::detector_train::evaluate(&args.corpus, args.json);
     }
@@ -161,15 +177,19 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
     let groups: Vec<GroupResult> = groups.into_values().collect();
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
+    let doc = EvalDocument {
+        schema: "proofdesk.eval/1",
+        proofdesk: env!("CARGO_PKG_VERSION"),
+        pixels: !args.no_pixels,
+        groups: &groups,
+        files: &results,
+        pixel_forensics: pixel.as_ref(),
+        reuse: reuse.as_ref(),
+    };
+    if args.record {
+        record(store, "screen", &args.corpus, &serde_json::to_string_pretty(&doc)?)?;
+    }
     if args.json {
-        let doc = EvalDocument {
-            schema: "proofdesk.eval/1",
-            proofdesk: env!("CARGO_PKG_VERSION"),
-            groups: &groups,
-            files: &results,
-            pixel_forensics: pixel.as_ref(),
-            reuse: reuse.as_ref(),
-        };
         serde_json::to_writer_pretty(&mut out, &doc)?;
         writeln!(out)?;
     } else {
@@ -183,6 +203,20 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Records an evaluation document in the database, saying so on stderr.
+fn record(store: &crate::Store, kind: &str, corpus: &std::path::Path, document: &str) -> Result<()> {
+    use sha2::{Digest, Sha256};
+    let manifest = std::fs::read(corpus.join("MANIFEST.csv")).context("cannot read MANIFEST.csv to record the evaluation")?;
+    let sha: String = Sha256::digest(&manifest).iter().map(|b| format!("{b:02x}")).collect();
+    let id = store.runtime()?.block_on(async {
+        let db = store.open(true).await?.context("cannot open the database")?;
+        let c = proofdesk_storage::compliance::Compliance::new(db);
+        anyhow::Ok(c.record_evaluation(kind, env!("CARGO_PKG_VERSION"), &sha, document, "cli").await?)
+    })?;
+    eprintln!("recorded as evaluation {id} in {}", store.describe());
+    Ok(())
 }
 
 fn write_table(

@@ -4,6 +4,7 @@
 //! manipulated), 2 an error (bad arguments, unreadable or unanalysable file).
 
 mod admin;
+mod compliance;
 mod detector_train;
 mod eval;
 mod eval_personal_data;
@@ -90,6 +91,12 @@ enum Command {
     Retention(retention::RetentionArgs),
     /// Evidence encryption keys: rotate, and re-encrypt older evidence under the newest.
     Keys(keys::KeysArgs),
+    /// The register of AI systems and their EU AI Act risk class: list, questions, set, remove.
+    AiRegister(compliance::cli::RegisterArgs),
+    /// Compliance reports: the AI Act documentation, human oversight, fairness.
+    Report(compliance::cli::ReportArgs),
+    /// Simulate a year of claims under a fair and an unfair policy and report what the fairness monitor says.
+    SimulateFairness(compliance::simulate_fairness::SimulateFairnessArgs),
 }
 
 fn main() -> ExitCode {
@@ -100,7 +107,7 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Screen(args) => screen::run(args, &store),
-        Command::Eval(args) => eval::run(args),
+        Command::Eval(args) => eval::run(args, &store),
         Command::Index(args) => index::run(args, &store),
         Command::Serve(args) => serve::serve(args, &store),
         Command::Worker(args) => serve::work(args, &store),
@@ -114,6 +121,9 @@ fn main() -> ExitCode {
         Command::Subject(args) => subject::run(args, &store),
         Command::Retention(args) => retention::run(args, &store),
         Command::Keys(args) => keys::run(args, &store),
+        Command::AiRegister(args) => compliance::cli::ai_register(args, &store),
+        Command::Report(args) => compliance::cli::report(args, &store),
+        Command::SimulateFairness(args) => compliance::simulate_fairness::run(args),
     };
     match result {
         Ok(code) => code,

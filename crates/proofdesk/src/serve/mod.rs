@@ -26,7 +26,7 @@ mod problem;
 mod retention_api;
 mod subjects_api;
 mod upload;
-mod web;
+pub(crate) mod web;
 mod webhook;
 mod worker;
 

@@ -4,7 +4,7 @@
 //! (channel, language, region, new or returning customer). Each group is compared with
 //! all other claims as a ratio with a confidence interval; an alert needs a ratio
 //! outside the configured band (0.8–1.25 by default, the "four-fifths rule") *and* a
-//! significant difference: Fisher's exact test for shares, a log-scale test for times,
+//! significant difference: an exact binomial test for shares, a log-scale test for times,
 //! at a Bonferroni level over every comparison in the report (intervals are shown at
 //! the same simultaneous level), so a fair policy stays quiet however many groups
 //! there are. Groups with fewer claims than the minimum are suppressed, never shown.
@@ -104,6 +104,14 @@ impl Metric {
     /// Whether a higher value is worse for the customer (all but approval).
     pub fn higher_is_worse(self) -> bool {
         self != Metric::ApprovalRate
+    }
+}
+
+/// An interval as a person reads it: `1.11–2.16`, `3.40–∞`.
+pub fn interval(low: f64, high: Option<f64>) -> String {
+    match high {
+        Some(h) => format!("{low:.2}–{h:.2}"),
+        None => format!("{low:.2}–∞"),
     }
 }
 
@@ -246,12 +254,11 @@ pub struct Comparison {
     pub ratio: f64,
     /// Lower end of the simultaneous interval of the ratio.
     pub low: f64,
-    /// Upper end.
-    pub high: f64,
-    /// Two-sided p-value (Fisher's exact test for shares, log-scale z for times).
+    /// Upper end; `None` when unbounded (no such outcome among the rest).
+    pub high: Option<f64>,
+    /// Two-sided p-value (exact conditional binomial test for shares, log-scale z for times).
     pub p_value: f64,
-    /// `p_value` below the Bonferroni level (the interval then excludes 1 too, but
-    /// for rare outcomes the exact test is the stricter of the two).
+    /// `p_value` below the Bonferroni level; the interval then excludes 1.
     pub significant: bool,
     /// The ratio is outside the band.
     pub large: bool,
@@ -294,8 +301,8 @@ pub struct Alert {
     pub ratio: f64,
     /// Lower end.
     pub low: f64,
-    /// Upper end.
-    pub high: f64,
+    /// Upper end; `None` when unbounded.
+    pub high: Option<f64>,
     /// Whether the group is worse off (rather than better off) than the rest.
     pub disadvantaged: bool,
 }
@@ -347,34 +354,60 @@ fn sample(metric: Metric, claims: &[&ClaimOutcome]) -> Sample {
     }
 }
 
-/// A group's sample against the rest's: value, rest's value, n, log ratio, the
-/// standard error of the log ratio for its interval, and the two-sided p-value.
-/// Shares are tested with Fisher's exact test (rare outcomes in small groups are
-/// where normal approximations promise too much); times on a log scale with the
-/// pooled variance (a group that happens to lack slow claims also shows a small
-/// variance of its own, which would overstate the difference).
-fn compare(group: &Sample, rest: &Sample, min: usize, ln_fact: &[f64]) -> Option<(f64, f64, usize, f64, f64, f64)> {
+/// What one comparison found.
+struct Found {
+    value: f64,
+    rest: f64,
+    n: usize,
+    ratio: f64,
+    low: f64,
+    high: Option<f64>,
+    p_value: f64,
+}
+
+/// Whether two samples are big enough to compare.
+fn comparable(group: &Sample, rest: &Sample, min: usize) -> bool {
+    match (group, rest) {
+        (Sample::Share { n: n1, .. }, Sample::Share { n: n2, .. }) => *n1 >= min && *n2 >= min,
+        (Sample::Mean { values: g }, Sample::Mean { values: r }) => g.len() >= min && r.len() >= min,
+        _ => false,
+    }
+}
+
+/// A group's sample against the rest's at level `alpha`. Shares: given the hits of
+/// both together, the group's number of them is binomial under equal treatment; the
+/// exact test of that and its Clopper–Pearson interval (turned into a ratio of rates)
+/// agree with each other and hold for rare outcomes in small groups, where normal
+/// approximations promise too much. Times: compared on a log scale (geometric means)
+/// with the pooled variance, since a group that happens to lack slow claims also
+/// shows a small variance of its own, which would overstate the difference.
+fn compare(group: &Sample, rest: &Sample, alpha: f64, ln_fact: &[f64]) -> Found {
     match (group, rest) {
         (Sample::Share { hits: a, n: n1 }, Sample::Share { hits: c, n: n2 }) => {
-            if *n1 < min || *n2 < min {
-                return None;
+            let (a, n1, c, n2) = (*a, *n1, *c, *n2);
+            let (value, rest) = (a as f64 / n1 as f64, c as f64 / n2 as f64);
+            let m = a + c;
+            if m == 0 {
+                return Found { value, rest, n: n1, ratio: 1.0, low: 1.0, high: Some(1.0), p_value: 1.0 };
             }
-            let (p1, p2) = (*a as f64 / *n1 as f64, *c as f64 / *n2 as f64);
-            let p = stats::fisher_two_sided(*a, *n1, *c, *n2, ln_fact);
-            if *a == 0 && *c == 0 {
-                return Some((p1, p2, *n1, 0.0, 0.0, p));
+            // Half a count in an empty cell for the point estimate (Haldane).
+            let fix = if a == 0 || c == 0 { 0.5 } else { 0.0 };
+            let ratio = ((a as f64 + fix) / (n1 as f64 + fix)) / ((c as f64 + fix) / (n2 as f64 + fix));
+            let share0 = n1 as f64 / (n1 + n2) as f64;
+            let tails = stats::binomial_at_most(a, m, share0, ln_fact).min(stats::binomial_at_least(a, m, share0, ln_fact));
+            let (lo, hi) = stats::clopper_pearson(a, m, alpha, ln_fact);
+            let to_ratio = |share: f64| share / (1.0 - share) * n2 as f64 / n1 as f64;
+            Found {
+                value,
+                rest,
+                n: n1,
+                ratio,
+                low: to_ratio(lo),
+                high: (hi < 1.0).then(|| to_ratio(hi)),
+                p_value: (2.0 * tails).min(1.0),
             }
-            // Katz log interval; half a count added to empty cells (Haldane).
-            let fix = if *a == 0 || *c == 0 { 0.5 } else { 0.0 };
-            let (fa, f1, fc, f2) = (*a as f64 + fix, *n1 as f64 + fix, *c as f64 + fix, *n2 as f64 + fix);
-            let log_ratio = ((fa / f1) / (fc / f2)).ln();
-            let se = (1.0 / fa - 1.0 / f1 + 1.0 / fc - 1.0 / f2).max(0.0).sqrt();
-            Some((p1, p2, *n1, log_ratio, se, p))
         }
         (Sample::Mean { values: g }, Sample::Mean { values: r }) => {
-            if g.len() < min || r.len() < min {
-                return None;
-            }
             let logs = |v: &[f64]| v.iter().map(|x| x.max(1.0).ln()).collect::<Vec<f64>>();
             let (lg, lr) = (logs(g), logs(r));
             let (m1, _) = stats::mean_var(&lg);
@@ -382,17 +415,25 @@ fn compare(group: &Sample, rest: &Sample, min: usize, ln_fact: &[f64]) -> Option
             let all: Vec<f64> = lg.iter().chain(&lr).copied().collect();
             let (_, pooled) = stats::mean_var(&all);
             let se = (pooled * (1.0 / g.len() as f64 + 1.0 / r.len() as f64)).sqrt();
-            let p = if se > 0.0 { stats::two_sided_p((m1 - m2) / se) } else { 1.0 };
-            Some((m1.exp(), m2.exp(), g.len(), m1 - m2, se, p))
+            let d = m1 - m2;
+            let z = stats::z_two_sided(alpha);
+            Found {
+                value: m1.exp(),
+                rest: m2.exp(),
+                n: g.len(),
+                ratio: d.exp(),
+                low: (d - z * se).exp(),
+                high: Some((d + z * se).exp()),
+                p_value: if se > 0.0 { stats::two_sided_p(d / se) } else { 1.0 },
+            }
         }
-        _ => None,
+        _ => Found { value: 0.0, rest: 0.0, n: 0, ratio: 1.0, low: 1.0, high: Some(1.0), p_value: 1.0 },
     }
 }
 
 /// Compares every group of every configured attribute with the rest of the claims.
 pub fn monitor(claims: &[ClaimOutcome], settings: &Settings) -> Report {
-    // First pass: which comparisons can be made, to know the Bonferroni divisor.
-    let ln_fact = stats::ln_factorials(claims.len());
+    // First pass: the comparisons that can be made, to know the Bonferroni divisor.
     let mut pending = Vec::new();
     for &attribute in &settings.attributes {
         let mut groups: Vec<(String, Vec<usize>)> = Vec::new();
@@ -411,26 +452,25 @@ pub fn monitor(claims: &[ClaimOutcome], settings: &Settings) -> Report {
                 rows.push((group, members.len(), Vec::new()));
                 continue;
             }
-            let inside: Vec<&ClaimOutcome> = members.iter().map(|&i| &claims[i]).collect();
             let mut is_member = vec![false; claims.len()];
             for &i in &members {
                 is_member[i] = true;
             }
+            let inside: Vec<&ClaimOutcome> = members.iter().map(|&i| &claims[i]).collect();
             let outside: Vec<&ClaimOutcome> =
                 claims.iter().enumerate().filter(|(i, _)| !is_member[*i]).map(|(_, c)| c).collect();
-            let found: Vec<_> = Metric::ALL
+            let samples: Vec<(Metric, Sample, Sample)> = Metric::ALL
                 .into_iter()
-                .filter_map(|m| {
-                    compare(&sample(m, &inside), &sample(m, &outside), settings.min_group, &ln_fact).map(|c| (m, c))
-                })
+                .map(|m| (m, sample(m, &inside), sample(m, &outside)))
+                .filter(|(_, g, r)| comparable(g, r, settings.min_group))
                 .collect();
-            rows.push((group, members.len(), found));
+            rows.push((group, members.len(), samples));
         }
         pending.push((attribute, rows));
     }
     let comparisons: usize = pending.iter().flat_map(|(_, rows)| rows).map(|(_, _, f)| f.len()).sum();
     let alpha = (1.0 - settings.confidence) / comparisons.max(1) as f64;
-    let z = stats::z_two_sided(alpha);
+    let ln_fact = stats::ln_factorials(claims.len());
     let mut alerts = Vec::new();
     let attributes = pending
         .into_iter()
@@ -438,28 +478,39 @@ pub fn monitor(claims: &[ClaimOutcome], settings: &Settings) -> Report {
             attribute,
             groups: rows
                 .into_iter()
-                .map(|(group, n, found)| {
+                .map(|(group, n, samples)| {
                     let suppressed = n < settings.min_group;
-                    let comparisons = found
+                    let comparisons = samples
                         .into_iter()
-                        .map(|(metric, (value, rest, n, log_ratio, se, p_value))| {
-                            let ratio = log_ratio.exp();
-                            let (low, high) = ((log_ratio - z * se).exp(), (log_ratio + z * se).exp());
-                            let significant = p_value < alpha;
-                            let large = ratio < settings.ratio_low || ratio > settings.ratio_high;
+                        .map(|(metric, g, r)| {
+                            let f = compare(&g, &r, alpha, &ln_fact);
+                            let significant = f.p_value < alpha;
+                            let large = f.ratio < settings.ratio_low || f.ratio > settings.ratio_high;
                             let alert = significant && large;
                             if alert {
                                 alerts.push(Alert {
                                     attribute,
                                     group: group.clone(),
                                     metric,
-                                    ratio,
-                                    low,
-                                    high,
-                                    disadvantaged: (ratio > 1.0) == metric.higher_is_worse(),
+                                    ratio: f.ratio,
+                                    low: f.low,
+                                    high: f.high,
+                                    disadvantaged: (f.ratio > 1.0) == metric.higher_is_worse(),
                                 });
                             }
-                            Comparison { metric, value, rest, n, ratio, low, high, p_value, significant, large, alert }
+                            Comparison {
+                                metric,
+                                value: f.value,
+                                rest: f.rest,
+                                n: f.n,
+                                ratio: f.ratio,
+                                low: f.low,
+                                high: f.high,
+                                p_value: f.p_value,
+                                significant,
+                                large,
+                                alert,
+                            }
                         })
                         .collect();
                     GroupRow { group, claims: (!suppressed).then_some(n), suppressed, comparisons }
@@ -472,7 +523,7 @@ pub fn monitor(claims: &[ClaimOutcome], settings: &Settings) -> Report {
         settings: settings.clone(),
         comparisons,
         alpha,
-        z,
+        z: stats::z_two_sided(alpha),
         attributes,
         alerts,
     }
@@ -513,7 +564,7 @@ mod tests {
         let web = &r.attributes[0].groups[0];
         assert_eq!((web.group.as_str(), web.claims), ("web", Some(400)));
         let review = web.comparisons.iter().find(|c| c.metric == Metric::ReviewRate).unwrap();
-        assert!((review.ratio - 1.0).abs() < 1e-9 && review.low < 1.0 && review.high > 1.0);
+        assert!((review.ratio - 1.0).abs() < 1e-9 && review.low < 1.0 && review.high.unwrap() > 1.0);
     }
 
     #[test]

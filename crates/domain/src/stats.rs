@@ -65,20 +65,93 @@ pub fn ln_factorials(n: usize) -> Vec<f64> {
     t
 }
 
-/// Fisher's exact test of `a` of `n1` against `c` of `n2` (two-sided: twice the
-/// smaller tail, at most 1); `ln_fact` must reach `n1 + n2`.
-pub fn fisher_two_sided(a: usize, n1: usize, c: usize, n2: usize, ln_fact: &[f64]) -> f64 {
-    let (n, k) = (n1 + n2, a + c);
-    if ln_fact.len() <= n {
+/// The regularized incomplete beta function I_x(a, b) for whole a, b ≥ 1
+/// (Numerical Recipes' continued fraction); `ln_fact` must reach `a + b - 1`.
+pub fn beta_regularized(x: f64, a: usize, b: usize, ln_fact: &[f64]) -> f64 {
+    if x <= 0.0 {
+        return 0.0;
+    }
+    if x >= 1.0 {
         return 1.0;
     }
-    let ln_choose = |n: usize, r: usize| ln_fact[n] - ln_fact[r] - ln_fact[n - r];
-    let denominator = ln_choose(n, n1);
-    let p = |x: usize| (ln_choose(k, x) + ln_choose(n - k, n1 - x) - denominator).exp();
-    let (lo, hi) = ((n1 + k).saturating_sub(n), k.min(n1));
-    let lower: f64 = (lo..=a).map(p).sum();
-    let upper: f64 = (a..=hi).map(p).sum();
-    (2.0 * lower.min(upper)).min(1.0)
+    let (fa, fb) = (a as f64, b as f64);
+    let ln_front = ln_fact[a + b - 1] - ln_fact[a - 1] - ln_fact[b - 1] + fa * x.ln() + fb * (1.0 - x).ln();
+    if x < (fa + 1.0) / (fa + fb + 2.0) {
+        ln_front.exp() * continued_fraction(x, fa, fb) / fa
+    } else {
+        1.0 - ln_front.exp() * continued_fraction(1.0 - x, fb, fa) / fb
+    }
+}
+
+/// Lentz's evaluation of the incomplete beta's continued fraction.
+fn continued_fraction(x: f64, a: f64, b: f64) -> f64 {
+    const TINY: f64 = 1e-300;
+    let (qab, qap, qam) = (a + b, a + 1.0, a - 1.0);
+    let mut c = 1.0;
+    let mut d = 1.0 - qab * x / qap;
+    if d.abs() < TINY {
+        d = TINY;
+    }
+    d = 1.0 / d;
+    let mut h = d;
+    for m in 1..10_000 {
+        let m = f64::from(m);
+        let m2 = 2.0 * m;
+        let aa = m * (b - m) * x / ((qam + m2) * (a + m2));
+        d = 1.0 + aa * d;
+        d = if d.abs() < TINY { TINY } else { d };
+        c = 1.0 + aa / c;
+        c = if c.abs() < TINY { TINY } else { c };
+        d = 1.0 / d;
+        h *= d * c;
+        let aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2));
+        d = 1.0 + aa * d;
+        d = if d.abs() < TINY { TINY } else { d };
+        c = 1.0 + aa / c;
+        c = if c.abs() < TINY { TINY } else { c };
+        d = 1.0 / d;
+        let step = d * c;
+        h *= step;
+        if (step - 1.0).abs() < 1e-14 {
+            break;
+        }
+    }
+    h
+}
+
+/// P(X ≥ k) for X ~ Binomial(n, p); `ln_fact` must reach `n`.
+pub fn binomial_at_least(k: usize, n: usize, p: f64, ln_fact: &[f64]) -> f64 {
+    match k {
+        0 => 1.0,
+        k if k > n => 0.0,
+        k => beta_regularized(p, k, n - k + 1, ln_fact),
+    }
+}
+
+/// P(X ≤ k) for X ~ Binomial(n, p).
+pub fn binomial_at_most(k: usize, n: usize, p: f64, ln_fact: &[f64]) -> f64 {
+    1.0 - binomial_at_least(k + 1, n, p, ln_fact)
+}
+
+/// The exact (Clopper–Pearson) interval for a binomial share, `k` of `n`, at level
+/// 1 − `alpha`: the shares for which neither tail is below `alpha` / 2.
+pub fn clopper_pearson(k: usize, n: usize, alpha: f64, ln_fact: &[f64]) -> (f64, f64) {
+    let solve = |f: &dyn Fn(f64) -> bool| {
+        // The boundary between shares where `f` holds (below) and where it does not.
+        let (mut lo, mut hi) = (0.0_f64, 1.0_f64);
+        for _ in 0..100 {
+            let mid = (lo + hi) / 2.0;
+            if f(mid) {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        (lo + hi) / 2.0
+    };
+    let lower = if k == 0 { 0.0 } else { solve(&|p| binomial_at_least(k, n, p, ln_fact) < alpha / 2.0) };
+    let upper = if k == n { 1.0 } else { solve(&|p| binomial_at_most(k, n, p, ln_fact) >= alpha / 2.0) };
+    (lower, upper)
 }
 
 /// The median of integers (mean of the middle two for an even count), `None` if empty.
@@ -114,12 +187,15 @@ mod tests {
     }
 
     #[test]
-    fn fishers_exact_test_matches_the_textbook() {
-        // The lady tasting tea: 3 of 4 against 1 of 4, one-sided p = 17/70.
-        let t = ln_factorials(8);
-        assert!((fisher_two_sided(3, 4, 1, 4, &t) - 2.0 * 17.0 / 70.0).abs() < 1e-9);
-        assert!((fisher_two_sided(4, 4, 0, 4, &t) - 2.0 / 70.0).abs() < 1e-9);
-        assert_eq!(fisher_two_sided(2, 4, 2, 4, &t), 1.0);
+    fn binomial_tails_and_exact_intervals_match_the_tables() {
+        let t = ln_factorials(2000);
+        assert!((binomial_at_least(3, 4, 0.5, &t) - 5.0 / 16.0).abs() < 1e-12);
+        assert!((binomial_at_most(1, 4, 0.5, &t) - 5.0 / 16.0).abs() < 1e-12);
+        assert!((binomial_at_least(600, 1000, 0.5, &t) - 1.364e-10).abs() < 1e-12);
+        let (lo, hi) = clopper_pearson(0, 10, 0.05, &t);
+        assert!(lo == 0.0 && (hi - 0.308_5).abs() < 1e-4, "{hi}");
+        let (lo, hi) = clopper_pearson(5, 10, 0.05, &t);
+        assert!((lo - 0.187_1).abs() < 1e-4 && (hi - 0.812_9).abs() < 1e-4, "{lo} {hi}");
     }
 
     #[test]

@@ -309,6 +309,23 @@ impl Compliance {
             .map_err(Error::query("read an edition"))
     }
 
+    /// Records `policy.change` when the policy in force (`source`: its file and
+    /// SHA-256) differs from the one last recorded; whether it did.
+    pub async fn note_policy(&self, source: &str) -> Result<bool, Error> {
+        let last: Option<String> = sqlx::query("SELECT detail FROM audit_log WHERE action = 'policy.change' ORDER BY seq DESC LIMIT 1")
+            .fetch_optional(&self.db.pool)
+            .await
+            .and_then(|r| r.map(|r| r.try_get(0)).transpose())
+            .map_err(Error::query("read the policy history"))?;
+        if last.as_deref() == Some(source) {
+            return Ok(false);
+        }
+        crate::audit::AuditLog::new(self.db.clone())
+            .append(&Entry { actor: "serve", action: "policy.change", claim_id: None, detail: source })
+            .await?;
+        Ok(true)
+    }
+
     /// The audit entries the change history is made of (register, evaluations,
     /// editions, policy and key changes), oldest first.
     pub async fn change_history(&self) -> Result<Vec<(i64, String, String, String)>, Error> {

@@ -7,7 +7,7 @@
 //! edition. Each figure from the evaluation carries `data-figure`, so a test can
 //! compare it with what `proofdesk eval` reports.
 
-use super::{fairness_outcomes, month_of, oversight_trails, register, DAY_MS};
+use super::{fairness_outcomes, localized, month_of, oversight_trails, register, Field, DAY_MS};
 use crate::serve::web::Say;
 use anyhow::Result;
 use maud::{html, Markup, PreEscaped, DOCTYPE};
@@ -186,10 +186,10 @@ fn register_section(lang: Lang, systems: &[AiSystem]) -> Markup {
             tbody {
                 @for sys in systems {
                     tr {
-                        td { strong { (sys.name) } br; (sys.purpose) }
+                        td { strong { (localized(lang, sys, Field::Name)) } br; (localized(lang, sys, Field::Purpose)) }
                         td data-figure={ "register/" (sys.id) "/class" } { (RiskClass::parse(&sys.risk_class).map(|c| t(lang, &c.title())).unwrap_or_else(|| sys.risk_class.clone())) }
                         td { ul { @for r in serde_json::from_str::<Vec<Text>>(&sys.reasoning_json).unwrap_or_default() { li { (t(lang, &r)) } } } }
-                        td { (sys.owner) }
+                        td { @if sys.owner.is_empty() { em { (s("not yet assigned", "nog niet toegewezen")) } } @else { (sys.owner) } }
                         td { (sys.review_due) }
                     }
                 }
@@ -373,8 +373,8 @@ fn fairness_section(lang: Lang, r: &fairness::Report) -> Markup {
             p { (s("No alert.", "Geen melding.")) }
         } @else {
             @for a in &r.alerts {
-                p.alert { (a.attribute.title().0) " = " strong { (a.group) } ": " (lang.say(a.metric.title().0, a.metric.title().1)) " ×" (format!("{:.2}", a.ratio))
-                    " (" (format!("{:.2}–{:.2}", a.low, a.high)) ")" }
+                p.alert { (lang.say(a.attribute.title().0, a.attribute.title().1)) " = " strong { (a.group) } ": " (lang.say(a.metric.title().0, a.metric.title().1)) " ×" (format!("{:.2}", a.ratio))
+                    " (" (fairness::interval(a.low, a.high)) ")" }
             }
         }
     }

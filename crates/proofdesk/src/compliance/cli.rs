@@ -194,7 +194,7 @@ fn print_fairness(r: &fairness::Report) -> Result<()> {
                     let cells: Vec<String> = g
                         .comparisons
                         .iter()
-                        .map(|c| format!("{} ×{:.2} [{:.2}–{:.2}]{}", c.metric.title().0, c.ratio, c.low, c.high, if c.alert { " ALERT" } else { "" }))
+                        .map(|c| format!("{} ×{:.2} [{}]{}", c.metric.title().0, c.ratio, fairness::interval(c.low, c.high), if c.alert { " ALERT" } else { "" }))
                         .collect();
                     writeln!(out, "  {:<12} {:>6}  {}", g.group, n, cells.join("; "))?;
                 }
@@ -279,7 +279,8 @@ pub fn ai_register(args: RegisterArgs, store: &Store) -> Result<ExitCode> {
                     print!("{}", register_csv(&systems)?);
                 } else {
                     for s in &systems {
-                        println!("{:<28} {:<13} review {}  owner {}  {}", s.id, s.risk_class, s.review_due, s.owner, s.name);
+                        let owner = if s.owner.is_empty() { "not yet assigned" } else { &s.owner };
+                        println!("{:<28} {:<13} review {}  owner {}  {}", s.id, s.risk_class, s.review_due, owner, s.name);
                     }
                 }
             }

@@ -77,7 +77,7 @@ pub fn builtin_system(b: &Builtin) -> AiSystem {
         id: b.id.into(),
         name: b.name.0.into(),
         purpose: b.purpose.0.into(),
-        owner: "not yet assigned".into(),
+        owner: String::new(),
         users: b.users.0.into(),
         data_used: b.data.0.into(),
         answers: answers.into_iter().collect(),
@@ -89,6 +89,37 @@ pub fn builtin_system(b: &Builtin) -> AiSystem {
         updated_at: 0,
         updated_by: "proofdesk".into(),
     }
+}
+
+/// A field of a system in a language: proofdesk's own components have both, as long
+/// as the field is as proofdesk filled it in; what people typed is shown as typed.
+pub fn localized<'a>(lang: proofdesk_engine::Lang, s: &'a AiSystem, field: Field) -> &'a str {
+    let (value, pick): (&String, fn(&Builtin) -> (&'static str, &'static str)) = match field {
+        Field::Name => (&s.name, |b| b.name),
+        Field::Purpose => (&s.purpose, |b| b.purpose),
+        Field::Users => (&s.users, |b| b.users),
+        Field::Data => (&s.data_used, |b| b.data),
+    };
+    match BUILTINS.iter().find(|b| b.id == s.id).map(pick) {
+        Some((en, nl)) if value == en => match lang {
+            proofdesk_engine::Lang::En => en,
+            proofdesk_engine::Lang::Nl => nl,
+        },
+        _ => value,
+    }
+}
+
+/// The fields [`localized`] translates.
+#[derive(Clone, Copy)]
+pub enum Field {
+    /// The name.
+    Name,
+    /// The purpose.
+    Purpose,
+    /// Who uses it.
+    Users,
+    /// The data it uses.
+    Data,
 }
 
 /// The register, with proofdesk's own components added the first time it is read.

@@ -165,13 +165,12 @@ pub fn scenario(claims: usize, seed: u64, policy_toml: &str) -> Result<Report> {
 
 fn describe(a: &Alert) -> String {
     format!(
-        "{} = {}: {} ratio {:.2} ({:.2}–{:.2}), {}",
+        "{} = {}: {} ratio {:.2} ({}), {}",
         a.attribute.as_str(),
         a.group,
         a.metric.title().0,
         a.ratio,
-        a.low,
-        a.high,
+        proofdesk_domain::fairness::interval(a.low, a.high),
         if a.disadvantaged { "worse off" } else { "better off" }
     )
 }

@@ -83,6 +83,12 @@ pub struct App {
     max_request: usize,
     /// Weights and bands for routing.
     policy: Policy,
+    /// Where the policy came from (its file and SHA-256, or the defaults).
+    policy_source: String,
+    /// The database, for the compliance reports.
+    db: proofdesk_storage::Database,
+    /// The AI register, evaluations and documentation editions.
+    compliance: proofdesk_storage::compliance::Compliance,
     /// Where to announce screened claims, if anywhere.
     webhook: Option<webhook::Webhook>,
 }
@@ -225,14 +231,10 @@ async fn open(
 ) -> Result<(Arc<App>, proofdesk_storage::Database)> {
     let db = store.open(true).await?.context("no database")?;
     let evidence = evidence_store(store, &common.evidence, &db)?;
-    let policy = match &common.policy {
-        None => Policy::default(),
-        Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("read the policy {}", path.display()))?;
-            Policy::from_toml(&text).with_context(|| format!("policy {}", path.display()))?
-        }
-    };
+    let policy = crate::compliance::load_policy(common.policy.as_deref())?;
+    let policy_source = crate::compliance::cli::policy_source(common.policy.as_deref())?;
+    let compliance = proofdesk_storage::compliance::Compliance::new(db.clone());
+    compliance.note_policy(&policy_source).await?;
     let app = App {
         claims: Claims::new(db.clone()),
         keys: ApiKeys::new(db.clone()),
@@ -254,6 +256,9 @@ async fn open(
         wake: Notify::new(),
         max_request,
         policy,
+        policy_source,
+        db: db.clone(),
+        compliance,
         webhook: match (&common.webhook_url, &common.webhook_secret_file) {
             (Some(url), Some(secret)) => {
                 let receives = Receives::parse(&common.webhook_receives).map_err(|e| anyhow::anyhow!("--webhook-receives: {e}"))?;

@@ -2,6 +2,7 @@
 
 mod browser;
 mod cli;
+mod compliance;
 mod corpus;
 mod customer_browser;
 mod detector;

@@ -38,10 +38,21 @@ pub fn page(lang: Lang, viewer: Option<&Viewer>, title: &str, path: &str, body: 
                     a.brand href="/queue" { "proofdesk" }
                     @if let Some(v) = viewer {
                         nav aria-label=(lang.say("Main", "Hoofdmenu")) {
-                            a href="/queue" { (lang.say("Queue", "Wachtrij")) }
-                            a href="/queue?queue=fraud" { (lang.say("Fraud team", "Fraudeteam")) }
-                            a href="/claims/new" { (lang.say("New claim", "Nieuwe claim")) }
+                            @if v.role.handles_claims() {
+                                a href="/queue" { (lang.say("Queue", "Wachtrij")) }
+                                a href="/queue?queue=fraud" { (lang.say("Fraud team", "Fraudeteam")) }
+                                a href="/claims/new" { (lang.say("New claim", "Nieuwe claim")) }
+                            }
                             a href="/rules" { (lang.say("Rules", "Regels")) }
+                            @if v.role.sees_compliance() {
+                                a href="/compliance" { (lang.say("Compliance", "Compliance")) }
+                            }
+                            @if !v.role.handles_claims() {
+                                a href="/compliance/register" { (lang.say("AI register", "AI-register")) }
+                                a href="/compliance/ai-act" { (lang.say("AI Act", "AI-verordening")) }
+                                a href="/compliance/oversight" { (lang.say("Oversight", "Toezicht")) }
+                                a href="/compliance/fairness" { (lang.say("Fairness", "Gelijke behandeling")) }
+                            }
                             @if v.role.oversees() {
                                 a href="/overview" { (lang.say("Overview", "Overzicht")) }
                                 a href="/audit" { (lang.say("Audit trail", "Audittrail")) }
@@ -111,8 +122,8 @@ pub fn not_allowed(lang: Lang) -> Response {
         lang,
         lang.say("Not for your role", "Niet voor uw rol"),
         lang.say(
-            "This page is for supervisors and administrators.",
-            "Deze pagina is voor teamleiders en beheerders.",
+            "This page is not part of your role's work. Ask an administrator if you need it.",
+            "Deze pagina hoort niet bij het werk van uw rol. Vraag een beheerder als u hem nodig hebt.",
         ),
     )
 }

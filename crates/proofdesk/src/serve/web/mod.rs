@@ -13,9 +13,11 @@
 mod assets;
 mod assign;
 mod claim_page;
+mod compliance;
+mod compliance_reports;
 mod decide;
 pub mod files;
-mod layout;
+pub(crate) mod layout;
 mod new_claim;
 mod overview;
 mod people;
@@ -71,6 +73,15 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/people/{id}/authority", post(people::set_authority))
         .route("/audit", get(overview::audit))
         .route("/rules", get(overview::rules))
+        .route("/compliance", get(compliance::hub))
+        .route("/compliance/register", get(compliance::list))
+        .route("/compliance/register.csv", get(compliance::export_csv))
+        .route("/compliance/register.json", get(compliance::export_json))
+        .route("/compliance/register/{id}", get(compliance::edit).post(compliance::save))
+        .route("/compliance/ai-act", get(compliance_reports::editions).post(compliance_reports::generate))
+        .route("/compliance/ai-act/{edition}", get(compliance_reports::edition))
+        .route("/compliance/oversight", get(compliance_reports::oversight_page))
+        .route("/compliance/fairness", get(compliance_reports::fairness_page))
         .route("/assets/app.css", get(assets::css))
         .route("/assets/app.js", get(assets::js))
 }
@@ -282,6 +293,11 @@ impl FromRequestParts<Arc<App>> for Viewer {
         let Some(role) = Role::parse(&session.user.role) else {
             return Err(to_sign_in());
         };
+        // A compliance officer sees figures, never a claim or a customer's file.
+        let path = parts.uri.path();
+        if !role.handles_claims() && !path.starts_with("/compliance") && path != "/rules" {
+            return Err(if path == "/queue" { Redirect::to("/compliance").into_response() } else { layout::not_allowed(lang) });
+        }
         let scope = app
             .teams
             .scope(&session.user.id, &session.user.role)

@@ -93,8 +93,8 @@ pub fn builtin_system(b: &Builtin) -> AiSystem {
 
 /// A field of a system in a language: proofdesk's own components have both, as long
 /// as the field is as proofdesk filled it in; what people typed is shown as typed.
-pub fn localized<'a>(lang: proofdesk_engine::Lang, s: &'a AiSystem, field: Field) -> &'a str {
-    let (value, pick): (&String, fn(&Builtin) -> (&'static str, &'static str)) = match field {
+pub fn localized(lang: proofdesk_engine::Lang, s: &AiSystem, field: Field) -> &str {
+    let (value, pick): (&String, BuiltinText) = match field {
         Field::Name => (&s.name, |b| b.name),
         Field::Purpose => (&s.purpose, |b| b.purpose),
         Field::Users => (&s.users, |b| b.users),
@@ -108,6 +108,9 @@ pub fn localized<'a>(lang: proofdesk_engine::Lang, s: &'a AiSystem, field: Field
         _ => value,
     }
 }
+
+/// Picks one of a builtin's texts (English, Dutch).
+type BuiltinText = fn(&Builtin) -> (&'static str, &'static str);
 
 /// The fields [`localized`] translates.
 #[derive(Clone, Copy)]
@@ -219,7 +222,7 @@ pub fn fairness_outcomes(f: &Facts) -> Vec<fairness::ClaimOutcome> {
         .map(|c| {
             let context: Option<ClaimContext> = serde_json::from_str(&c.context_json).ok();
             let mine = || decisions_of.get(c.id.as_str()).into_iter().flatten();
-            let last_final = mine().filter(|d| d.kind == "approve" || d.kind == "reject").last();
+            let last_final = mine().rfind(|d| d.kind == "approve" || d.kind == "reject");
             fairness::ClaimOutcome {
                 channel: context.as_ref().and_then(|x| x.channel.clone()),
                 language: context.as_ref().and_then(|x| x.language.clone()),
@@ -242,7 +245,7 @@ mod tests {
     #[test]
     fn days_and_periods() {
         assert_eq!(day_ms("1970-01-02"), Some(DAY_MS));
-        assert_eq!(day_ms("2024-02-29").map(|ms| format_utc(ms)), Some("2024-02-29 00:00 UTC".into()));
+        assert_eq!(day_ms("2024-02-29").map(format_utc), Some("2024-02-29 00:00 UTC".into()));
         assert_eq!(day_ms("2024-13-01"), None);
         let (s, u) = period(Some("2026-01-01"), Some("2026-01-31"), 90).unwrap();
         assert_eq!((u - s) / DAY_MS, 31);

@@ -196,6 +196,12 @@ fn a_compliance_officer_sees_the_register_the_documentation_oversight_and_fairne
     assert_eq!(proofdesk_in(&data, &["eval", mini.to_str().unwrap(), "--record", "--no-pixels"]).code, 0);
 
     let Some(b) = Browser::start() else { return };
+    let axe = crate::customer_browser::axe();
+    let accessible = |page: &str| {
+        if let Some(axe) = &axe {
+            assert_eq!(crate::customer_browser::violations(&b, axe), Value::Array(vec![]), "axe-core on {page}");
+        }
+    };
     add_user(&data, "cora", "compliance_officer", "Cora Visser");
     b.resize(1280, 1400);
     b.goto(&server.url("/compliance"));
@@ -203,6 +209,7 @@ fn a_compliance_officer_sees_the_register_the_documentation_oversight_and_fairne
     b.type_into(&b.find("#password"), "correct horse battery");
     b.click(&b.find(".signin button[type=submit]"));
     b.find("ul.cards");
+    accessible("the compliance start page");
     b.screenshot(&artefacts().join("compliance.png"));
 
     // Figures, never a customer: the queue leads to the compliance pages, a claim is refused.
@@ -214,7 +221,9 @@ fn a_compliance_officer_sees_the_register_the_documentation_oversight_and_fairne
     // The register: proofdesk's own components, and a chatbot added through the questionnaire.
     b.goto(&server.url("/compliance/register"));
     assert_eq!(b.all("table.register tbody tr").len(), 5);
+    accessible("the register");
     b.click(&b.find("a.button[href='/compliance/register/new']"));
+    accessible("the questionnaire");
     b.type_into(&b.find("#f-id"), "chatbot");
     b.type_into(&b.find("#f-name"), "Chatassistent op de website");
     b.type_into(&b.find("#f-purpose"), "Beantwoordt vragen van klanten over hun claim.");
@@ -236,6 +245,7 @@ fn a_compliance_officer_sees_the_register_the_documentation_oversight_and_fairne
     assert!(doc.contains("Technische documentatie AI-verordening") && doc.contains("Chatassistent op de website"), "{doc}");
     assert!(doc.contains("kanaal = app"), "the fairness alert is in the document: {doc}");
     assert!(!b.all("td[data-figure^='group/camera/authentic']").is_empty());
+    accessible("the AI Act document");
     b.resize(1280, 3000);
     b.screenshot(&artefacts().join("ai-act-document.png"));
     b.resize(1280, 1400);
@@ -244,11 +254,19 @@ fn a_compliance_officer_sees_the_register_the_documentation_oversight_and_fairne
     b.goto(&server.url("/compliance/oversight"));
     let reviewers = b.text(&b.find("table.reviewers"));
     assert!(reviewers.contains("Sue Bakker") && reviewers.contains("12"), "{reviewers}");
+    accessible("the oversight report");
     b.screenshot(&artefacts().join("oversight.png"));
 
     // Fairness: the app customers were always asked for more evidence.
     b.goto(&server.url("/compliance/fairness"));
     let alert = b.text(&b.find("div.alert"));
     assert!(alert.contains("app") && alert.contains("slechter af"), "{alert}");
+    accessible("the fairness report");
     b.screenshot(&artefacts().join("fairness.png"));
+    b.goto(&server.url("/compliance/notices"));
+    assert!(b.text(&b.find("table.notices")).contains("portal.automated-checks"));
+    accessible("the notices");
+    b.goto(&server.url("/compliance/ai-act"));
+    assert_eq!(b.all("table.editions tbody tr").len(), 1, "the edition is listed");
+    accessible("the editions");
 }

@@ -16,7 +16,7 @@ fn artefacts() -> PathBuf {
 }
 
 /// axe-core's script: `PROOFDESK_AXE`, else none (required when browser tests are).
-fn axe() -> Option<String> {
+pub fn axe() -> Option<String> {
     match std::env::var("PROOFDESK_AXE") {
         Ok(path) => Some(std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("PROOFDESK_AXE={path}: {e}"))),
         Err(_) => {
@@ -26,6 +26,17 @@ fn axe() -> Option<String> {
             None
         }
     }
+}
+
+/// axe-core's WCAG 2 A/AA violations on the page shown (an empty list when none).
+pub fn violations(b: &Browser, axe: &str) -> Value {
+    b.script(&format!("{axe}\n;return true"));
+    b.script_async(
+        "const done = arguments[arguments.length - 1]; \
+         axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}}) \
+           .then(r => done(r.violations.map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', ')))) \
+           .catch(e => done(['axe failed: ' + e]))",
+    )
 }
 
 #[test]
@@ -74,14 +85,7 @@ fn a_customer_sends_a_new_photo_with_the_code_from_a_phone() {
     b.resize(390, 844);
 
     if let Some(axe) = &axe {
-        b.script(&format!("{axe}\n;return true"));
-        let result = b.script_async(
-            "const done = arguments[arguments.length - 1]; \
-             axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}}) \
-               .then(r => done(r.violations.map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', ')))) \
-               .catch(e => done(['axe failed: ' + e]))",
-        );
-        assert_eq!(result, Value::Array(vec![]), "axe-core finds no WCAG 2 A/AA violations");
+        assert_eq!(violations(&b, axe), Value::Array(vec![]), "axe-core finds no WCAG 2 A/AA violations");
     }
     // The keyboard reaches every control, in order, up to the send button.
     b.script("document.activeElement && document.activeElement.blur(); window.scrollTo(0,0); return true");

@@ -48,6 +48,7 @@ pub async fn hub(viewer: Viewer) -> Response {
             (card("/compliance/ai-act", lang.say("AI Act documentation", "Documentatie AI-verordening"), lang.say("Generate a dated edition from the measured results.", "Maak een gedateerde editie uit de gemeten resultaten.")))
             (card("/compliance/oversight", lang.say("Human oversight", "Menselijk toezicht"), lang.say("Do people follow or overrule the routing, and do they look at the evidence?", "Volgen mensen de routering of wijken ze af, en bekijken ze het bewijs?")))
             (card("/compliance/fairness", lang.say("Fairness", "Gelijke behandeling"), lang.say("Outcomes compared across customer groups, with alerts.", "Uitkomsten vergeleken tussen klantgroepen, met meldingen.")))
+            (card("/compliance/notices", lang.say("What customers are told", "Wat klanten te lezen krijgen"), lang.say("Every notice about the automated checks, with its version.", "Elke tekst over de automatische controles, met de versie.")))
         }
     };
     layout::page(lang, Some(&viewer), title, "/compliance", body)
@@ -288,4 +289,34 @@ async fn export(app: &App, viewer: &Viewer, csv: bool) -> Response {
         return r;
     }
     ([(header::CONTENT_TYPE, kind), (header::CONTENT_DISPOSITION, "attachment")], body).into_response()
+}
+
+/// `GET /compliance/notices`: every notice customers read about the automated checks,
+/// versioned, as the portal and the message drafts use them.
+pub async fn notices(viewer: Viewer) -> Response {
+    if let Err(r) = allowed(&viewer) {
+        return r;
+    }
+    let lang = viewer.lang;
+    let title = lang.say("What customers are told", "Wat klanten te lezen krijgen");
+    let body = html! {
+        h1 { (title) }
+        p { (lang.say(
+            "The evidence portal and the message drafts take these texts from one list; a changed text gets a new version, and every edition of the AI Act documentation includes them.",
+            "Het bewijsportaal en de conceptberichten halen deze teksten uit één lijst; een gewijzigde tekst krijgt een nieuwe versie, en elke editie van de documentatie voor de AI-verordening bevat ze.")) }
+        table.notices {
+            thead { tr {
+                th scope="col" { (lang.say("Notice", "Tekst")) } th scope="col" { (lang.say("Version", "Versie")) }
+                th scope="col" { (lang.say("Where", "Waar")) } th scope="col" { "English" } th scope="col" { "Nederlands" }
+            } }
+            tbody { @for n in &proofdesk_domain::transparency::NOTICES {
+                tr {
+                    th scope="row" { code { (n.id) } } td.num { (n.version) " · " (n.since) } td { (lang.say(n.shown.0, n.shown.1)) }
+                    td lang="en" { @for line in n.en.lines() { (line) br; } }
+                    td lang="nl" { @for line in n.nl.lines() { (line) br; } }
+                }
+            } }
+        }
+    };
+    layout::page(lang, Some(&viewer), title, "/compliance/notices", body)
 }

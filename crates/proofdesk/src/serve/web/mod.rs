@@ -82,6 +82,7 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/compliance/ai-act/{edition}", get(compliance_reports::edition))
         .route("/compliance/oversight", get(compliance_reports::oversight_page))
         .route("/compliance/fairness", get(compliance_reports::fairness_page))
+        .route("/compliance/notices", get(compliance::notices))
         .route("/assets/app.css", get(assets::css))
         .route("/assets/app.js", get(assets::js))
 }

@@ -24,7 +24,7 @@ fn mini_corpus(shared: &Path, into: &Path) -> PathBuf {
     let mut taken: HashMap<&str, usize> = HashMap::new();
     for line in lines {
         let group = line.split(',').nth(1).unwrap_or("");
-        if ["camera", "generated-meta", "c2pa", "malformed", "watermark"].contains(&group) {
+        if ["camera", "generated-meta", "c2pa", "malformed", "watermark", "forgery"].contains(&group) {
             let n = taken.entry(group).or_default();
             if *n < 3 {
                 *n += 1;
@@ -85,6 +85,13 @@ fn the_documentation_reports_what_eval_measured() {
     assert_eq!(f["summary/ai-detection"], format!("{:.1}%", found as f64 * 100.0 / ai as f64));
     let (auth, alarms) = (sum("authentic", &|g| g["files"].as_u64().unwrap()), sum("authentic", &|g| g["false_alarms"].as_u64().unwrap()));
     assert_eq!(f["summary/false-alarm-rate"], format!("{:.1}%", alarms as f64 * 100.0 / auth as f64));
+    let methods = eval["pixel_forensics"]["methods"].as_array().expect("forged files with masks give pixel figures");
+    for m in methods {
+        let name = m["method"].as_str().unwrap();
+        let three = |v: &Value| v.as_f64().map_or("–".to_string(), |x| format!("{x:.3}"));
+        assert_eq!(f[&format!("pixel/{name}/auc")], three(&m["auc"]), "{name}");
+        assert_eq!(f[&format!("pixel/{name}/detection_rate")], three(&m["detection_rate"]), "{name}");
+    }
     assert_eq!(f["reuse/pairs"], eval["reuse"]["pairs"].to_string());
     assert_eq!(f["reuse/false_matches"], eval["reuse"]["false_matches"].to_string());
     // The rest comes from the records: the register, the notices, the audit chain.
@@ -142,10 +149,10 @@ fn the_register_classifies_from_the_answers_and_refuses_what_it_cannot_use() {
 /// 24 screened claims, 12 from the web in Dutch and 12 from the app in English; a
 /// supervisor approves the web ones and asks the app ones for more evidence, through
 /// the API and without opening a file. Returns one claim id.
-fn decided_claims(server: &Server, data: &Path) -> String {
-    add_user(data, "sue", "supervisor", "Sue Bakker");
-    crate::browser::set_authority(data, "sue", "1000EUR");
-    let token = proofdesk_in(data, &["user", "token", "sue"]).stdout.trim().to_owned();
+fn decided_claims(server: &Server, data: &Path, db: &[&str]) -> String {
+    crate::browser::add_user_in(data, db, "sue", "supervisor", "Sue Bakker");
+    crate::browser::set_authority_in(data, db, "sue", "1000EUR");
+    let token = proofdesk_in(data, &[db, &["user", "token", "sue"]].concat()).stdout.trim().to_owned();
     let mut last = String::new();
     for n in 0..24u32 {
         let (channel, language) = if n % 2 == 0 { ("web", "nl") } else { ("app", "en") };
@@ -170,28 +177,42 @@ fn artefacts() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/browser")
 }
 
-#[test]
-fn a_compliance_officer_sees_the_register_the_documentation_oversight_and_fairness() {
-    let Some(shared) = corpus() else { return };
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    let server = Server::start(&data, &[]);
-    let claim = decided_claims(&server, &data);
-
-    // Without a browser: the reports read the decisions.
-    let oversight = proofdesk_in(&data, &["report", "oversight", "--json"]).json();
+/// The oversight and fairness reports over those claims.
+fn reports_read_the_decisions(data: &Path, db: &[&str]) {
+    let oversight = proofdesk_in(data, &[db, &["report", "oversight", "--json"]].concat()).json();
     let all = &oversight["report"]["overall"];
     let first: u64 = all["periods"].as_array().unwrap().iter().map(|p| p["first_decisions"].as_u64().unwrap()).sum();
     let unseen: u64 = all["periods"].as_array().unwrap().iter().map(|p| p["without_evidence"].as_u64().unwrap()).sum();
     assert_eq!((first, unseen), (24, 12), "12 approvals, none with the evidence opened: {all}");
     assert_eq!(all["reviewers"][0]["user"], "Sue Bakker");
-    let fairness = proofdesk_in(&data, &["report", "fairness", "--json"]);
+    let fairness = proofdesk_in(data, &[db, &["report", "fairness", "--json"]].concat());
     assert_eq!(fairness.code, 1, "an alert exits 1");
     let alerts = fairness.json()["report"]["alerts"].as_array().unwrap().clone();
     assert!(
         alerts.iter().any(|a| a["attribute"] == "channel" && a["group"] == "app" && a["metric"] == "evidence-request-rate" && a["disadvantaged"] == true),
         "{alerts:?}"
     );
+}
+
+#[test]
+fn oversight_and_fairness_on_postgres() {
+    let Some(schema) = crate::server::PgSchema::create("the compliance reports") else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let db = ["--database-url", schema.url.as_str()];
+    let server = Server::start(&data, &db);
+    decided_claims(&server, &data, &db);
+    reports_read_the_decisions(&data, &db);
+}
+
+#[test]
+fn a_compliance_officer_sees_the_register_the_documentation_oversight_and_fairness() {
+    let Some(shared) = corpus() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let server = Server::start(&data, &[]);
+    let claim = decided_claims(&server, &data, &[]);
+    reports_read_the_decisions(&data, &[]);
     let mini = mini_corpus(&shared, dir.path());
     assert_eq!(proofdesk_in(&data, &["eval", mini.to_str().unwrap(), "--record", "--no-pixels"]).code, 0);
 

@@ -209,7 +209,7 @@ pub fn run(args: EvalArgs, store: &crate::Store) -> Result<ExitCode> {
 fn record(store: &crate::Store, kind: &str, corpus: &std::path::Path, document: &str) -> Result<()> {
     use sha2::{Digest, Sha256};
     let manifest = std::fs::read(corpus.join("MANIFEST.csv")).context("cannot read MANIFEST.csv to record the evaluation")?;
-    let sha: String = Sha256::digest(&manifest).iter().map(|b| format!("{b:02x}")).collect();
+    let sha = crate::index::hex(&Sha256::digest(&manifest));
     let id = store.runtime()?.block_on(async {
         let db = store.open(true).await?.context("cannot open the database")?;
         let c = proofdesk_storage::compliance::Compliance::new(db);

@@ -84,6 +84,9 @@ pub struct Compliance {
     db: crate::Database,
 }
 
+/// The number the next edition gets.
+const NEXT_EDITION: &str = "SELECT COALESCE(MAX(edition), 0) + 1 FROM ai_act_documents";
+
 const SYSTEM_COLUMNS: &str = "id, name, purpose, owner, users, data_used, answers, risk_class, reasoning, review_due, builtin, created_at, updated_at, updated_by";
 
 fn system(r: &AnyRow) -> Result<AiSystem, Error> {
@@ -242,7 +245,7 @@ impl Compliance {
     /// Stores a new edition of the documentation (audited `report.ai-act`); its number.
     pub async fn add_edition(&self, by: &str, version: &str, evaluation_id: Option<i64>, sha256: &str, html: &str) -> Result<i64, Error> {
         let mut tx = self.db.pool.begin().await.map_err(Error::query("start a transaction"))?;
-        let edition: i64 = sqlx::query("SELECT COALESCE(MAX(edition), 0) + 1 FROM ai_act_documents")
+        let edition: i64 = sqlx::query(NEXT_EDITION)
             .fetch_one(&mut *tx)
             .await
             .and_then(|r| r.try_get(0))
@@ -269,7 +272,7 @@ impl Compliance {
 
     /// The number the next edition will get.
     pub async fn next_edition(&self) -> Result<i64, Error> {
-        sqlx::query("SELECT COALESCE(MAX(edition), 0) + 1 FROM ai_act_documents")
+        sqlx::query(NEXT_EDITION)
             .fetch_one(&self.db.pool)
             .await
             .and_then(|r| r.try_get(0))

@@ -88,14 +88,10 @@ pub async fn gather(db: &Database, policy: &Policy, policy_source: &str, lang: L
 pub async fn generate(db: &Database, policy: &Policy, policy_source: &str, lang: Lang, by_actor: &str, by_name: &str) -> Result<(i64, String)> {
     let inputs = gather(db, policy, policy_source, lang, by_name).await?;
     let html = render(&inputs);
-    let sha = hex(&Sha256::digest(html.as_bytes()));
+    let sha = crate::index::hex(&Sha256::digest(html.as_bytes()));
     let eval_id = inputs.evaluation.as_ref().map(|e| e.id);
     let edition = Compliance::new(db.clone()).add_edition(by_actor, env!("CARGO_PKG_VERSION"), eval_id, &sha, &html).await?;
     Ok((edition, html))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn pct(part: u64, whole: u64) -> String {

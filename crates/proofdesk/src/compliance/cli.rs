@@ -145,7 +145,7 @@ pub fn policy_source(path: Option<&std::path::Path>) -> Result<String> {
         None => "proofdesk defaults".into(),
         Some(p) => {
             let bytes = std::fs::read(p).with_context(|| format!("cannot read {}", p.display()))?;
-            let sha: String = Sha256::digest(&bytes).iter().take(8).map(|b| format!("{b:02x}")).collect();
+            let sha = crate::index::hex(&Sha256::digest(&bytes)[..8]);
             format!("{} (sha256 {sha}…)", p.display())
         }
     })

@@ -7,7 +7,7 @@
 use crate::browser::add_user;
 use crate::server::Server;
 use crate::util::corpus;
-use crate::webdriver::{Browser, TAB};
+use crate::webdriver::{Browser, ENTER, TAB};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
@@ -58,8 +58,12 @@ fn a_customer_sends_a_new_photo_with_the_code_from_a_phone() {
     // The agent asks for a new photo (the default choice) and gets the link once.
     crate::browser::sign_in(&b, &server, "bob");
     b.goto(&server.url(&format!("/claims/{id}")));
-    b.click(&b.find("form.request button[type=submit]"));
-    b.find("#link");
+    // With the keyboard: the claim page's photos load lazily and move the page as they
+    // come in, so a click could land where the button was a moment before.
+    b.find("form.request button[type=submit]");
+    b.script("document.querySelector('form.request button[type=submit]').focus(); return true");
+    b.keys(&[ENTER]);
+    b.find_within("#link", 30);
     let link = b.script("return document.getElementById('link').value").as_str().unwrap().to_owned();
     assert!(link.contains("/r/"), "{link}");
 

@@ -187,6 +187,9 @@ pub fn run(args: UserArgs, store: &Store) -> Result<ExitCode> {
                 if user.disabled_at.is_some() {
                     bail!("{} is disabled", user.name);
                 }
+                if Role::parse(&user.role).is_some_and(|r| !r.handles_claims()) {
+                    bail!("{} is a {}, who reads and decides no claims, so needs no token", user.name, user.role.replace('_', " "));
+                }
                 let keys = proofdesk_storage::api_keys::ApiKeys::new(db_for_keys.clone());
                 let (key, secret) = keys.create_personal(&format!("personal: {}", user.name), &user.id).await?;
                 record("user.token", format!("key {} for {} ({})", key.id, user.id, user.name)).await?;

@@ -126,10 +126,14 @@ impl Teams {
             .collect()
     }
 
-    /// Which claims a person sees (`administrator`: all).
+    /// Which claims a person sees (`administrator`: all; `compliance_officer`: none).
     pub async fn scope(&self, user_id: &str, role: &str) -> Result<Scope, Error> {
-        if role == "administrator" || role == "compliance_officer" {
+        if role == "administrator" {
             return Ok(Scope::All);
+        }
+        if role == "compliance_officer" {
+            // Figures, never a claim: the compliance reports are not scoped by client.
+            return Ok(Scope::Clients(Vec::new()));
         }
         let any: Option<sqlx::any::AnyRow> = sqlx::query("SELECT id FROM teams LIMIT 1")
             .fetch_optional(&self.db.pool)

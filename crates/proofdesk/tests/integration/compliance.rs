@@ -216,6 +216,10 @@ fn a_compliance_officer_sees_the_register_the_documentation_oversight_and_fairne
     let mini = mini_corpus(&shared, dir.path());
     assert_eq!(proofdesk_in(&data, &["eval", mini.to_str().unwrap(), "--record", "--no-pixels"]).code, 0);
 
+    add_user(&data, "cora", "compliance_officer", "Cora Visser");
+    let token = proofdesk_in(&data, &["user", "token", "cora"]);
+    assert!(token.code != 0 && token.stderr.contains("needs no token"), "no API access to claims: {}", token.stderr);
+
     let Some(b) = Browser::start() else { return };
     let axe = crate::customer_browser::axe();
     let accessible = |page: &str| {
@@ -223,7 +227,6 @@ fn a_compliance_officer_sees_the_register_the_documentation_oversight_and_fairne
             assert_eq!(crate::customer_browser::violations(&b, axe), Value::Array(vec![]), "axe-core on {page}");
         }
     };
-    add_user(&data, "cora", "compliance_officer", "Cora Visser");
     b.resize(1280, 1400);
     b.goto(&server.url("/compliance"));
     b.type_into(&b.find("#name"), "cora");

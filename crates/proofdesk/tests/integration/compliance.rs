@@ -257,8 +257,18 @@ fn a_compliance_officer_sees_the_register_the_documentation_oversight_and_fairne
     b.click(&b.find("form.register button[type=submit]"));
     b.wait_for_url("/compliance/register/chatbot", 10);
     assert!(b.text(&b.find("main")).contains("transparantieverplichtingen"), "the class follows from the answers");
+    // proofdesk's own routing gets an owner; its text, shown in Dutch, stays as proofdesk wrote it.
+    b.goto(&server.url("/compliance/register/proofdesk-routing"));
+    b.type_into(&b.find("#f-owner"), "Teamleider fraude");
+    b.click(&b.find("form.register button[type=submit]"));
+    b.wait_for_url("/compliance/register/proofdesk-routing", 10);
     b.goto(&server.url("/compliance/register"));
     assert_eq!(b.all("table.register tbody tr").len(), 6);
+    let table = b.text(&b.find("table.register"));
+    assert!(table.contains("proofdesk-routeringsbeleid") && table.contains("Teamleider fraude"), "{table}");
+    let stored = proofdesk_in(&data, &["ai-register", "list", "--json"]).json();
+    let routing = stored["systems"].as_array().unwrap().iter().find(|s| s["id"] == "proofdesk-routing").unwrap().clone();
+    assert_eq!((routing["name"].as_str(), routing["owner"].as_str()), (Some("proofdesk routing policy"), Some("Teamleider fraude")));
     b.screenshot(&artefacts().join("ai-register.png"));
 
     // A new edition of the documentation, made from the records.

@@ -313,8 +313,9 @@ fn calibration(lang: Lang, detector: Option<&Evaluation>) -> Markup {
             strong data-figure="detector/brier" { (c["brier"]) } "; " (s("operating threshold", "werkdrempel")) " " span data-figure="detector/threshold" { (doc["threshold"]) } "." }
         table {
             thead { tr { th { (s("Probability", "Kans")) } th.num { (s("Pictures", "Foto's")) } th.num { (s("Mean probability", "Gemiddelde kans")) } th.num { (s("Share AI", "Aandeel AI")) } } }
-            tbody { @for b in c["bins"].as_array().into_iter().flatten() {
-                tr { td { (b["from"]) "–" (b["to"]) } td.num { (b["pictures"]) } td.num { (b["mean_probability"]) } td.num { (b["share_ai"]) } }
+            tbody { @for (i, b) in c["bins"].as_array().into_iter().flatten().enumerate() {
+                tr { td { (b["from"]) "–" (b["to"]) } td.num data-figure={ "detector/bin/" (i) "/pictures" } { (b["pictures"]) }
+                     td.num { (b["mean_probability"]) } td.num data-figure={ "detector/bin/" (i) "/share_ai" } { (b["share_ai"]) } }
             } }
         }
     }

@@ -61,6 +61,10 @@ fn the_documentation_reports_what_eval_measured() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stderr.contains("recorded as evaluation 1"), "{}", run.stderr);
     let eval = run.json();
+    // The detector's validation needs every source (leave one out): the whole corpus.
+    let detector = proofdesk_in(&data, &["eval", shared.to_str().unwrap(), "--detector", "--json", "--record"]);
+    assert_eq!(detector.code, 0, "{}", detector.stderr);
+    let detector = detector.json();
     let out = dir.path().join("doc.html");
     let report = proofdesk_in(&data, &["report", "ai-act", "--out", out.to_str().unwrap()]);
     assert_eq!(report.code, 0, "{}", report.stderr);
@@ -97,8 +101,14 @@ fn the_documentation_reports_what_eval_measured() {
     // The rest comes from the records: the register, the notices, the audit chain.
     assert_eq!(f["register/proofdesk-pixel-detector/class"], "minimal risk");
     assert_eq!(f["notice/portal.automated-checks/version"], "1");
-    assert!(f["audit/entries"].parse::<u64>().unwrap() >= 6, "the register's and the evaluation's entries");
-    assert!(html.contains("Not recorded for this version"), "the detector's calibration is missing and says so");
+    assert!(f["audit/entries"].parse::<u64>().unwrap() >= 7, "the register's and the evaluations' entries");
+    assert_eq!(f["detector/brier"], detector["calibration"]["brier"].to_string());
+    assert_eq!(f["detector/threshold"], detector["threshold"].to_string());
+    let bins = detector["calibration"]["bins"].as_array().unwrap();
+    for (i, b) in bins.iter().enumerate() {
+        assert_eq!(f[&format!("detector/bin/{i}/pictures")], b["pictures"].to_string());
+        assert_eq!(f[&format!("detector/bin/{i}/share_ai")], b["share_ai"].to_string());
+    }
     assert!(html.contains("eval.record") && html.contains("register.add"), "the change history");
 
     // A second edition gets the next number; the first stays as it was.
@@ -233,6 +243,9 @@ fn a_compliance_officer_sees_the_register_the_documentation_oversight_and_fairne
     b.type_into(&b.find("#password"), "correct horse battery");
     b.click(&b.find(".signin button[type=submit]"));
     b.find("ul.cards");
+    let tiles = b.text(&b.find("div.tiles"));
+    assert!(tiles.contains("5\nsystemen in het register") && tiles.contains("meldingen gelijke behandeling"), "{tiles}");
+    assert!(!tiles.contains("0\nmeldingen"), "the app customers' alerts are counted: {tiles}");
     accessible("the compliance start page");
     b.screenshot(&artefacts().join("compliance.png"));
 

@@ -30,12 +30,27 @@ pub fn allowed(viewer: &Viewer) -> Result<(), Response> {
     }
 }
 
-/// `GET /compliance`.
-pub async fn hub(viewer: Viewer) -> Response {
+/// `GET /compliance`: the pages, with what needs attention now.
+pub async fn hub(State(app): State<Arc<App>>, viewer: Viewer) -> Response {
     if let Err(r) = allowed(&viewer) {
         return r;
     }
     let lang = viewer.lang;
+    let now = now_ms();
+    let year_ago = now - 365 * crate::compliance::DAY_MS;
+    let loaded = tokio::try_join!(
+        async { register(&app.compliance).await.map_err(|e| format!("{e:#}")) },
+        async { app.compliance.editions().await.map_err(|e| e.to_string()) },
+        async { proofdesk_storage::report_facts::read(&app.db, year_ago, now + 1, None).await.map_err(|e| e.to_string()) }
+    );
+    let (systems, editions, facts) = match loaded {
+        Ok(l) => l,
+        Err(e) => return layout::unavailable(lang, &e),
+    };
+    let today = format_utc(now)[..10].to_owned();
+    let overdue = systems.iter().filter(|s| s.review_due.as_str() < today.as_str()).count();
+    let unowned = systems.iter().filter(|s| s.owner.is_empty()).count();
+    let alerts = proofdesk_domain::fairness::monitor(&crate::compliance::fairness_outcomes(&facts), &app.policy.fairness).alerts.len();
     let title = lang.say("Compliance", "Compliance");
     let card = |href: &str, name: &str, what: &str| html! { li { a href=(href) { strong { (name) } } br; span { (what) } } };
     let body = html! {
@@ -43,6 +58,12 @@ pub async fn hub(viewer: Viewer) -> Response {
         p { (lang.say(
             "Evidence that the organisation is in control of its AI systems, made from what proofdesk measures and records.",
             "Bewijs dat de organisatie haar AI-systemen in de hand heeft, gemaakt uit wat proofdesk meet en vastlegt.")) }
+        div.tiles {
+            div.tile { strong { (systems.len()) } span { (lang.say("systems in the register", "systemen in het register")) } }
+            div.tile { strong { (unowned + overdue) } span { (lang.say("without an owner or overdue for review", "zonder eigenaar of herbeoordeling verlopen")) } }
+            div.tile { strong { (editions.len()) } span { (lang.say("editions of the documentation", "edities van de documentatie")) } }
+            div.tile { strong { (alerts) } span { (lang.say("fairness alerts in the last year", "meldingen gelijke behandeling, afgelopen jaar")) } }
+        }
         ul.cards {
             (card("/compliance/register", lang.say("AI register", "AI-register"), lang.say("Every AI system, its purpose, owner and EU AI Act risk class.", "Elk AI-systeem, het doel, de eigenaar en de risicoklasse onder de AI-verordening.")))
             (card("/compliance/ai-act", lang.say("AI Act documentation", "Documentatie AI-verordening"), lang.say("Generate a dated edition from the measured results.", "Maak een gedateerde editie uit de gemeten resultaten.")))

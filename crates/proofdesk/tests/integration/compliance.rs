@@ -274,7 +274,7 @@ fn a_compliance_officer_sees_the_register_the_documentation_oversight_and_fairne
     b.goto(&server.url("/compliance/register/proofdesk-routing"));
     b.type_into(&b.find("#f-owner"), "Teamleider fraude");
     b.click(&b.find("form.register button[type=submit]"));
-    b.wait_for_url("/compliance/register/proofdesk-routing", 10);
+    assert!(b.wait_until("return document.readyState == 'complete' && document.body.innerText.includes('door user:')", 10), "saved, by Cora");
     b.goto(&server.url("/compliance/register"));
     assert_eq!(b.all("table.register tbody tr").len(), 6);
     let table = b.text(&b.find("table.register"));
@@ -316,4 +316,7 @@ fn a_compliance_officer_sees_the_register_the_documentation_oversight_and_fairne
     b.goto(&server.url("/compliance/ai-act"));
     assert_eq!(b.all("table.editions tbody tr").len(), 1, "the edition is listed");
     accessible("the editions");
+    b.click(&b.find("header.top form button"));
+    b.find("#name");
+    assert!(b.url().contains("/sign-in"), "signed out: {}", b.url());
 }

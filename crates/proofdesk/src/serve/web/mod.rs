@@ -296,7 +296,7 @@ impl FromRequestParts<Arc<App>> for Viewer {
         };
         // A compliance officer sees figures, never a claim or a customer's file.
         let path = parts.uri.path();
-        if !role.handles_claims() && !path.starts_with("/compliance") && path != "/rules" {
+        if !role.handles_claims() && !path.starts_with("/compliance") && !matches!(path, "/rules" | "/sign-out") {
             return Err(if path == "/queue" { Redirect::to("/compliance").into_response() } else { layout::not_allowed(lang) });
         }
         let scope = app

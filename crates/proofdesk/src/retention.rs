@@ -12,7 +12,6 @@ use proofdesk_domain::claim::ClaimContext;
 use proofdesk_domain::retention::{ClaimAge, Due, Retention};
 use proofdesk_storage::audit::AuditLog;
 use proofdesk_storage::evidence::EvidenceStore;
-use proofdesk_domain::routing::Policy;
 use proofdesk_storage::retention::RetentionStore;
 use proofdesk_storage::time::now_ms;
 use serde_json::json;
@@ -171,11 +170,7 @@ pub fn run(args: RetentionArgs, store: &Store) -> Result<ExitCode> {
                 println!("{claim_id} is no longer on legal hold");
             }
             RetentionCommand::Run { dry_run, policy, json, evidence } => {
-                let policy = match &policy {
-                    None => Policy::default(),
-                    Some(p) => Policy::from_toml(&std::fs::read_to_string(p).with_context(|| format!("read the policy {}", p.display()))?)
-                        .with_context(|| format!("policy {}", p.display()))?,
-                };
+                let policy = crate::compliance::load_policy(policy.as_deref())?;
                 let store_of_evidence = crate::serve::evidence_store(store, &evidence, &db)?;
                 let report = apply(&db, &store_of_evidence, &policy.retention, dry_run).await?;
                 if json {

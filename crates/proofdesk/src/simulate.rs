@@ -3,8 +3,7 @@
 //! amounts), with insiders injected for each pattern, run through the insider rules;
 //! reports per rule how many injected insiders were flagged and how many honest agents.
 
-use anyhow::{bail, Context, Result};
-use proofdesk_domain::routing::Policy;
+use anyhow::{bail, Result};
 use clap::Args;
 use proofdesk_domain::insider::{evaluate, Event, Rules, RULES};
 use crate::rng::Rng;
@@ -161,13 +160,7 @@ pub fn run(args: SimulateArgs) -> Result<ExitCode> {
             }
         }
     }
-    let rules = match &args.policy {
-        None => Rules::default(),
-        Some(path) => {
-            let text = std::fs::read_to_string(path).with_context(|| format!("read the policy {}", path.display()))?;
-            Policy::from_toml(&text).with_context(|| format!("policy {}", path.display()))?.insider
-        }
-    };
+    let rules: Rules = crate::compliance::load_policy(args.policy.as_deref())?.insider;
     let flags = evaluate(&log, &rules);
     let honest: BTreeSet<&str> = agents.iter().map(|a| a.0.as_str()).filter(|a| !injected.contains_key(*a)).collect();
     let mut per_rule = Vec::new();

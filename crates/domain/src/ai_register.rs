@@ -86,6 +86,13 @@ pub struct Question {
     pub nl: &'static str,
 }
 
+impl Question {
+    /// The article as Dutch texts cite it (`art. 5, lid 1`-style words: `art.`, `bijlage`).
+    pub fn article_nl(&self) -> String {
+        self.article.replace("Art.", "art.").replace("Annex", "bijlage").replace("last subparagraph", "laatste alinea")
+    }
+}
+
 const fn q(id: &'static str, part: Part, article: &'static str, en: &'static str, nl: &'static str) -> Question {
     Question { id, part, article, en, nl }
 }
@@ -197,7 +204,7 @@ pub fn classify(answers: &BTreeSet<String>) -> Classification {
         for q in &prohibited {
             reasoning.push(Text::new(
                 format!("Prohibited practice ({}): {}", q.article, q.en),
-                format!("Verboden praktijk ({}): {}", q.article.replace("Art.", "art."), q.nl),
+                format!("Verboden praktijk ({}): {}", q.article_nl(), q.nl),
             ));
         }
         duties.push(Text::new(
@@ -219,7 +226,7 @@ pub fn classify(answers: &BTreeSet<String>) -> Classification {
         for q in &areas {
             reasoning.push(Text::new(
                 format!("High-risk area {}: {}", q.article, q.en),
-                format!("Gebied met hoog risico {}: {}", q.article.replace("Annex", "bijlage"), q.nl),
+                format!("Gebied met hoog risico {}: {}", q.article_nl(), q.nl),
             ));
         }
         if profiling {
@@ -254,7 +261,7 @@ pub fn classify(answers: &BTreeSet<String>) -> Classification {
     for q in &transparency {
         reasoning.push(Text::new(
             format!("Transparency duty ({}): {}", q.article, q.en),
-            format!("Transparantieverplichting ({}): {}", q.article.replace("Art.", "art."), q.nl),
+            format!("Transparantieverplichting ({}): {}", q.article_nl(), q.nl),
         ));
     }
     if !transparency.is_empty() {

@@ -267,6 +267,9 @@ fn a_compliance_officer_sees_the_register_the_documentation_oversight_and_fairne
     b.type_into(&b.find("#f-owner"), "Hoofd klantenservice");
     b.click(&b.find("label[for='q-infers']"));
     b.click(&b.find("label[for='q-transparency.interacts']"));
+    b.resize(1280, 2600);
+    b.screenshot(&artefacts().join("ai-register-questionnaire.png"));
+    b.resize(1280, 1400);
     b.click(&b.find("form.register button[type=submit]"));
     b.wait_for_url("/compliance/register/chatbot", 10);
     assert!(b.text(&b.find("main")).contains("transparantieverplichtingen"), "the class follows from the answers");

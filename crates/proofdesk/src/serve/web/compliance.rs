@@ -210,17 +210,19 @@ fn form(viewer: &Viewer, s: Option<&AiSystem>, typed: &HashMap<String, String>, 
                     @for q in QUESTIONS.iter().filter(|q| q.part == part) {
                         div.question {
                             input type="checkbox" id={ "q-" (q.id) } name={ "q:" (q.id) } value="yes" checked[answers.contains(q.id)];
-                            label for={ "q-" (q.id) } { (lang.say(q.en, q.nl)) " " small { "(" (q.article) ")" } }
+                            label for={ "q-" (q.id) } { (lang.say(q.en, q.nl)) " " small { "(" (if lang == Lang::Nl { q.article_nl() } else { q.article.to_owned() }) ")" } }
                         }
                     }
                 }
             }
             button type="submit" { (lang.say("Save and classify", "Opslaan en indelen")) }
         }
-        h2 { (lang.say("What these answers give", "Wat deze antwoorden opleveren")) ": " (class_badge(lang, c.class.as_str())) }
-        ol.reasoning { @for r in &c.reasoning { li { (r.get(lang)) } } }
-        h3 { (lang.say("What the organisation must do", "Wat de organisatie moet doen")) }
-        ul { @for d in &c.duties { li { (d.get(lang)) } } }
+        @if s.is_some() || !typed.is_empty() {
+            h2 { (lang.say("Classification from these answers", "Indeling volgens deze antwoorden")) ": " (class_badge(lang, c.class.as_str())) }
+            ol.reasoning { @for r in &c.reasoning { li { (r.get(lang)) } } }
+            h3 { (lang.say("What the organisation must do", "Wat de organisatie moet doen")) }
+            ul { @for d in &c.duties { li { (d.get(lang)) } } }
+        }
         p.hint { (lang.say("An aid to a documented assessment, not legal advice.", "Een hulpmiddel bij een vastgelegde beoordeling, geen juridisch advies.")) }
     };
     let mut r = layout::page(lang, Some(viewer), &title, "/compliance/register", body);

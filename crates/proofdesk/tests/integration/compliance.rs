@@ -271,13 +271,13 @@ fn a_compliance_officer_sees_the_register_the_documentation_oversight_and_fairne
     b.screenshot(&artefacts().join("ai-register-questionnaire.png"));
     b.resize(1280, 1400);
     b.click(&b.find("form.register button[type=submit]"));
-    b.wait_for_url("/compliance/register/chatbot", 10);
+    b.wait_for_url("/compliance/register/chatbot", 60);
     assert!(b.text(&b.find("main")).contains("transparantieverplichtingen"), "the class follows from the answers");
     // proofdesk's own routing gets an owner; its text, shown in Dutch, stays as proofdesk wrote it.
     b.goto(&server.url("/compliance/register/proofdesk-routing"));
     b.type_into(&b.find("#f-owner"), "Teamleider fraude");
     b.click(&b.find("form.register button[type=submit]"));
-    assert!(b.wait_until("return document.readyState == 'complete' && document.body.innerText.includes('door user:')", 10), "saved, by Cora");
+    assert!(b.wait_until("return document.readyState == 'complete' && document.body.innerText.includes('door user:')", 60), "saved, by Cora");
     b.goto(&server.url("/compliance/register"));
     assert_eq!(b.all("table.register tbody tr").len(), 6);
     let table = b.text(&b.find("table.register"));
@@ -290,7 +290,8 @@ fn a_compliance_officer_sees_the_register_the_documentation_oversight_and_fairne
     // A new edition of the documentation, made from the records.
     b.goto(&server.url("/compliance/ai-act"));
     b.click(&b.find("form[action='/compliance/ai-act'] button[type=submit]"));
-    b.wait_for_url("/compliance/ai-act/1", 30);
+    let made = b.wait_until("return location.pathname == '/compliance/ai-act/1' && document.readyState == 'complete'", 90);
+    assert!(made, "no edition made: {} says {}", b.url(), b.text(&b.find("body")));
     let doc = b.text(&b.find("body"));
     assert!(doc.contains("Technische documentatie AI-verordening") && doc.contains("Chatassistent op de website"), "{doc}");
     assert!(doc.contains("kanaal = app"), "the fairness alert is in the document: {doc}");

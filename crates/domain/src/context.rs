@@ -179,8 +179,9 @@ fn suspicious(id: &str, strength: f32, en: String, nl: String) -> Signal {
     )
 }
 
-/// Days since 1970-01-01 of a valid `YYYY-MM-DD` (proleptic Gregorian).
-pub(crate) fn days(date: &str) -> i64 {
+/// Days since 1970-01-01 of a valid `YYYY-MM-DD` (proleptic Gregorian); check it
+/// with [`crate::claim::valid_date`] first.
+pub fn days(date: &str) -> i64 {
     let n =
         |r: std::ops::Range<usize>| date.get(r).and_then(|s| s.parse::<i64>().ok()).unwrap_or(0);
     let (y, m, d) = (n(0..4), n(5..7), n(8..10));

@@ -65,8 +65,8 @@ pub async fn gather(db: &Database, policy: &Policy, policy_source: &str, lang: L
     let version = env!("CARGO_PKG_VERSION");
     let now = now_ms();
     let systems = register(&c).await?;
-    let oversight_facts = proofdesk_storage::report_facts::read(db, now - OVERSIGHT_DAYS * DAY_MS, now + 1, None).await?;
-    let fairness_facts = proofdesk_storage::report_facts::read(db, now - FAIRNESS_DAYS * DAY_MS, now + 1, None).await?;
+    // One read of the year serves both: oversight looks at its last 90 days.
+    let facts = proofdesk_storage::report_facts::read(db, now - FAIRNESS_DAYS * DAY_MS, now + 1, None).await?;
     Ok(Inputs {
         edition: c.next_edition().await?,
         generated_at: now,
@@ -77,8 +77,8 @@ pub async fn gather(db: &Database, policy: &Policy, policy_source: &str, lang: L
         systems,
         evaluation: c.latest_evaluation("screen", Some(version)).await?,
         detector: c.latest_evaluation("detector", Some(version)).await?,
-        oversight: oversight::report(&oversight_trails(&oversight_facts, now), &month_of),
-        fairness: fairness::monitor(&fairness_outcomes(&fairness_facts), &policy.fairness),
+        oversight: oversight::report(&oversight_trails(&facts, now - OVERSIGHT_DAYS * DAY_MS, now), &month_of),
+        fairness: fairness::monitor(&fairness_outcomes(&facts), &policy.fairness),
         audit: AuditLog::new(db.clone()).verify().await?,
         history: c.change_history().await?,
     })

@@ -1,7 +1,7 @@
 //! `proofdesk report ai-act|oversight|fairness` and `proofdesk ai-register`: the
 //! compliance officer's commands, reading the same records as the web pages.
 
-use super::{ai_act, fairness_outcomes, load_policy, month_of, oversight_trails, period, register};
+use super::{ai_act, fairness_outcomes, load_policy, load_policy_and_source, month_of, oversight_trails, period, register};
 use crate::Store;
 use anyhow::{bail, Context, Result};
 use clap::{Args, Subcommand, ValueEnum};
@@ -96,8 +96,7 @@ pub fn report(args: ReportArgs, store: &Store) -> Result<ExitCode> {
         match args.command {
             ReportCommand::AiAct { out, lang, policy } => {
                 let db = store.open(true).await?.context("cannot open the database")?;
-                let p = load_policy(policy.as_deref())?;
-                let source = policy_source(policy.as_deref())?;
+                let (p, source) = load_policy_and_source(policy.as_deref())?;
                 let (edition, html) = ai_act::generate(&db, &p, &source, lang.into(), "cli", "cli").await?;
                 match out {
                     Some(path) => {
@@ -111,7 +110,7 @@ pub fn report(args: ReportArgs, store: &Store) -> Result<ExitCode> {
                 let db = database(store).await?;
                 let (since, until) = period(since.as_deref(), until.as_deref(), 90)?;
                 let facts = proofdesk_storage::report_facts::read(&db, since, until, None).await?;
-                let r = oversight::report(&oversight_trails(&facts, now_ms()), &month_of);
+                let r = oversight::report(&oversight_trails(&facts, since, now_ms()), &month_of);
                 if json {
                     println!("{}", serde_json::to_string_pretty(&json!({"schema": "proofdesk.oversight/1", "since_ms": since, "until_ms": until, "report": r}))?);
                 } else {
@@ -135,19 +134,6 @@ pub fn report(args: ReportArgs, store: &Store) -> Result<ExitCode> {
             }
         }
         Ok(ExitCode::SUCCESS)
-    })
-}
-
-/// Where a policy came from, for the document: the file and its SHA-256, or the defaults.
-pub fn policy_source(path: Option<&std::path::Path>) -> Result<String> {
-    use sha2::{Digest, Sha256};
-    Ok(match path {
-        None => "proofdesk defaults".into(),
-        Some(p) => {
-            let bytes = std::fs::read(p).with_context(|| format!("cannot read {}", p.display()))?;
-            let sha = crate::index::hex(&Sha256::digest(&bytes)[..8]);
-            format!("{} (sha256 {sha}…)", p.display())
-        }
     })
 }
 

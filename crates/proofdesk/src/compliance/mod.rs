@@ -24,13 +24,21 @@ pub const DAY_MS: i64 = 86_400_000;
 
 /// The policy file at `path`, or the defaults.
 pub fn load_policy(path: Option<&Path>) -> Result<Policy> {
-    match path {
-        Some(p) => {
-            let text = std::fs::read_to_string(p).with_context(|| format!("cannot read the policy {}", p.display()))?;
-            Policy::from_toml(&text).with_context(|| format!("policy {}", p.display()))
-        }
-        None => Ok(Policy::default()),
-    }
+    Ok(load_policy_and_source(path)?.0)
+}
+
+/// The policy and where it came from, for the documentation: the file and the start of
+/// its SHA-256, or the defaults. The file is read once.
+pub fn load_policy_and_source(path: Option<&Path>) -> Result<(Policy, String)> {
+    use sha2::{Digest, Sha256};
+    let Some(p) = path else {
+        return Ok((Policy::default(), "proofdesk defaults".into()));
+    };
+    let bytes = std::fs::read(p).with_context(|| format!("cannot read the policy {}", p.display()))?;
+    let text = std::str::from_utf8(&bytes).with_context(|| format!("the policy {} is not UTF-8 text", p.display()))?;
+    let policy = Policy::from_toml(text).with_context(|| format!("policy {}", p.display()))?;
+    let sha = crate::index::hex(&Sha256::digest(&bytes)[..8]);
+    Ok((policy, format!("{} (sha256 {sha}…)", p.display())))
 }
 
 /// A time's month, `YYYY-MM` (UTC): the reports' period.
@@ -40,17 +48,7 @@ pub fn month_of(ms: i64) -> String {
 
 /// A day `YYYY-MM-DD` as milliseconds at its start (UTC).
 pub fn day_ms(day: &str) -> Option<i64> {
-    if !proofdesk_domain::claim::valid_date(day) {
-        return None;
-    }
-    let (y, m, d): (i64, i64, i64) = (day[..4].parse().ok()?, day[5..7].parse().ok()?, day[8..].parse().ok()?);
-    // Days from civil (Howard Hinnant), the inverse of the storage's formatting.
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    Some((era * 146_097 + doe - 719_468) * DAY_MS)
+    proofdesk_domain::claim::valid_date(day).then(|| proofdesk_domain::context::days(day) * DAY_MS)
 }
 
 /// A period given as `--since`/`--until` days (until exclusive of the next day), or
@@ -141,13 +139,14 @@ pub async fn register(c: &Compliance) -> Result<Vec<AiSystem>> {
     Ok(systems)
 }
 
-/// The trails the oversight report is computed from; a request unanswered past its
-/// expiry at `now` counts as expired.
-pub fn oversight_trails(f: &Facts, now: i64) -> Vec<oversight::ClaimTrail> {
+/// The trails the oversight report is computed from, for the claims received from
+/// `since` on; a request unanswered past its expiry at `now` counts as expired.
+pub fn oversight_trails(f: &Facts, since: i64, now: i64) -> Vec<oversight::ClaimTrail> {
     let teams_of = |actor_id: &str| f.teams.get(actor_id).cloned().unwrap_or_default();
     let (decisions_of, requests_of) = by_claim(f);
     f.claims
         .iter()
+        .filter(|c| c.received_at >= since)
         .map(|c| {
             let decisions = decisions_of
                 .get(c.id.as_str())

@@ -31,6 +31,22 @@ pub struct SimulateFairnessArgs {
     /// The weight the unfair policy gives the proxy signal (the fair policy gives 0).
     #[arg(long, default_value_t = 80.0)]
     proxy_weight: f32,
+    /// Instead of one year in detail: this many years (seeds `seed`, `seed + 1`, …),
+    /// counting under each policy the years with any alert and those alerting on the
+    /// app customers.
+    #[arg(long)]
+    years: Option<u64>,
+}
+
+/// Years with any alert, and years with an alert that app customers are worse off.
+fn count_years(claims: usize, seeds: std::ops::Range<u64>, policy: &str) -> Result<(usize, usize)> {
+    let (mut any, mut app) = (0, 0);
+    for seed in seeds {
+        let r = scenario(claims, seed, policy)?;
+        any += usize::from(!r.alerts.is_empty());
+        app += usize::from(r.alerts.iter().any(|a| a.group == "app" && a.disadvantaged && a.attribute.as_str() == "channel"));
+    }
+    Ok((any, app))
 }
 
 /// The signal the app channel causes, which the unfair policy weighs.
@@ -179,6 +195,26 @@ fn describe(a: &Alert) -> String {
 pub fn run(args: SimulateFairnessArgs) -> Result<ExitCode> {
     anyhow::ensure!(args.claims >= 1000, "simulate at least 1000 claims");
     let (fair_policy, unfair_policy) = (policy_with(0.0), policy_with(args.proxy_weight));
+    if let Some(years) = args.years {
+        anyhow::ensure!((1..=1000).contains(&years), "simulate 1 to 1000 years");
+        let seeds = args.seed..args.seed + years;
+        let fair = count_years(args.claims, seeds.clone(), &fair_policy)?;
+        let unfair = count_years(args.claims, seeds, &unfair_policy)?;
+        if args.json {
+            let doc = json!({
+                "schema": "proofdesk.fairness-years/1", "claims": args.claims, "first_seed": args.seed, "years": years,
+                "fair": {"policy": fair_policy, "years_with_an_alert": fair.0, "years_alerting_on_app": fair.1},
+                "unfair": {"policy": unfair_policy, "years_with_an_alert": unfair.0, "years_alerting_on_app": unfair.1},
+            });
+            println!("{}", serde_json::to_string_pretty(&doc)?);
+        } else {
+            println!("{years} simulated years of {} claims (seeds {}–{}):", args.claims, args.seed, args.seed + years - 1);
+            for (name, policy, (any, app)) in [("fair", &fair_policy, fair), ("unfair", &unfair_policy, unfair)] {
+                println!("  {name:<6} {:<52} any alert in {any} years, app customers worse off in {app}", policy.trim().replace('\n', " "));
+            }
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     let fair = scenario(args.claims, args.seed, &fair_policy)?;
     let unfair = scenario(args.claims, args.seed, &unfair_policy)?;
     if args.json {

@@ -231,8 +231,7 @@ async fn open(
 ) -> Result<(Arc<App>, proofdesk_storage::Database)> {
     let db = store.open(true).await?.context("no database")?;
     let evidence = evidence_store(store, &common.evidence, &db)?;
-    let policy = crate::compliance::load_policy(common.policy.as_deref())?;
-    let policy_source = crate::compliance::cli::policy_source(common.policy.as_deref())?;
+    let (policy, policy_source) = crate::compliance::load_policy_and_source(common.policy.as_deref())?;
     let compliance = proofdesk_storage::compliance::Compliance::new(db.clone());
     compliance.note_policy(&policy_source).await?;
     let app = App {

@@ -313,6 +313,9 @@ fn a_compliance_officer_sees_the_register_the_documentation_oversight_and_fairne
     let alert = b.text(&b.find("div.alert"));
     assert!(alert.contains("app") && alert.contains("slechter af"), "{alert}");
     accessible("the fairness report");
+    b.goto(&server.url("/compliance/fairness?since=2026-13-40"));
+    assert!(b.text(&b.find("p.error")).contains("is not a date"), "a period that cannot be used is said so");
+    assert!(b.text(&b.find("div.alert")).contains("app"), "and the default period is shown");
     b.screenshot(&artefacts().join("fairness.png"));
     b.goto(&server.url("/compliance/notices"));
     assert!(b.text(&b.find("table.notices")).contains("portal.automated-checks"));

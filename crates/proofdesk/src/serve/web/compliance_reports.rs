@@ -5,7 +5,7 @@
 use super::compliance::allowed;
 use super::layout;
 use super::{Say, Viewer};
-use crate::compliance::{ai_act, day_ms, fairness_outcomes, month_of, oversight_trails, DAY_MS};
+use crate::compliance::{ai_act, fairness_outcomes, month_of, oversight_trails};
 use crate::serve::App;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue};
@@ -135,11 +135,19 @@ pub struct PeriodQuery {
     team: Option<String>,
 }
 
-/// The period asked for (`since`..=`until`, days), or the last `days`.
-fn period(q: &PeriodQuery, days: i64) -> (i64, i64, String, String) {
-    let until = q.until.as_deref().and_then(day_ms).map_or(now_ms() + 1, |d| d + DAY_MS);
-    let since = q.since.as_deref().and_then(day_ms).filter(|s| *s < until).unwrap_or(until - days * DAY_MS);
-    (since, until, format_utc(since)[..10].to_owned(), format_utc(until - 1)[..10].to_owned())
+/// The period asked for (`since`..=`until`, days) or the last `days`, as the CLI
+/// reads it, with the form's values; a period that cannot be used falls back to the
+/// default and says why.
+fn period(q: &PeriodQuery, days: i64) -> (i64, i64, String, String, Option<String>) {
+    let given = |v: &Option<String>| v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned);
+    let (since, until, problem) = match crate::compliance::period(given(&q.since).as_deref(), given(&q.until).as_deref(), days) {
+        Ok((s, u)) => (s, u, None),
+        Err(e) => {
+            let (s, u) = crate::compliance::period(None, None, days).unwrap_or((0, now_ms() + 1));
+            (s, u, Some(e.to_string()))
+        }
+    };
+    (since, until, format_utc(since)[..10].to_owned(), format_utc(until - 1)[..10].to_owned(), problem)
 }
 
 fn period_form(lang: Lang, action: &str, since: &str, until: &str, extra: Markup) -> Markup {
@@ -167,12 +175,12 @@ pub async fn oversight_page(State(app): State<Arc<App>>, viewer: Viewer, Query(q
         return r;
     }
     let lang = viewer.lang;
-    let (since, until, from, to) = period(&q, 180);
+    let (since, until, from, to, problem) = period(&q, 180);
     let facts = match proofdesk_storage::report_facts::read(&app.db, since, until, None).await {
         Ok(f) => f,
         Err(e) => return layout::unavailable(lang, &e.to_string()),
     };
-    let r = oversight::report(&oversight_trails(&facts, now_ms()), &month_of);
+    let r = oversight::report(&oversight_trails(&facts, since, now_ms()), &month_of);
     let team = q.team.as_deref().filter(|t| r.teams.contains_key(*t));
     let section = team.and_then(|t| r.teams.get(t)).unwrap_or(&r.overall);
     let title = lang.say("Human oversight", "Menselijk toezicht");
@@ -187,8 +195,9 @@ pub async fn oversight_page(State(app): State<Arc<App>>, viewer: Viewer, Query(q
     let body = html! {
         h1 { (title) }
         p { (lang.say(
-            "How people use the routing, for claims received in the period. A first decision follows the band unless it goes against it: a clear claim not approved is stricter, an escalated claim approved outright more lenient. Decided without opening the evidence means the person who approved or rejected never opened a file of the claim.",
-            "Hoe mensen de routering gebruiken, voor claims die in de periode binnenkwamen. Een eerste beslissing volgt de band, tenzij ze ertegenin gaat: een groene claim die niet wordt goedgekeurd is strenger, een doorgezette claim die meteen wordt goedgekeurd milder. Beslist zonder het bewijs te openen betekent dat wie goedkeurde of afwees geen enkel bestand van de claim heeft geopend.")) }
+            "How people use the routing, for claims received in the period. A first decision follows the band unless it goes against it: a clear claim not approved is stricter, an escalated claim approved outright more lenient. Decided without opening the evidence means the person who approved or rejected never opened a file of the claim in proofdesk; someone deciding through the API after looking in another system counts here too.",
+            "Hoe mensen de routering gebruiken, voor claims die in de periode binnenkwamen. Een eerste beslissing volgt de band, tenzij ze ertegenin gaat: een groene claim die niet wordt goedgekeurd is strenger, een doorgezette claim die meteen wordt goedgekeurd milder. Beslist zonder het bewijs te openen betekent dat wie goedkeurde of afwees geen enkel bestand van de claim in proofdesk heeft geopend; wie via de API beslist na in een ander systeem te hebben gekeken, telt hier ook mee.")) }
+        @if let Some(p) = &problem { p.error role="alert" { (lang.say("That period cannot be used, so the default is shown", "Die periode is niet bruikbaar; de standaardperiode staat hieronder")) ": " (p) } }
         (period_form(lang, "/compliance/oversight", &from, &to, teams))
         (oversight_tables(lang, section))
     };
@@ -277,7 +286,7 @@ pub async fn fairness_page(State(app): State<Arc<App>>, viewer: Viewer, Query(q)
         return r;
     }
     let lang = viewer.lang;
-    let (since, until, from, to) = period(&q, 365);
+    let (since, until, from, to, problem) = period(&q, 365);
     let facts = match proofdesk_storage::report_facts::read(&app.db, since, until, None).await {
         Ok(f) => f,
         Err(e) => return layout::unavailable(lang, &e.to_string()),
@@ -289,6 +298,7 @@ pub async fn fairness_page(State(app): State<Arc<App>>, viewer: Viewer, Query(q)
         p { (lang.say(
             "Each group is compared with all other claims. An alert needs a large difference (a ratio outside the band below) that is also statistically significant, tested over all comparisons at once so that chance alone rarely raises one. Groups with too few claims are not shown. These attributes are used only here: the routing policy cannot refer to them.",
             "Elke groep wordt vergeleken met alle andere claims. Een melding vraagt een groot verschil (een verhouding buiten de band hieronder) dat ook statistisch significant is, getoetst over alle vergelijkingen tegelijk zodat toeval alleen zelden een melding geeft. Groepen met te weinig claims worden niet getoond. Deze kenmerken worden alleen hier gebruikt: het routeringsbeleid kan er niet naar verwijzen.")) }
+        @if let Some(p) = &problem { p.error role="alert" { (lang.say("That period cannot be used, so the default is shown", "Die periode is niet bruikbaar; de standaardperiode staat hieronder")) ": " (p) } }
         (period_form(lang, "/compliance/fairness", &from, &to, html! {}))
         p.meta { (r.claims) " " (lang.say("claims", "claims")) " · " (lang.say("band", "band")) " " (r.settings.ratio_low) "–" (r.settings.ratio_high) " · "
             (r.comparisons) " " (lang.say("comparisons", "vergelijkingen")) " · " (lang.say("groups under", "groepen onder")) " " (r.settings.min_group) " " (lang.say("claims hidden", "claims verborgen")) }

@@ -76,16 +76,22 @@ fn median(mut v: Vec<f32>) -> f32 {
     }
 }
 
-/// One channel of a patch as f32 (`c` 0..3), or luma (`c` 3).
-fn channel(px: &Pixels, x0: usize, y0: usize, c: usize) -> Vec<f32> {
-    let mut out = Vec::with_capacity(PATCH * PATCH);
-    for y in y0..y0 + PATCH {
-        let row = &px.rgb[(y * px.width + x0) * 3..(y * px.width + x0 + PATCH) * 3];
-        for p in row.chunks_exact(3) {
-            out.push(match c {
-                3 => 0.299 * p[0] as f32 + 0.587 * p[1] as f32 + 0.114 * p[2] as f32,
-                c => p[c] as f32,
-            });
+/// A patch's luma and its red, green and blue channels as f32, row-major.
+fn channels(px: &Pixels, x0: usize, y0: usize) -> [Vec<f32>; 4] {
+    let mut out: [Vec<f32>; 4] = std::array::from_fn(|_| vec![0f32; PATCH * PATCH]);
+    let [luma, red, green, blue] = &mut out;
+    for (dy, y) in (y0..y0 + PATCH).enumerate() {
+        let row = &px.rgb[(y * px.width + x0) * 3..][..PATCH * 3];
+        let span = dy * PATCH..(dy + 1) * PATCH;
+        for ((((p, l), r), g), b) in row
+            .chunks_exact(3)
+            .zip(&mut luma[span.clone()])
+            .zip(&mut red[span.clone()])
+            .zip(&mut green[span.clone()])
+            .zip(&mut blue[span])
+        {
+            (*r, *g, *b) = (p[0] as f32, p[1] as f32, p[2] as f32);
+            *l = 0.299 * *r + 0.587 * *g + 0.114 * *b;
         }
     }
     out
@@ -95,40 +101,46 @@ fn channel(px: &Pixels, x0: usize, y0: usize, c: usize) -> Vec<f32> {
 /// `(PATCH-2)²` values, row-major).
 fn residual(v: &[f32]) -> Vec<f32> {
     let n = PATCH;
-    let mut r = Vec::with_capacity((n - 2) * (n - 2));
-    for y in 1..n - 1 {
-        for x in 1..n - 1 {
-            let c = v[y * n + x];
-            let around = v[y * n + x - 1] + v[y * n + x + 1] + v[(y - 1) * n + x] + v[(y + 1) * n + x];
-            r.push(c - around / 4.0);
+    let mut r = vec![0f32; (n - 2) * (n - 2)];
+    for (y, out) in (1..n - 1).zip(r.chunks_exact_mut(n - 2)) {
+        let (up, row, down) = (&v[(y - 1) * n..][..n], &v[y * n..][..n], &v[(y + 1) * n..][..n]);
+        for ((((o, c), (l, rt)), u), d) in out
+            .iter_mut()
+            .zip(&row[1..n - 1])
+            .zip(row.iter().zip(&row[2..]))
+            .zip(&up[1..n - 1])
+            .zip(&down[1..n - 1])
+        {
+            let around = l + rt + u + d;
+            *o = c - around / 4.0;
         }
     }
     r
 }
 
 fn patch_features(px: &Pixels, x0: usize, y0: usize) -> Option<[f32; FEATURES]> {
-    let luma = channel(px, x0, y0, 3);
-    let mean = luma.iter().sum::<f32>() / luma.len() as f32;
-    let var = luma.iter().map(|v| (v - mean).powi(2)).sum::<f32>() / luma.len() as f32;
-    if var.sqrt() < MIN_STD {
+    let [luma, red, green, blue] = channels(px, x0, y0);
+    let n = luma.len() as f64;
+    let mean = sum_of(&luma, |v| v) / n;
+    let var = sum_of(&luma, |v| (v - mean) * (v - mean)) / n;
+    if var.sqrt() < MIN_STD as f64 {
         return None;
     }
     let mut f = [0f32; FEATURES];
     cooccurrence(&luma, &mut f[..13]);
     let r = residual(&luma);
-    let m2 = r.iter().map(|v| v * v).sum::<f32>() / r.len() as f32;
-    let m4 = r.iter().map(|v| v.powi(4)).sum::<f32>() / r.len() as f32;
+    let energy = dot(&r, &r);
+    let m2 = (energy / r.len() as f64) as f32;
+    let m4 = (sum_of(&r, |v| (v * v) * (v * v)) / r.len() as f64) as f32;
     f[13] = (m2 + 1e-3).ln();
     f[14] = (m4 / (m2 * m2 + 1e-6) + 1e-3).ln();
-    let rho: Vec<f32> = (1..=5).map(|k| lag_correlation(&r, PATCH - 2, k)).collect();
+    let rho: Vec<f32> = (1..=5).map(|k| lag_correlation(&r, PATCH - 2, k, energy)).collect();
     f[15] = rho[0];
     f[16] = rho[1];
     f[17] = rho[2];
     f[18] = rho[1] - (rho[0] + rho[2]) / 2.0;
     f[19] = rho[3] - (rho[2] + rho[4]) / 2.0;
-    let red = residual(&channel(px, x0, y0, 0));
-    let green = residual(&channel(px, x0, y0, 1));
-    let blue = residual(&channel(px, x0, y0, 2));
+    let (red, green, blue) = (residual(&red), residual(&green), residual(&blue));
     f[20] = cfa_periodicity(&green, PATCH - 2);
     f[21] = correlation(&red, &green);
     f[22] = correlation(&green, &blue);
@@ -140,96 +152,153 @@ fn patch_features(px: &Pixels, x0: usize, y0: usize) -> Option<[f32; FEATURES]> 
     Some(f)
 }
 
+/// Independent partial sums: a single running f64 sum waits on its own previous
+/// addition at every step, eight of them keep the core busy.
+const LANES: usize = 8;
+
+/// `Σ f(v)` over `v`, in f64.
+fn sum_of(v: &[f32], f: impl Fn(f64) -> f64) -> f64 {
+    let mut acc = [0f64; LANES];
+    let chunks = v.chunks_exact(LANES);
+    let tail: f64 = chunks.remainder().iter().map(|&x| f(x as f64)).sum();
+    for c in chunks {
+        for (a, &x) in acc.iter_mut().zip(c) {
+            *a += f(x as f64);
+        }
+    }
+    acc.iter().sum::<f64>() + tail
+}
+
+/// `Σ a·b` over the common length, in f64.
+fn dot(a: &[f32], b: &[f32]) -> f64 {
+    let len = a.len().min(b.len());
+    let (a, b) = (&a[..len], &b[..len]);
+    let mut acc = [0f64; LANES];
+    let (ca, cb) = (a.chunks_exact(LANES), b.chunks_exact(LANES));
+    let tail: f64 = ca.remainder().iter().zip(cb.remainder()).map(|(&x, &y)| x as f64 * y as f64).sum();
+    for (x, y) in ca.zip(cb) {
+        for ((s, &x), &y) in acc.iter_mut().zip(x).zip(y) {
+            *s += x as f64 * y as f64;
+        }
+    }
+    acc.iter().sum::<f64>() + tail
+}
+
 /// Second and fourth moments of `x` minus its 2×2 cell means, on cells starting at
 /// `offset` (0: the picture's grid, 1: one pixel off).
 fn npr(v: &[f32], offset: usize) -> (f32, f32) {
     let n = PATCH;
-    let (mut m2, mut m4, mut count) = (0f64, 0f64, 0u32);
+    let (mut m2, mut m4, mut count) = ([0f64; 4], [0f64; 4], 0u32);
     let mut y = offset;
     while y + 1 < n {
         let mut x = offset;
         while x + 1 < n {
             let cell = [v[y * n + x], v[y * n + x + 1], v[(y + 1) * n + x], v[(y + 1) * n + x + 1]];
             let mean = cell.iter().sum::<f32>() / 4.0;
-            for c in cell {
+            for (i, c) in cell.into_iter().enumerate() {
                 let d = (c - mean) as f64;
-                m2 += d * d;
-                m4 += d.powi(4);
-                count += 1;
+                let d2 = d * d;
+                m2[i] += d2;
+                m4[i] += d2 * d2;
             }
+            count += 4;
             x += 2;
         }
         y += 2;
     }
     let c = count.max(1) as f64;
-    ((m2 / c) as f32, (m4 / c) as f32)
+    ((m2.iter().sum::<f64>() / c) as f32, (m4.iter().sum::<f64>() / c) as f32)
 }
 
 /// The 13 sign-folded co-occurrence frequencies of neighbouring truncated differences,
 /// horizontal and vertical together.
 fn cooccurrence(v: &[f32], out: &mut [f32]) {
     let n = PATCH;
-    let q = |d: f32| (d.round() as i32).clamp(-T, T);
-    let mut counts = [0u32; 25];
-    let mut add = |a: i32, b: i32| {
-        // Fold (a, b) with (-a, -b) onto one of 13 classes.
-        let (a, b) = if a < 0 || (a == 0 && b < 0) { (-a, -b) } else { (a, b) };
-        counts[((a + T) * 5 + (b + T)) as usize] += 1;
+    // `d.round()` clamped to ±T, by comparisons (the same result, rounding half away
+    // from zero, without a libm call or a branch per difference).
+    const _: () = assert!(T == 2, "q below rounds to at most ±2");
+    let q = |d: f32| -> i32 {
+        i32::from(d >= 0.5) + i32::from(d >= 1.5) - i32::from(d <= -0.5) - i32::from(d <= -1.5)
     };
-    for y in 0..n {
-        for x in 0..n - 2 {
-            let (p0, p1, p2) = (v[y * n + x], v[y * n + x + 1], v[y * n + x + 2]);
-            add(q(p1 - p0), q(p2 - p1));
+    // Fold (a, b) with (-a, -b) onto one of 13 classes: the index of (a, b) in the 5×5
+    // table, or of (-a, -b), which is 24 minus it.
+    let class = |a: i32, b: i32| {
+        let i = ((a + T) * 5 + (b + T)) as usize;
+        i.max(24 - i)
+    };
+    // Each difference is truncated once, then pairs of neighbouring ones are counted
+    // (horizontal pairs within a row, vertical pairs within a column), in four tables
+    // filled in turn so that repeated classes do not wait on each other.
+    let mut counts = [[0u32; 25]; 4];
+    let mut count = |a: &[i32], b: &[i32]| {
+        for (x, (a, b)) in a.iter().zip(b).enumerate() {
+            counts[x % 4][class(*a, *b)] += 1;
         }
+    };
+    let mut across = [0i32; PATCH - 1];
+    for row in v.chunks_exact(n) {
+        for (d, w) in across.iter_mut().zip(row.windows(2)) {
+            *d = q(w[1] - w[0]);
+        }
+        count(&across[..n - 2], &across[1..]);
     }
+    let down: Vec<i32> = v[n..].iter().zip(v).map(|(b, a)| q(b - a)).collect();
     for y in 0..n - 2 {
-        for x in 0..n {
-            let (p0, p1, p2) = (v[y * n + x], v[(y + 1) * n + x], v[(y + 2) * n + x]);
-            add(q(p1 - p0), q(p2 - p1));
+        count(&down[y * n..][..n], &down[(y + 1) * n..][..n]);
+    }
+    let mut merged = [0u32; 25];
+    for t in &counts {
+        for (m, c) in merged.iter_mut().zip(t) {
+            *m += c;
         }
     }
-    let total = counts.iter().sum::<u32>().max(1) as f32;
+    let total = merged.iter().sum::<u32>().max(1) as f32;
     // The classes in NAMES order: (0,0), (0,1), (0,2), then a = 1 and a = 2 with b -2..2.
     let classes = [(0, 0), (0, 1), (0, 2), (1, -2), (1, -1), (1, 0), (1, 1), (1, 2), (2, -2), (2, -1), (2, 0), (2, 1), (2, 2)];
     for (slot, (a, b)) in out.iter_mut().zip(classes) {
-        *slot = counts[((a + T) * 5 + (b + T)) as usize] as f32 / total;
+        *slot = merged[class(a, b)] as f32 / total;
     }
 }
 
 /// Correlation of a row-major `side × side` field with itself shifted by `k`
-/// (horizontal and vertical averaged).
-fn lag_correlation(r: &[f32], side: usize, k: usize) -> f32 {
-    let (mut num, mut den) = (0f64, 0f64);
-    for y in 0..side {
-        for x in 0..side {
-            let v = r[y * side + x] as f64;
-            den += v * v;
-            if x + k < side {
-                num += v * r[y * side + x + k] as f64;
-            }
-            if y + k < side {
-                num += v * r[(y + k) * side + x] as f64;
-            }
-        }
+/// (horizontal and vertical averaged); `energy` is `Σ r²`.
+fn lag_correlation(r: &[f32], side: usize, k: usize, energy: f64) -> f32 {
+    if energy <= 0.0 || k >= side {
+        return 0.0;
     }
-    if den <= 0.0 {
-        0.0
-    } else {
-        (num / (2.0 * den)) as f32
-    }
+    let horizontal: f64 = r
+        .chunks_exact(side)
+        .map(|row| dot(&row[..side - k], &row[k..]))
+        .sum();
+    // Vertically, pixel i pairs with pixel i + k·side: one run over the field.
+    let vertical = dot(&r[..(side - k) * side], &r[k * side..]);
+    ((horizontal + vertical) / (2.0 * energy)) as f32
 }
 
 /// How much the residual's variance differs between the four positions of a 2×2 grid:
 /// `ln(max / min)`.
 fn cfa_periodicity(r: &[f32], side: usize) -> f32 {
+    // Per row parity, the sums of squares at even and odd columns.
     let mut sums = [0f64; 4];
     let mut counts = [0u32; 4];
-    for y in 0..side {
-        for x in 0..side {
-            let cell = (y % 2) * 2 + x % 2;
-            sums[cell] += (r[y * side + x] as f64).powi(2);
-            counts[cell] += 1;
+    for (y, row) in r.chunks_exact(side).enumerate() {
+        let mut acc = [0f64; LANES];
+        let chunks = row.chunks_exact(LANES);
+        let done = side - chunks.remainder().len();
+        for (x, &v) in chunks.remainder().iter().enumerate() {
+            acc[(done + x) % 2] += v as f64 * v as f64;
         }
+        for c in chunks {
+            for (a, &v) in acc.iter_mut().zip(c) {
+                *a += v as f64 * v as f64;
+            }
+        }
+        let even: f64 = acc.iter().step_by(2).sum();
+        let odd: f64 = acc.iter().skip(1).step_by(2).sum();
+        sums[(y % 2) * 2] += even;
+        sums[(y % 2) * 2 + 1] += odd;
+        counts[(y % 2) * 2] += side.div_ceil(2) as u32;
+        counts[(y % 2) * 2 + 1] += (side / 2) as u32;
     }
     let vars: Vec<f64> = sums.iter().zip(counts).map(|(s, c)| s / c.max(1) as f64 + 1e-3).collect();
     let (lo, hi) = vars.iter().fold((f64::MAX, 0f64), |(lo, hi), &v| (lo.min(v), hi.max(v)));
@@ -237,12 +306,7 @@ fn cfa_periodicity(r: &[f32], side: usize) -> f32 {
 }
 
 fn correlation(a: &[f32], b: &[f32]) -> f32 {
-    let (mut ab, mut aa, mut bb) = (0f64, 0f64, 0f64);
-    for (x, y) in a.iter().zip(b) {
-        ab += (*x as f64) * (*y as f64);
-        aa += (*x as f64).powi(2);
-        bb += (*y as f64).powi(2);
-    }
+    let (ab, aa, bb) = (dot(a, b), dot(a, a), dot(b, b));
     if aa <= 0.0 || bb <= 0.0 {
         0.0
     } else {

@@ -2,7 +2,7 @@
 # Throughput and peak memory of ExifTool and proofdesk over one folder, and the
 # per-file latency of a 12-megapixel JPEG. Not a test: it reports, it does not judge.
 #
-# Usage: scripts/bench.sh [FOLDER] [12MP_JPEG]
+# Usage: [RUNS=5] [FORENSICS_RUNS=1] scripts/bench.sh [FOLDER] [12MP_JPEG]
 #   FOLDER    default ../shared/corpus
 #   12MP_JPEG default ../shared/corpus/c2pa/truepic-20230212-camera.jpg (12.2 MP camera photo, quality 95, EXIF thumbnail, Content Credentials)
 # Needs exiftool (Debian package libimage-exiftool-perl) and GNU time.
@@ -16,23 +16,38 @@ bin="$target/release/proofdesk"
 [ -d "$folder" ] || { echo "skipping: no folder $folder"; exit 0; }
 n=$(find "$folder" -type f \( -iname '*.jpg' -o -iname '*.jpeg' -o -iname '*.png' -o -iname '*.webp' -o -iname '*.tif' -o -iname '*.tiff' -o -iname '*.heic' -o -iname '*.heif' \) | wc -l)
 echo "folder: $folder ($n image files), $(nproc) cores"
-measure() { # label, command...
-  local label=$1; shift
-  local tmp; tmp=$(mktemp)
-  /usr/bin/time -o "$tmp" -f '%e %M' "$@" >/dev/null 2>&1 || true
-  local out; out=$(tail -1 "$tmp"); rm -f "$tmp"
-  local secs=${out% *} kb=${out#* }
-  awk -v l="$label" -v s="$secs" -v k="$kb" -v n="$n" 'BEGIN { printf "%-38s %7.2f s %8.1f files/s %7.1f MiB peak\n", l, s, n / (s > 0 ? s : 0.01), k / 1024 }'
-}
-"$bin" screen --json --no-pixels "$folder" >/dev/null 2>&1 || true # warm the page cache
-if command -v exiftool >/dev/null; then
-  measure "exiftool -json -r" exiftool -json -r "$folder"
-else
-  echo "exiftool not installed: skipped"
-fi
-measure "proofdesk screen --json --no-pixels" "$bin" screen --json --no-pixels "$folder"
-measure "proofdesk screen --json (full)" "$bin" screen --json "$folder"
-measure "proofdesk screen --json --forensics" "$bin" screen --json --forensics "$folder"
+# Each command runs once untimed (ExifTool's first run also loads its Perl modules
+# from disk), then RUNS times; the median wall time and the largest peak memory are
+# reported. The forensics run takes about a minute, so it runs FORENSICS_RUNS times.
+python3 - "$bin" "$folder" "$n" "${RUNS:-5}" "${FORENSICS_RUNS:-1}" <<'PY'
+import shutil, statistics, subprocess, sys, tempfile, time
+bin, folder, n, runs, forensic_runs = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+def measure(label, cmd, count):
+    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    times, peaks = [], []
+    for _ in range(count):
+        with tempfile.NamedTemporaryFile("r") as out:
+            t = time.perf_counter()
+            subprocess.run(["/usr/bin/time", "-o", out.name, "-f", "%M", *cmd], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            times.append(time.perf_counter() - t)
+            peaks.append(int(out.read().split()[-1]) / 1024)
+    med = statistics.median(times)
+    print(f"{label:<38} {med:7.2f} s {n / med:8.1f} files/s {max(peaks):7.1f} MiB peak"
+          f"   (median of {count}; {min(times):.2f}-{max(times):.2f} s)")
+    return med
+# An empty data directory: no reuse index is searched, whatever ./proofdesk-data holds.
+scratch = tempfile.mkdtemp()
+pd = [bin, "--data-dir", scratch, "screen", "--json"]
+exif = measure("exiftool -json -r", ["exiftool", "-json", "-r", folder], runs) if shutil.which("exiftool") else None
+if exif is None:
+    print("exiftool not installed: skipped")
+meta = measure("proofdesk screen --json --no-pixels", [*pd, "--no-pixels", folder], runs)
+full = measure("proofdesk screen --json (full)", [*pd, folder], runs)
+measure("proofdesk screen --json --forensics", [*pd, "--forensics", folder], forensic_runs)
+if exif:
+    print(f"metadata checks: {exif / meta:.1f}x ExifTool's throughput; full screening: {full / exif:.2f}x ExifTool's time")
+shutil.rmtree(scratch)
+PY
 if [ -f "$big" ]; then
   python3 - "$bin" "$big" <<'PY'
 import statistics, subprocess, sys, time

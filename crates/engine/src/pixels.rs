@@ -112,35 +112,28 @@ pub fn compare_thumbnail(thumb_jpeg: &[u8], main: &Pixels) -> Option<ThumbnailCh
     if t.width < 16 || t.height < 16 || main.width < 16 || main.height < 16 {
         return None;
     }
-    let main_aspect = main.width as f64 / main.height as f64;
-    let thumb_aspect = t.width as f64 / t.height as f64;
-    // Thumbnails of a different aspect carry black bars: compare the picture area only.
-    let (mut x0, mut y0, mut tw, mut th) = (0.0, 0.0, t.width as f64, t.height as f64);
-    let letterboxed = (main_aspect / thumb_aspect - 1.0).abs() > 0.03;
-    if letterboxed {
-        if main_aspect > thumb_aspect {
-            th = t.width as f64 / main_aspect;
-            y0 = (t.height as f64 - th) / 2.0;
+    let upright = grid(main, 0.0, 0.0, main.width as f64, main.height as f64);
+    let mut best: Option<(f64, f64, bool)> = None;
+    // The thumbnail may be stored upright while the main image is not: try the four
+    // turns, each with the main picture's aspect as that turn shows it.
+    for turn in 0..4u8 {
+        let (w, h) = if turn % 2 == 1 {
+            (main.height, main.width)
         } else {
-            tw = t.height as f64 * main_aspect;
-            x0 = (t.width as f64 - tw) / 2.0;
-        }
-    }
-    let a = grid(&t, x0, y0, tw, th);
-    let mut best: Option<(f64, f64)> = None;
-    // The thumbnail may be stored upright while the main image is not: try the four turns.
-    for turn in 0..4 {
-        let b = rotated_grid(main, turn);
+            (main.width, main.height)
+        };
+        let (x0, y0, tw, th, letterboxed) = picture_area(&t, w as f64 / h as f64);
+        let a = grid(&t, x0, y0, tw, th);
+        let b = rotated(&upright, turn);
         let c = correlation(&a, &b);
-        let d = mean_difference(&a, &b);
-        if best.is_none_or(|(bc, _)| c > bc) {
-            best = Some((c, d));
+        if best.is_none_or(|(bc, _, _)| c > bc) {
+            best = Some((c, mean_difference(&a, &b), letterboxed));
         }
         if main.width != main.height && turn == 0 && c > 0.9 {
             break;
         }
     }
-    let (correlation, mean_difference) = best?;
+    let (correlation, mean_difference, letterboxed) = best?;
     Some(ThumbnailCheck {
         width: t.width,
         height: t.height,
@@ -148,6 +141,23 @@ pub fn compare_thumbnail(thumb_jpeg: &[u8], main: &Pixels) -> Option<ThumbnailCh
         mean_difference,
         letterboxed,
     })
+}
+
+/// The part of thumbnail `t` that shows a picture of `aspect` (width / height):
+/// thumbnails of another aspect carry black bars, left out here. Returns x, y, width,
+/// height and whether there were bars.
+fn picture_area(t: &Pixels, aspect: f64) -> (f64, f64, f64, f64, bool) {
+    let (w, h) = (t.width as f64, t.height as f64);
+    let thumb_aspect = w / h;
+    if (aspect / thumb_aspect - 1.0).abs() <= 0.03 {
+        (0.0, 0.0, w, h, false)
+    } else if aspect > thumb_aspect {
+        let th = w / aspect;
+        (0.0, (h - th) / 2.0, w, th, true)
+    } else {
+        let tw = h * aspect;
+        ((w - tw) / 2.0, 0.0, tw, h, true)
+    }
 }
 
 /// Average grey level of GRID×GRID cells over a sub-rectangle.
@@ -178,10 +188,10 @@ fn grid(p: &Pixels, x0: f64, y0: f64, w: f64, h: f64) -> Vec<f64> {
         .collect()
 }
 
-fn rotated_grid(p: &Pixels, turn: u8) -> Vec<f64> {
-    let g = grid(p, 0.0, 0.0, p.width as f64, p.height as f64);
+/// The GRID×GRID cell means `g` turned a quarter `turn` times.
+fn rotated(g: &[f64], turn: u8) -> Vec<f64> {
     if turn == 0 {
-        return g;
+        return g.to_vec();
     }
     let mut out = vec![0f64; GRID * GRID];
     for y in 0..GRID {
@@ -220,4 +230,51 @@ fn mean_difference(a: &[f64], b: &[f64]) -> f64 {
         .map(|(x, y)| ((x - ma) - (y - mb)).abs())
         .sum::<f64>()
         / n
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A picture with a bright block in one corner and a ramp, so every turn differs.
+    fn picture(width: usize, height: usize, seed: u32) -> Pixels {
+        let mut rgb = Vec::with_capacity(width * height * 3);
+        for y in 0..height {
+            for x in 0..width {
+                let corner = x < width / 3 && y < height / 3;
+                let ramp = (x * 160 / width + y * 40 / height) as u32;
+                let v = if corner { 250 } else { (ramp + seed * 37) % 200 } as u8;
+                rgb.extend_from_slice(&[v, v / 2, 255 - v]);
+            }
+        }
+        Pixels { width, height, rgb }
+    }
+
+    /// `p` halved and turned a quarter clockwise, as a JPEG thumbnail.
+    fn turned_thumbnail(p: &Pixels) -> Vec<u8> {
+        let (w, h) = (p.height / 2, p.width / 2);
+        let mut rgb = Vec::with_capacity(w * h * 3);
+        for y in 0..h {
+            for x in 0..w {
+                let (sx, sy) = (y * 2, (w - 1 - x) * 2);
+                let i = (sy * p.width + sx) * 3;
+                rgb.extend_from_slice(&p.rgb[i..i + 3]);
+            }
+        }
+        let mut out = Vec::new();
+        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 90)
+            .encode(&rgb, w as u32, h as u32, image::ExtendedColorType::Rgb8)
+            .expect("encode");
+        out
+    }
+
+    #[test]
+    fn a_turned_thumbnail_of_the_same_picture_matches_and_another_does_not() {
+        let main = picture(192, 144, 0);
+        let same = compare_thumbnail(&turned_thumbnail(&main), &main).expect("compared");
+        assert!(same.correlation > 0.9, "{}", same.correlation);
+        let other = picture(144, 192, 3);
+        let other = compare_thumbnail(&turned_thumbnail(&other), &main).expect("compared");
+        assert!(other.correlation < 0.9, "{}", other.correlation);
+    }
 }

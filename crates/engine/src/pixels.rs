@@ -243,7 +243,11 @@ mod tests {
             for x in 0..width {
                 let corner = x < width / 3 && y < height / 3;
                 let ramp = (x * 160 / width + y * 40 / height) as u32;
-                let v = if corner { 250 } else { (ramp + seed * 37) % 200 } as u8;
+                let v = if corner {
+                    250
+                } else {
+                    (ramp + seed * 37) % 200
+                } as u8;
                 rgb.extend_from_slice(&[v, v / 2, 255 - v]);
             }
         }

@@ -40,6 +40,7 @@ const EDITORS: &[(&str, f32)] = &[
 pub(super) fn check(e: &Evidence, out: &mut Vec<Signal>) {
     editor_traces(e, out);
     modified_after_capture(e, out);
+    resized_after_capture(e, out);
     thumbnail(e, out);
     quantisation(e, out);
 }
@@ -111,6 +112,39 @@ fn modified_after_capture(e: &Evidence, out: &mut Vec<Signal>) {
     }
 }
 
+/// The picture is smaller than the size the camera wrote into EXIF (either way round, by
+/// more than 2 %): it was resized or cropped after capture. Messaging apps and websites
+/// do this too, so it is weak; it keeps the file from counting as a camera original.
+fn resized_after_capture(e: &Evidence, out: &mut Vec<Signal>) {
+    let Some(x) = &e.metadata.exif else { return };
+    let (Some(w), Some(h), Some(rw), Some(rh)) =
+        (e.metadata.width, e.metadata.height, x.width, x.height)
+    else {
+        return;
+    };
+    let sorted = |a: u32, b: u32| (a.min(b) as f64, a.max(b) as f64);
+    let ((short, long), (rshort, rlong)) = (sorted(w, h), sorted(rw, rh));
+    if short * 1.02 >= rshort && long * 1.02 >= rlong {
+        return;
+    }
+    out.push(
+        Signal::new(
+            "manipulation.resized-after-capture",
+            Manipulation,
+            Suspicious,
+            0.3,
+            Text::new(
+                format!("The picture is {w}×{h} pixels, but the camera recorded {rw}×{rh}: it was resized or cropped after it was taken (messaging apps and websites also resize photos)."),
+                format!("De afbeelding is {w}×{h} pixels, maar de camera legde {rw}×{rh} vast: ze is na de opname verkleind of bijgesneden (ook berichtenapps en websites verkleinen foto's)."),
+            ),
+        )
+        .with("width", w)
+        .with("height", h)
+        .with("recorded_width", rw)
+        .with("recorded_height", rh),
+    );
+}
+
 /// Below this correlation the thumbnail shows a different picture (see README, "Thumbnail check").
 const THUMB_DIFFERENT: f64 = 0.5;
 
@@ -127,8 +161,9 @@ fn thumbnail(e: &Evidence, out: &mut Vec<Signal>) {
             "manipulation.thumbnail-mismatch",
             Manipulation,
             Suspicious,
-            // Below the "edited" strength: one camera original in the corpus has a
-            // thumbnail that correlates at 0.32, so this asks for a look, no more.
+            // Below the "edited" strength: a preview can differ for innocent reasons
+            // (one camera file read 0.32 until a turned picture was compared at its
+            // turned aspect), so this asks for a look, no more.
             0.4,
             Text::new(
                 "The small preview stored inside the file shows a different picture from the main image: the image was changed and the preview was not.",
@@ -176,4 +211,62 @@ fn quantisation(e: &Evidence, out: &mut Vec<Signal>) {
         .with("standard_tables", q.standard_tables)
         .with("distance", q.distance),
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::container::Extracted;
+    use crate::metadata::{exif::ExifFacts, Metadata};
+    use crate::Format;
+
+    /// The editing signals of a JPEG of `size` whose EXIF records `recorded`.
+    fn signals(size: (u32, u32), recorded: (u32, u32)) -> Vec<Signal> {
+        let metadata = Metadata {
+            width: Some(size.0),
+            height: Some(size.1),
+            exif: Some(ExifFacts {
+                width: Some(recorded.0),
+                height: Some(recorded.1),
+                ..ExifFacts::default()
+            }),
+            ..Metadata::default()
+        };
+        let (extracted, credentials) = (Extracted::default(), Ok(None));
+        let e = Evidence {
+            format: Format::Jpeg,
+            extension: None,
+            extracted: &extracted,
+            metadata: &metadata,
+            credentials: &credentials,
+            pixel_error: None,
+            watermark: None,
+            watermark_skipped_quality: None,
+            thumbnail: None,
+            forensics: None,
+        };
+        let mut out = Vec::new();
+        check(&e, &mut out);
+        out
+    }
+
+    #[test]
+    fn a_picture_smaller_than_the_camera_recorded_was_resized_and_a_turned_one_was_not() {
+        let resized = signals((730, 547), (3648, 2736));
+        let s = resized
+            .iter()
+            .find(|s| s.id == "manipulation.resized-after-capture")
+            .expect("resized");
+        assert!(s.is_suspicious() && s.strength < crate::verdict::EDIT_DECISIVE);
+        assert!(s.summary.en.contains("730×547") && s.summary.nl.contains("3648×2736"));
+        for (size, recorded) in [((2736, 3648), (3648, 2736)), ((4000, 3000), (4000, 3008))] {
+            let same = signals(size, recorded);
+            assert!(
+                !same
+                    .iter()
+                    .any(|s| s.id == "manipulation.resized-after-capture"),
+                "{size:?} vs {recorded:?}"
+            );
+        }
+    }
 }

@@ -127,11 +127,7 @@ impl AuditLog {
 
     async fn try_append(&self, e: &Entry<'_>) -> Result<i64, Error> {
         let mut tx = self
-            .db
-            .pool
-            .begin()
-            .await
-            .map_err(Error::query("start a transaction"))?;
+            .db.begin_write("start a transaction").await?;
         let seq = append_in(&mut tx, self.db.backend, e).await?;
         tx.commit()
             .await
@@ -173,7 +169,7 @@ impl AuditLog {
     /// of the chain, keeping a checkpoint and recording an `audit.prune` entry; `None`
     /// when none is that old.
     pub async fn prune_before(&self, cutoff_ms: i64, actor: &str) -> Result<Option<Pruned>, Error> {
-        let mut tx = self.db.pool.begin().await.map_err(Error::query("start a transaction"))?;
+        let mut tx = self.db.begin_write("start a transaction").await?;
         lock(&mut tx, self.db.backend).await?;
         let e = Error::query("find old audit entries");
         let through: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM audit_log WHERE at < $1")

@@ -197,11 +197,7 @@ impl Claims {
     async fn insert(&self, c: &NewClaim<'_>, evidence: &[NewEvidence<'_>]) -> Result<(), Error> {
         let now = now_ms();
         let mut tx = self
-            .db
-            .pool
-            .begin()
-            .await
-            .map_err(Error::query("start a transaction"))?;
+            .db.begin_write("start a transaction").await?;
         sqlx::query(
             "INSERT INTO claims (id, idempotency_key, request_sha256, external_ref, customer_id, context, status, created_at, updated_at, submitted_by, client) \
              VALUES ($1, $2, $3, $4, $5, $6, 'received', $7, $7, $8, $9)",
@@ -268,7 +264,7 @@ impl Claims {
     /// (`None`), with the audit entry; whether the claim was open.
     pub async fn assign(&self, id: &str, user_id: Option<&str>, actor: &str) -> Result<bool, Error> {
         let now = now_ms();
-        let mut tx = self.db.pool.begin().await.map_err(Error::query("start a transaction"))?;
+        let mut tx = self.db.begin_write("start a transaction").await?;
         let n = sqlx::query(
             "UPDATE claims SET assigned_to = $2, updated_at = $3 \
              WHERE id = $1 AND (decision IS NULL OR decision NOT IN ('approve', 'reject'))",

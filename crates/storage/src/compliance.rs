@@ -135,7 +135,7 @@ impl Compliance {
     /// its class and answers. Returns whether it was new.
     pub async fn save(&self, s: &AiSystem, actor: &str) -> Result<bool, Error> {
         let now = now_ms();
-        let mut tx = self.db.pool.begin().await.map_err(Error::query("start a transaction"))?;
+        let mut tx = self.db.begin_write("start a transaction").await?;
         let exists = sqlx::query("SELECT 1 FROM ai_systems WHERE id = $1")
             .bind(&s.id)
             .fetch_optional(&mut *tx)
@@ -178,7 +178,7 @@ impl Compliance {
 
     /// Removes a system that is not one of proofdesk's own; whether it was there.
     pub async fn remove(&self, id: &str, actor: &str) -> Result<bool, Error> {
-        let mut tx = self.db.pool.begin().await.map_err(Error::query("start a transaction"))?;
+        let mut tx = self.db.begin_write("start a transaction").await?;
         let done = sqlx::query("DELETE FROM ai_systems WHERE id = $1 AND builtin = 0")
             .bind(id)
             .execute(&mut *tx)
@@ -195,7 +195,7 @@ impl Compliance {
 
     /// Records an evaluation (audited `eval.record`); its number.
     pub async fn record_evaluation(&self, kind: &str, version: &str, corpus_sha256: &str, document: &str, actor: &str) -> Result<i64, Error> {
-        let mut tx = self.db.pool.begin().await.map_err(Error::query("start a transaction"))?;
+        let mut tx = self.db.begin_write("start a transaction").await?;
         let id: i64 = sqlx::query(
             "INSERT INTO evaluations (kind, proofdesk_version, corpus_sha256, document, recorded_at, recorded_by) \
              VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
@@ -244,7 +244,7 @@ impl Compliance {
 
     /// Stores a new edition of the documentation (audited `report.ai-act`); its number.
     pub async fn add_edition(&self, by: &str, version: &str, evaluation_id: Option<i64>, sha256: &str, html: &str) -> Result<i64, Error> {
-        let mut tx = self.db.pool.begin().await.map_err(Error::query("start a transaction"))?;
+        let mut tx = self.db.begin_write("start a transaction").await?;
         let edition: i64 = sqlx::query(NEXT_EDITION)
             .fetch_one(&mut *tx)
             .await

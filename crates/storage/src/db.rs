@@ -160,6 +160,21 @@ impl<'s> MigrationSource<'s> for Embedded {
 }
 
 impl Database {
+    /// Starts a transaction that writes. On SQLite it takes the write lock at once
+    /// (`BEGIN IMMEDIATE`, waiting out the busy timeout): a deferred transaction that
+    /// reads first fails at its first write, without waiting, with "database is locked"
+    /// when another connection wrote in between.
+    pub async fn begin_write(
+        &self,
+        what: &'static str,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Any>, Error> {
+        match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.pool.begin().await,
+        }
+        .map_err(Error::query(what))
+    }
+
     /// Opens the database at `url` (`sqlite://FILE` or `postgres://…`) and brings its
     /// schema up to date.
     pub async fn connect(url: &str) -> Result<Database, Error> {

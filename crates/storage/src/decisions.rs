@@ -138,11 +138,7 @@ impl Decisions {
     pub async fn record(&self, d: &NewDecision<'_>) -> Result<Outcome, Error> {
         let now = now_ms();
         let mut tx = self
-            .db
-            .pool
-            .begin()
-            .await
-            .map_err(Error::query("start a transaction"))?;
+            .db.begin_write("start a transaction").await?;
         let updated = sqlx::query(
             "UPDATE claims SET decision = $2, decided_at = $3, updated_at = $3 \
              WHERE id = $1 AND (decision IS NULL OR decision NOT IN ('approve', 'reject'))",

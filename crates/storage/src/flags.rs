@@ -59,14 +59,7 @@ impl Flags {
         claims.dedup();
         let joined = claims.join(" ");
         let now = now_ms();
-        // On SQLite the write lock is taken at BEGIN: a transaction that reads first and
-        // writes later fails at once ("database is locked") when another connection
-        // wrote in between, whatever the busy timeout.
-        let mut tx = match self.db.backend {
-            crate::db::Backend::Sqlite => self.db.pool.begin_with("BEGIN IMMEDIATE").await,
-            _ => self.db.pool.begin().await,
-        }
-        .map_err(Error::query("start a transaction"))?;
+        let mut tx = self.db.begin_write("start a transaction").await?;
         let before: Option<String> = sqlx::query("SELECT claims FROM insider_flags WHERE rule = $1 AND user_id = $2")
             .bind(f.rule)
             .bind(f.user_id)

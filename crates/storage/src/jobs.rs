@@ -88,11 +88,7 @@ impl Queue {
              RETURNING id, claim_id, attempts, kind"
         );
         let mut tx = self
-            .db
-            .pool
-            .begin()
-            .await
-            .map_err(Error::query("start a transaction"))?;
+            .db.begin_write("start a transaction").await?;
         let row = sqlx::query(&sql)
             .bind(&self.worker)
             .bind(now + self.lease_ms)
@@ -130,11 +126,7 @@ impl Queue {
     pub async fn complete(&self, job: &Job, s: &Screened<'_>) -> Result<bool, Error> {
         let now = now_ms();
         let mut tx = self
-            .db
-            .pool
-            .begin()
-            .await
-            .map_err(Error::query("start a transaction"))?;
+            .db.begin_write("start a transaction").await?;
         let held = sqlx::query("UPDATE jobs SET state = 'done', locked_until = NULL, updated_at = $3 WHERE id = $1 AND locked_by = $2 AND state = 'running'")
             .bind(job.id)
             .bind(&self.worker)
@@ -205,11 +197,7 @@ impl Queue {
         let state = if give_up { "failed" } else { "queued" };
         let backoff = 1000i64 << job.attempt.clamp(1, 8);
         let mut tx = self
-            .db
-            .pool
-            .begin()
-            .await
-            .map_err(Error::query("start a transaction"))?;
+            .db.begin_write("start a transaction").await?;
         let held = sqlx::query(
             "UPDATE jobs SET state = $3, run_after = $4, locked_by = NULL, locked_until = NULL, last_error = $5, updated_at = $6 \
              WHERE id = $1 AND locked_by = $2 AND state = 'running'",

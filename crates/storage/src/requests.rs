@@ -119,7 +119,7 @@ impl Requests {
         let id = format!("req_{}", random_hex(10));
         let token = random_hex(32);
         let code = r.asks.iter().any(|a| a == "new_photo").then(challenge_code);
-        let mut tx = self.db.pool.begin().await.map_err(Error::query("start a transaction"))?;
+        let mut tx = self.db.begin_write("start a transaction").await?;
         sqlx::query(
             "INSERT INTO evidence_requests (id, claim_id, asks, token_sha256, code, lang, created_by, created_at, expires_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
@@ -188,7 +188,7 @@ impl Requests {
     /// first time only, with an audit entry for every opening (actor `customer`).
     pub async fn opened(&self, r: &EvidenceRequest, code_shown: bool, detail: &str) -> Result<(), Error> {
         let now = now_ms();
-        let mut tx = self.db.pool.begin().await.map_err(Error::query("start a transaction"))?;
+        let mut tx = self.db.begin_write("start a transaction").await?;
         sqlx::query(
             "UPDATE evidence_requests SET opened_at = COALESCE(opened_at, $2), \
              code_shown_at = CASE WHEN $3 = 1 THEN COALESCE(code_shown_at, $2) ELSE code_shown_at END WHERE id = $1",
@@ -207,7 +207,7 @@ impl Requests {
     /// Withdraws a request that was not answered; whether it was open.
     pub async fn revoke(&self, id: &str, actor: &str) -> Result<bool, Error> {
         let now = now_ms();
-        let mut tx = self.db.pool.begin().await.map_err(Error::query("start a transaction"))?;
+        let mut tx = self.db.begin_write("start a transaction").await?;
         let row = sqlx::query("UPDATE evidence_requests SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL AND answered_at IS NULL RETURNING claim_id")
             .bind(id)
             .bind(now)
@@ -227,7 +227,7 @@ impl Requests {
     /// audit entry. [`Answered::Closed`] when the link was used, expired or withdrawn.
     pub async fn answer(&self, r: &EvidenceRequest, files: &[NewEvidence<'_>], detail: &str) -> Result<Answered, Error> {
         let now = now_ms();
-        let mut tx = self.db.pool.begin().await.map_err(Error::query("start a transaction"))?;
+        let mut tx = self.db.begin_write("start a transaction").await?;
         let taken = sqlx::query(
             "UPDATE evidence_requests SET answered_at = $2, files = $3 \
              WHERE id = $1 AND answered_at IS NULL AND revoked_at IS NULL AND expires_at > $2",

@@ -68,7 +68,7 @@ impl RetentionStore {
 
     /// Puts a claim on legal hold (`Some(reason)`) or lifts it (`None`); whether the claim exists.
     pub async fn hold(&self, claim_id: &str, reason: Option<&str>, actor: &str) -> Result<bool, Error> {
-        let mut tx = self.db.pool.begin().await.map_err(Error::query("start a transaction"))?;
+        let mut tx = self.db.begin_write("start a transaction").await?;
         let n = sqlx::query("UPDATE claims SET legal_hold = $2 WHERE id = $1")
             .bind(claim_id)
             .bind(reason)
@@ -95,7 +95,7 @@ impl RetentionStore {
     /// Refuses (empty, nothing done) a claim on hold.
     pub async fn purge_evidence(&self, claim_id: &str, actor: &str) -> Result<Option<Vec<BlobRef>>, Error> {
         let now = now_ms();
-        let mut tx = self.db.pool.begin().await.map_err(Error::query("start a transaction"))?;
+        let mut tx = self.db.begin_write("start a transaction").await?;
         let n = sqlx::query("UPDATE claims SET evidence_purged_at = $2 WHERE id = $1 AND legal_hold IS NULL AND evidence_purged_at IS NULL")
             .bind(claim_id)
             .bind(now)
@@ -162,7 +162,7 @@ impl RetentionStore {
 
     /// Replaces a claim's context, customer id and reference with pseudonymised ones.
     pub async fn pseudonymise(&self, claim_id: &str, context_json: &str, customer_id: &str, external_ref: &str, actor: &str) -> Result<bool, Error> {
-        let mut tx = self.db.pool.begin().await.map_err(Error::query("start a transaction"))?;
+        let mut tx = self.db.begin_write("start a transaction").await?;
         let n = sqlx::query(
             "UPDATE claims SET context = $2, customer_id = $3, external_ref = $4, pseudonymised_at = $5 \
              WHERE id = $1 AND legal_hold IS NULL AND pseudonymised_at IS NULL",

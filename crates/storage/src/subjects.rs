@@ -53,7 +53,7 @@ impl Subjects {
     /// with the audit entry (`subject.erase`, the customer id only as a SHA-256).
     pub async fn erase(&self, customer_id: &str, actor: &str) -> Result<Erased, Error> {
         let claims = self.claims_of(customer_id).await?;
-        let mut tx = self.db.pool.begin().await.map_err(Error::query("start a transaction"))?;
+        let mut tx = self.db.begin_write("start a transaction").await?;
         let mut out = Erased { claims: claims.len(), ..Erased::default() };
         let mut blobs = Vec::new();
         for id in &claims {

@@ -30,11 +30,7 @@ pub struct ImportedSighting {
 /// Inserts `rows` in one transaction; returns how many. Processes holding a
 /// [`super::ReuseIndex`] see them at their next sync.
 pub async fn import(db: &Database, rows: &[ImportedSighting]) -> Result<u64, Error> {
-    let mut tx = db
-        .pool
-        .begin()
-        .await
-        .map_err(Error::query("start an import"))?;
+    let mut tx = db.begin_write("start an import").await?;
     for batch in rows.chunks(ROWS_PER_STATEMENT) {
         let values: Vec<String> = (0..batch.len())
             .map(|r| {

@@ -58,6 +58,9 @@ pub const MANIPULATION_DECISIVE: f32 = 0.8;
 pub const REUSE_DECISIVE: f32 = 0.5;
 /// Strength at which an editing trace means "edited".
 pub const EDIT_DECISIVE: f32 = 0.5;
+/// Strength from which a suspicious signal (other than integrity and context) keeps a
+/// file with camera metadata from counting as a camera original.
+pub const CAMERA_ORIGINAL_DOUBT: f32 = 0.3;
 
 /// Derives the verdict from the signals of a file that was analysed.
 pub fn decide(signals: &[Signal]) -> Verdict {
@@ -85,7 +88,7 @@ pub fn decide(signals: &[Signal]) -> Verdict {
             // Context findings (dates, places) are about the claim, not the file's origin.
             .any(|s| {
                 s.is_suspicious()
-                    && s.strength >= 0.3
+                    && s.strength >= CAMERA_ORIGINAL_DOUBT
                     && !matches!(s.category, Category::Integrity | Category::Context)
             })
     {

@@ -132,7 +132,7 @@ fn resized_after_capture(e: &Evidence, out: &mut Vec<Signal>) {
             "manipulation.resized-after-capture",
             Manipulation,
             Suspicious,
-            0.3,
+            crate::verdict::CAMERA_ORIGINAL_DOUBT,
             Text::new(
                 format!("The picture is {w}×{h} pixels, but the camera recorded {rw}×{rh}: it was resized or cropped after it was taken (messaging apps and websites also resize photos)."),
                 format!("De afbeelding is {w}×{h} pixels, maar de camera legde {rw}×{rh} vast: ze is na de opname verkleind of bijgesneden (ook berichtenapps en websites verkleinen foto's)."),
@@ -258,6 +258,21 @@ mod tests {
             .find(|s| s.id == "manipulation.resized-after-capture")
             .expect("resized");
         assert!(s.is_suspicious() && s.strength < crate::verdict::EDIT_DECISIVE);
+        let verdict = crate::verdict::decide(&[
+            Signal::new(
+                "provenance.camera",
+                crate::signal::Category::Provenance,
+                SupportsAuthenticity,
+                0.15,
+                Text::new("", ""),
+            ),
+            s.clone(),
+        ]);
+        assert_eq!(
+            verdict,
+            crate::verdict::Verdict::Unknown,
+            "no longer a camera original"
+        );
         assert!(s.summary.en.contains("730×547") && s.summary.nl.contains("3648×2736"));
         for (size, recorded) in [((2736, 3648), (3648, 2736)), ((4000, 3000), (4000, 3008))] {
             let same = signals(size, recorded);

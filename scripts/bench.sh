@@ -50,13 +50,16 @@ shutil.rmtree(scratch)
 PY
 if [ -f "$big" ]; then
   python3 - "$bin" "$big" <<'PY'
-import statistics, subprocess, sys, time
+import atexit, shutil, statistics, subprocess, sys, tempfile, time
 bin, path = sys.argv[1], sys.argv[2]
+# An empty data directory, as for the folder runs.
+scratch = tempfile.mkdtemp()
+atexit.register(shutil.rmtree, scratch)
 for label, extra in (("metadata only", ["--no-pixels"]), ("full", [])):
     runs = []
     for _ in range(7):
         t = time.perf_counter()
-        subprocess.run([bin, "screen", "--json", *extra, path], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run([bin, "--data-dir", scratch, "screen", "--json", *extra, path], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         runs.append(time.perf_counter() - t)
     print(f"12 MP JPEG ({path.rsplit('/', 1)[-1]}), {label}: median {statistics.median(runs) * 1000:.0f} ms over 7 runs")
 # Reuse fingerprint (decode, PDQ in eight orientations, frame hash, local features) of
@@ -74,13 +77,13 @@ with tempfile.TemporaryDirectory() as empty:
 import json, resource
 per = {}
 for _ in range(5):
-    out = subprocess.run([bin, "screen", "--json", "--forensics", "--jobs", "1", path], capture_output=True, text=True).stdout
+    out = subprocess.run([bin, "--data-dir", scratch, "screen", "--json", "--forensics", "--jobs", "1", path], capture_output=True, text=True).stdout
     for m in json.loads(out)["files"][0]["forensics"]["methods"]:
         per.setdefault(m["method"], []).append(m["millis"])
 for name, v in per.items():
     print(f"  forensics {name:<12} median {statistics.median(v):6.0f} ms (one core)")
 for label, extra in (("with forensics", ["--forensics"]), ("without forensics", [])):
-    r = subprocess.run(["/usr/bin/time", "-f", "%M", bin, "screen", "--json", "--jobs", "1", *extra, path], capture_output=True, text=True)
+    r = subprocess.run(["/usr/bin/time", "-f", "%M", bin, "--data-dir", scratch, "screen", "--json", "--jobs", "1", *extra, path], capture_output=True, text=True)
     print(f"  peak memory {label}: {int(r.stderr.strip().splitlines()[-1]) / 1024:.0f} MiB")
 PY
 fi

@@ -201,7 +201,10 @@ pub fn screen_keeping_pixels(bytes: &[u8], opts: &Options) -> Screened {
                 if lossy_quality.is_none() {
                     watermark = watermark::detect(&px.rgb, px.width, px.height);
                 }
-                if let Some(t) = metadata.exif.as_ref().and_then(|e| e.thumbnail.as_ref()) {
+                // A cut-off file decodes as a partial picture that no preview matches;
+                // the truncation has its own signal.
+                let thumb = metadata.exif.as_ref().and_then(|e| e.thumbnail.as_ref());
+                if let Some(t) = thumb.filter(|_| !extracted.truncated) {
                     thumbnail = pixels::compare_thumbnail(t, &px);
                 }
                 if opts.forensics {

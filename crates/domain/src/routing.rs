@@ -101,9 +101,15 @@ impl Default for Policy {
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v))
         .collect();
+        // Two separate regions that are pixel-for-pixel the same reach review on their
+        // own, even at look-closer strength (0.45 × 60 = 27 points).
+        let signal_weights = [("manipulation.pixels.copy-move", 60.0)]
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v))
+            .collect();
         Policy {
             category_weights,
-            signal_weights: BTreeMap::new(),
+            signal_weights,
             review_from: 25.0,
             escalate_from: 60.0,
             insider: crate::insider::Rules::default(),

@@ -18,6 +18,7 @@ assert_eq!(report.verdict, proofdesk_engine::Verdict::Error);
 pub mod container;
 pub mod credentials;
 pub mod detector;
+pub mod document;
 pub mod forensics;
 pub mod format;
 pub mod jpeg_quality;
@@ -148,7 +149,11 @@ pub fn screen_keeping_pixels(bytes: &[u8], opts: &Options) -> Screened {
     };
     let sha256 = hex(&Sha256::digest(bytes));
     let format = Format::detect(bytes);
-    let fail = |msg: String| FileReport::failed(sha256.clone(), bytes.len(), format, msg);
+    let fail = |msg: String| {
+        let mut r = FileReport::failed(sha256.clone(), bytes.len(), format, msg);
+        r.signals.push(rules::not_screened(format, bytes.len()));
+        r
+    };
     if bytes.is_empty() {
         return report(fail("the file is empty (0 bytes)".into()));
     }
@@ -188,17 +193,40 @@ pub fn screen_keeping_pixels(bytes: &[u8], opts: &Options) -> Screened {
         .as_ref()
         .map(|q| q.quality)
         .filter(|q| *q < WATERMARK_MIN_JPEG_QUALITY);
+    let mut reduction = None;
+    let mut document = None;
     if opts.pixels {
-        match pixels::decode(
+        // A picture over the limit is decoded as a reduced copy rather than skipped.
+        let decoded_pixels = match pixels::decode(
             bytes,
             format,
             (metadata.width, metadata.height),
             opts.max_pixels,
         ) {
+            Err(pixels::PixelError::TooLarge { width, height, limit }) => {
+                pixels::reduced::decode(bytes, format, (width, height), limit).map(|r| {
+                    reduction = Some(rules::Reduction {
+                        original: r.original,
+                        factor: r.factor,
+                        limit,
+                    });
+                    r.pixels
+                })
+            }
+            other => other,
+        };
+        match decoded_pixels {
             Ok(px) => {
                 fingerprint = Some(reuse::Fingerprint::from_rgb(&px.rgb, px.width, px.height));
-                ai_pixels = detector::shipped().and_then(|m| detector::AiDetector::assess(m, &px));
-                if lossy_quality.is_none() {
+                // Detectors trained on photos say nothing about a scanned document.
+                let doc = document::assess(&px);
+                if !doc.is_document {
+                    ai_pixels =
+                        detector::shipped().and_then(|m| detector::AiDetector::assess(m, &px));
+                }
+                document = Some(doc);
+                // The marks live in the full-size pixels: a reduced copy cannot show them.
+                if lossy_quality.is_none() && reduction.is_none() {
                     watermark = watermark::detect(&px.rgb, px.width, px.height);
                 }
                 // A cut-off file decodes as a partial picture that no preview matches;
@@ -208,12 +236,13 @@ pub fn screen_keeping_pixels(bytes: &[u8], opts: &Options) -> Screened {
                     thumbnail = pixels::compare_thumbnail(t, &px);
                 }
                 if opts.forensics {
+                    let jpeg = extracted.jpeg.as_ref().filter(|_| reduction.is_none());
                     let inputs = forensics::Inputs {
-                        jpeg_quality: metadata.jpeg_quality.as_ref().map(|q| q.quality),
-                        luma_table: extracted
-                            .jpeg
-                            .as_ref()
-                            .and_then(|j| jpeg_quality::luma_table(&j.quant_tables)),
+                        jpeg_quality: jpeg
+                            .and(metadata.jpeg_quality.as_ref())
+                            .map(|q| q.quality),
+                        luma_table: jpeg.and_then(|j| jpeg_quality::luma_table(&j.quant_tables)),
+                        reduced: reduction.is_some(),
                     };
                     forensics = Some(forensics::analyse(&px, &inputs));
                 }
@@ -230,6 +259,8 @@ pub fn screen_keeping_pixels(bytes: &[u8], opts: &Options) -> Screened {
         credentials: &credentials,
         pixel_error: pixel_error.as_ref(),
         watermark: watermark.as_ref(),
+        reduction: reduction.as_ref(),
+        document: document.as_ref(),
         watermark_skipped_quality: if opts.pixels && watermark.is_none() {
             lossy_quality
         } else {

@@ -254,6 +254,7 @@ fn the_full_report_combines_methods_and_skips_tiny_images() {
         &Inputs {
             jpeg_quality: Some(90),
             luma_table: None,
+            reduced: false,
         },
     );
     assert_eq!(r.methods.len(), 3);

@@ -199,6 +199,9 @@ pub struct Inputs {
     pub jpeg_quality: Option<u8>,
     /// The file's luma quantisation table in natural (row-major) order (JPEG files only).
     pub luma_table: Option<[u16; 64]>,
+    /// The pixels are a reduced copy of a picture over the pixel limit: the 8×8 grid
+    /// the JPEG analyses need is gone.
+    pub reduced: bool,
 }
 
 /// Smallest side analysed; smaller images are skipped.
@@ -267,7 +270,11 @@ pub fn analyse_gray(g: &Gray, inputs: &Inputs) -> ForensicsReport {
         }
         None => skipped.push(Skipped {
             method: Method::JpegHistory,
-            reason: "not a JPEG: there is no compression history to read".into(),
+            reason: if inputs.reduced {
+                "the picture was analysed as a reduced copy, which has no JPEG block grid".into()
+            } else {
+                "not a JPEG: there is no compression history to read".into()
+            },
         }),
     }
     match inputs.jpeg_quality {
@@ -287,7 +294,11 @@ pub fn analyse_gray(g: &Gray, inputs: &Inputs) -> ForensicsReport {
         }
         None => skipped.push(Skipped {
             method: Method::Ela,
-            reason: "not a JPEG: there is no compression quality to match".into(),
+            reason: if inputs.reduced {
+                "the picture was analysed as a reduced copy, which has no JPEG block grid".into()
+            } else {
+                "not a JPEG: there is no compression quality to match".into()
+            },
         }),
     }
     let integrity_score = methods.iter().map(|m| m.score).fold(0.0, f32::max);

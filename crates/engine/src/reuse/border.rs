@@ -12,7 +12,7 @@ const FLAT_TOLERANCE: f32 = 8.0;
 /// Smallest trim, as a share of the side, that counts as a border.
 const MIN_BORDER: f32 = 0.02;
 /// Largest trim: a box smaller than this share of a side is not a framed photo.
-const MIN_CONTENT: f32 = 0.4;
+const MIN_CONTENT: f32 = 0.1;
 
 /// A rectangle of the picture: columns `x0..x1`, rows `y0..y1`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

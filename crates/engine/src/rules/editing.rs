@@ -240,6 +240,8 @@ mod tests {
             metadata: &metadata,
             credentials: &credentials,
             pixel_error: None,
+            reduction: None,
+            document: None,
             watermark: None,
             watermark_skipped_quality: None,
             thumbnail: None,

@@ -12,6 +12,7 @@ mod provenance;
 use crate::container::Extracted;
 use crate::credentials::Credentials;
 use crate::forensics::ForensicsReport;
+use crate::document::DocumentCheck;
 use crate::format::Format;
 use crate::metadata::Metadata;
 use crate::pixels::{PixelError, ThumbnailCheck};
@@ -32,6 +33,10 @@ pub struct Evidence<'a> {
     pub credentials: &'a Result<Option<Credentials>, String>,
     /// Why pixels were not decoded, if they were not.
     pub pixel_error: Option<&'a PixelError>,
+    /// How the picture was reduced, when it was over the pixel limit.
+    pub reduction: Option<&'a Reduction>,
+    /// Whether the pixels show a document, when they were decoded.
+    pub document: Option<&'a DocumentCheck>,
     /// Watermark decoding, when pixels were decoded.
     pub watermark: Option<&'a WatermarkReport>,
     /// Estimated JPEG quality when the watermark test was skipped as pointless.
@@ -40,6 +45,16 @@ pub struct Evidence<'a> {
     pub thumbnail: Option<&'a ThumbnailCheck>,
     /// Pixel forensics, when run.
     pub forensics: Option<&'a ForensicsReport>,
+}
+
+/// A picture over the pixel limit that was checked as a reduced copy.
+pub struct Reduction {
+    /// Full width and height.
+    pub original: (u64, u64),
+    /// Original pixels per reduced pixel along each side.
+    pub factor: u32,
+    /// The pixel limit in force.
+    pub limit: u64,
 }
 
 /// Runs every rule.
@@ -51,6 +66,11 @@ pub fn evaluate(e: &Evidence) -> Vec<Signal> {
     editing::check(e, &mut out);
     forensics::check(e, &mut out);
     out
+}
+
+/// The signal for a file that no check could read: it routes the claim to a person.
+pub(crate) fn not_screened(format: Format, size: usize) -> Signal {
+    integrity::not_screened(format, size)
 }
 
 /// Shortens text for a summary sentence.

@@ -19,8 +19,9 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Mutex;
 
-/// Largest picture decoded for screening, in pixels.
-const MAX_PIXELS: u64 = 100_000_000;
+/// Largest picture decoded at full size for screening, in pixels; larger ones are
+/// checked as a reduced copy.
+const MAX_PIXELS: u64 = proofdesk_engine::pixels::DEFAULT_MAX_PIXELS;
 /// How long an idle worker waits before looking at the queue again.
 const IDLE: Duration = Duration::from_millis(500);
 
@@ -68,7 +69,7 @@ async fn process(app: &App, queue: &Queue, index: &Mutex<ReuseIndex>, job: &Job)
                 .map(|x| x.to_string_lossy().to_lowercase());
             let opts = Options {
                 pixels: true,
-                forensics: false,
+                forensics: true,
                 max_pixels: MAX_PIXELS,
                 extension,
             };

@@ -86,15 +86,31 @@ fn corpus_acceptance() {
     for r in rows(doc, "generated-meta") {
         assert_eq!(r["verdict"], "ai-generated", "{}", r["path"]);
     }
-    for group in ["camera", "orientation", "real", "camera-heic"] {
-        for r in rows(doc, group) {
-            assert_eq!(
-                r["false_alarm"], false,
-                "{} flagged {}",
-                r["path"], r["verdict"]
-            );
-        }
-    }
+    // Honest photos: at most 2 % flagged (issue 26), none of them as AI-generated.
+    let honest: Vec<&Value> = ["camera", "orientation", "real", "camera-heic"]
+        .iter()
+        .flat_map(|g| rows(doc, g))
+        .collect();
+    let flagged: Vec<String> = honest
+        .iter()
+        .filter(|r| r["false_alarm"] == true)
+        .map(|r| format!("{} ({})", r["path"], r["verdict"]))
+        .collect();
+    assert!(
+        flagged.len() as f64 <= 0.02 * honest.len() as f64,
+        "{} of {} honest photos flagged: {flagged:?}",
+        flagged.len(),
+        honest.len()
+    );
+    assert!(honest.iter().all(|r| r["verdict"] != "ai-generated"), "{flagged:?}");
+    // Forgeries (issue 26): the copy-moves are called manipulated.
+    let forged = rows(doc, "forgery");
+    let caught = forged
+        .iter()
+        .filter(|r| r["path"].as_str().unwrap().contains("copymove"))
+        .filter(|r| r["verdict"] == "manipulated")
+        .count();
+    assert!(caught >= 5, "{caught} copy-moves called manipulated");
     for r in rows(doc, "camera-edited") {
         assert_eq!(r["verdict"], "edited", "{}", r["path"]);
     }

@@ -6,6 +6,7 @@ mod compliance;
 mod corpus;
 mod customer_browser;
 mod detector;
+mod evasion;
 mod evidence_requests;
 mod insider;
 mod outage;

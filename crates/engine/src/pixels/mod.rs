@@ -1,5 +1,7 @@
 //! Pixel decoding with hard limits, and the thumbnail consistency check.
 
+pub mod reduced;
+
 use crate::format::Format;
 use serde::Serialize;
 use std::io::Cursor;

@@ -55,7 +55,8 @@ bin, path = sys.argv[1], sys.argv[2]
 # An empty data directory, as for the folder runs.
 scratch = tempfile.mkdtemp()
 atexit.register(shutil.rmtree, scratch)
-for label, extra in (("metadata only", ["--no-pixels"]), ("full", [])):
+for label, extra in (("metadata only", ["--no-pixels"]), ("full", []),
+                     ("full with forensics on one core, as the service screens", ["--forensics", "--jobs", "1"])):
     runs = []
     for _ in range(7):
         t = time.perf_counter()

@@ -8,6 +8,7 @@
 //! "escalate", which means a person must look.
 
 pub mod ai_register;
+pub mod assurance;
 pub mod authority;
 pub mod claim;
 pub mod context;

@@ -37,6 +37,7 @@ struct PolicyFile {
     insider: Option<crate::insider::RulesFile>,
     retention: Option<crate::retention::RetentionFile>,
     fairness: Option<crate::fairness::SettingsFile>,
+    assurance: Option<crate::assurance::AssuranceFile>,
 }
 
 #[derive(Deserialize)]
@@ -84,6 +85,8 @@ pub struct Policy {
     pub retention: crate::retention::Retention,
     /// The groups the fairness monitor compares (never used for routing).
     pub fairness: crate::fairness::Settings,
+    /// The amounts from which evidence without provenance goes to review.
+    pub assurance: crate::assurance::Assurance,
 }
 
 impl Default for Policy {
@@ -115,6 +118,7 @@ impl Default for Policy {
             insider: crate::insider::Rules::default(),
             retention: crate::retention::Retention::default(),
             fairness: crate::fairness::Settings::default(),
+            assurance: crate::assurance::Assurance::default(),
         }
     }
 }
@@ -186,6 +190,9 @@ impl Policy {
         }
         if let Some(r) = &file.retention {
             p.retention = crate::retention::Retention::with_file(r).map_err(PolicyError::Invalid)?;
+        }
+        if let Some(a) = &file.assurance {
+            p.assurance = crate::assurance::Assurance::with_file(a).map_err(PolicyError::Invalid)?;
         }
         if let Some(i) = &file.insider {
             p.insider = crate::insider::Rules::with_file(i).map_err(PolicyError::Invalid)?;

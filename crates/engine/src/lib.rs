@@ -217,9 +217,14 @@ pub fn screen_keeping_pixels(bytes: &[u8], opts: &Options) -> Screened {
         };
         match decoded_pixels {
             Ok(px) => {
-                fingerprint = Some(reuse::Fingerprint::from_rgb(&px.rgb, px.width, px.height));
                 // Detectors trained on photos say nothing about a scanned document.
                 let doc = document::assess(&px);
+                fingerprint = Some(reuse::Fingerprint::of_picture(
+                    &px.rgb,
+                    px.width,
+                    px.height,
+                    doc.is_document,
+                ));
                 if !doc.is_document {
                     ai_pixels =
                         detector::shipped().and_then(|m| detector::AiDetector::assess(m, &px));

@@ -103,7 +103,10 @@ pub struct ReuseEval {
     pub indexed: usize,
     /// Decoded pictures left out for low PDQ quality (exact copies only).
     pub low_quality: usize,
-    /// Recall per transformation.
+    /// Indexed documents (scanned receipts, letters): matched by their hashes only and
+    /// left out of the transformed copies.
+    pub documents: usize,
+    /// Recall per transformation (pictures that are not documents).
     pub transforms: Vec<TransformRecall>,
     /// Pairs of distinct indexed files (different SHA-256) compared.
     pub pairs: usize,
@@ -367,6 +370,11 @@ fn copy_results(
     let Ok(px) = pixels::decode(&bytes, Format::detect(&bytes), (None, None), 64_000_000) else {
         return (vec![None; TRANSFORMS.len()], None);
     };
+    // Documents are matched on their hashes only (never as crops: see
+    // `Fingerprint::document`), so the transformed copies measure pictures.
+    if original.document {
+        return (vec![None; TRANSFORMS.len()], Some((thumbnail(&px), View::of(&px))));
+    }
     let results = TRANSFORMS
         .iter()
         .map(|t| {
@@ -428,6 +436,7 @@ pub fn evaluate(corpus: &Path, items: &[Item]) -> Option<ReuseEval> {
         .with_max_len(1)
         .map(|&(i, f)| copy_results(corpus, &items[i], f, &indexes, i as i64))
         .unzip();
+    let documents = indexed.iter().filter(|(_, f)| f.document).count();
     let transforms = TRANSFORMS
         .iter()
         .enumerate()
@@ -508,6 +517,7 @@ pub fn evaluate(corpus: &Path, items: &[Item]) -> Option<ReuseEval> {
         threshold: DEFAULT_THRESHOLD,
         indexed: indexed.len(),
         low_quality: fingerprinted.len() - indexed.len(),
+        documents,
         transforms,
         pairs,
         same_picture_matches: matches.len() - false_matches,
@@ -538,8 +548,8 @@ fn same_source(a: &str, b: &str) -> bool {
 pub fn write_table(out: &mut impl Write, r: &ReuseEval) -> std::io::Result<()> {
     writeln!(
         out,
-        "\nreuse: {} pictures indexed ({} left out for low PDQ quality), threshold {} bits",
-        r.indexed, r.low_quality, r.threshold
+        "\nreuse: {} pictures indexed ({} left out for low PDQ quality; {} documents, matched by hashes only and not copied below), threshold {} bits",
+        r.indexed, r.low_quality, r.documents, r.threshold
     )?;
     writeln!(
         out,

@@ -44,11 +44,22 @@ pub struct Fingerprint {
     /// The small grey picture the features come from, for describing turned copies.
     #[serde(skip)]
     work: WorkPicture,
+    /// Whether the picture is a scanned document ([`crate::document`]): printed layouts
+    /// of one shop line up feature for feature across different receipts, so a
+    /// document is matched on its hashes only, never as a crop by local features.
+    #[serde(skip)]
+    pub document: bool,
 }
 
 impl Fingerprint {
     /// Fingerprints decoded RGB pixels.
     pub fn from_rgb(rgb: &[u8], width: usize, height: usize) -> Fingerprint {
+        let document = crate::document::assess_rgb(rgb, width, height).is_document;
+        Self::of_picture(rgb, width, height, document)
+    }
+
+    /// Fingerprints decoded RGB pixels whose [`crate::document`] check is known.
+    pub fn of_picture(rgb: &[u8], width: usize, height: usize, document: bool) -> Fingerprint {
         if rgb.len() < width * height * 3 || width == 0 || height == 0 {
             // Too few pixels for the size given: nothing to match on.
             return Fingerprint::from_parts(
@@ -90,7 +101,9 @@ impl Fingerprint {
                 d.finish()
             })
             .filter(|c| c.quality >= MIN_QUALITY);
-        Fingerprint::from_parts(content, shrink.finish(), hash.finish())
+        let mut fp = Fingerprint::from_parts(content, shrink.finish(), hash.finish());
+        fp.document = document;
+        fp
     }
 
     /// A fingerprint from its hash, the framed content's hash and the work picture.
@@ -103,13 +116,23 @@ impl Fingerprint {
             content_variants: content.map(|c| c.dihedral().to_vec()).unwrap_or_default(),
             features: std::sync::OnceLock::new(),
             work,
+            document: false,
         }
     }
 
     /// Local features of the picture as stored, for finding cropped copies.
     pub fn features(&self) -> &Features {
-        self.features
-            .get_or_init(|| keypoints::detect(&self.work, Dihedral::Original))
+        self.features.get_or_init(|| {
+            if self.document {
+                Features {
+                    width: 0,
+                    height: 0,
+                    points: Vec::new(),
+                }
+            } else {
+                keypoints::detect(&self.work, Dihedral::Original)
+            }
+        })
     }
 
     /// The features of the picture in each of the eight orientations, for looking up
@@ -119,6 +142,7 @@ impl Fingerprint {
             .iter()
             .map(|&t| match t {
                 Dihedral::Original => (t, self.features().clone()),
+                _ if self.document => (t, self.features().clone()),
                 _ => (t, keypoints::detect(&self.work, t)),
             })
             .collect()

@@ -5,12 +5,13 @@
 use super::App;
 use crate::reuse::parse_sha;
 use anyhow::{Context, Result};
+use proofdesk_domain::assurance::Provenance;
 use proofdesk_domain::claim::ClaimContext;
 use proofdesk_domain::context::{self, EvidenceFacts, SameCamera};
 use proofdesk_domain::evidence_request::{answer_signals, Ask};
 use proofdesk_storage::claims::EvidenceRecord;
 use proofdesk_engine::reuse::{self, Sighting, DEFAULT_THRESHOLD};
-use proofdesk_engine::{FileReport, Options};
+use proofdesk_engine::{FileReport, Options, Signal};
 use proofdesk_storage::audit::Entry;
 use proofdesk_storage::jobs::{Job, Queue, Screened, ScreenedFile};
 use proofdesk_storage::reuse::{NewSighting, ReuseIndex};
@@ -82,11 +83,13 @@ async fn process(app: &App, queue: &Queue, index: &Mutex<ReuseIndex>, job: &Job)
     check_context(app, &job.claim_id, &evidence, &mut reports).await?;
     check_answers(app, &job.claim_id, &evidence, &mut reports).await?;
     check_reuse(index, &job.claim_id, &mut reports).await?;
+    let claim_signals = check_assurance(app, &job.claim_id, &evidence, &reports).await?;
     let routing = app.policy.route(
         reports
             .iter()
             .enumerate()
-            .flat_map(|(i, r)| r.signals.iter().map(move |s| (Some(i), s))),
+            .flat_map(|(i, r)| r.signals.iter().map(move |s| (Some(i), s)))
+            .chain(claim_signals.iter().map(|s| (None, s))),
     );
     let band = serde_json::to_value(routing.band)?
         .as_str()
@@ -208,6 +211,36 @@ async fn check_answers(app: &App, claim_id: &str, evidence: &[EvidenceRecord], r
         }
     }
     Ok(())
+}
+
+/// The claim-level signal of assurance by amount: a claim above the policy's amount
+/// whose files show no provenance at all.
+async fn check_assurance(app: &App, claim_id: &str, evidence: &[EvidenceRecord], reports: &[FileReport]) -> Result<Vec<Signal>> {
+    let claim = app.claims.get(claim_id).await?.context("the claim is gone")?;
+    let context: ClaimContext = serde_json::from_str(&claim.context_json).context("read the claim context")?;
+    let requests = if evidence.iter().any(|e| e.request_id.is_some()) {
+        app.requests.of_claim(claim_id).await?
+    } else {
+        Vec::new()
+    };
+    let provenance: Vec<Provenance> = reports
+        .iter()
+        .zip(evidence)
+        .map(|(r, e)| {
+            let has = |id: &str| r.signals.iter().any(|s| s.id == id);
+            let live_capture = e.request_id.as_ref().is_some_and(|id| {
+                requests
+                    .iter()
+                    .any(|q| &q.id == id && q.asks.iter().any(|a| Ask::parse(a) == Some(Ask::NewPhoto)))
+            });
+            Provenance {
+                camera: has("provenance.camera"),
+                credentials: has("provenance.c2pa.valid") || has("provenance.c2pa.camera-capture"),
+                live_capture,
+            }
+        })
+        .collect();
+    Ok(app.policy.assurance.check(&context, &provenance).into_iter().collect())
 }
 
 /// The camera body serial number a report records.

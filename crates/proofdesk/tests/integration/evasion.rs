@@ -34,8 +34,19 @@ fn signal_ids(doc: &Value) -> Vec<String> {
 }
 
 fn submit(server: &Server, reference: &str, customer: &str, name: &str, bytes: &[u8]) -> Value {
+    submit_for(server, reference, customer, "120.00", name, bytes)
+}
+
+fn submit_for(
+    server: &Server,
+    reference: &str,
+    customer: &str,
+    amount: &str,
+    name: &str,
+    bytes: &[u8],
+) -> Value {
     let claim = format!(
-        r#"{{"external_ref":"{reference}","customer_id":"{customer}","claimed_amount":"120.00","currency":"EUR"}}"#
+        r#"{{"external_ref":"{reference}","customer_id":"{customer}","claimed_amount":"{amount}","currency":"EUR"}}"#
     );
     let (status, _, body) = server.submit(&claim, &[(name, bytes)], None);
     assert_eq!(status, 202, "{body}");
@@ -103,6 +114,27 @@ fn a_copy_move_a_text_file_and_a_padded_copy_never_route_clear() {
             .contains(first["id"].as_str().unwrap()),
         "{reason}"
     );
+    // Above the policy's amount (default EUR 250), evidence with no provenance at all
+    // asks for a live photo; below it, the same photo routes clear.
+    let fresh = jpeg(&grainy(800, 600, 13));
+    let low = submit_for(&server, "EV-5", "cust-ev-5", "249.99", "tv.jpg", &fresh);
+    assert_eq!(low["band"], "clear", "{low}");
+    let fresh = jpeg(&grainy(800, 600, 17));
+    let high = submit_for(&server, "EV-6", "cust-ev-6", "899.00", "tv.jpg", &fresh);
+    assert_not_clear(&high, "context.no-provenance-above-amount");
+    let reason = &high["reasons"][0];
+    assert!(
+        reason["evidence"].is_null(),
+        "a claim-level reason: {reason}"
+    );
+    assert!(
+        reason["summary"]["nl"]
+            .as_str()
+            .unwrap()
+            .contains("live foto"),
+        "{reason}"
+    );
+
     let file = &doc["evidence"][0];
     let ids: Vec<&str> = file["signals"]
         .as_array()

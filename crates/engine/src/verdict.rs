@@ -83,6 +83,9 @@ pub fn decide(signals: &[Signal]) -> Verdict {
     } else if sus(Category::Manipulation, EDIT_DECISIVE) {
         Verdict::Edited
     } else if has("provenance.camera")
+        // Camera metadata over pixels that cannot be decoded (a header-only file) is
+        // no camera original.
+        && !has("integrity.pixels-undecodable")
         && !signals
             .iter()
             // Context findings (dates, places) are about the claim, not the file's origin.
@@ -122,4 +125,22 @@ pub fn reasons(signals: &[Signal], verdict: Verdict) -> Vec<String> {
         .take(3)
         .map(|s| s.id.clone())
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::signal::Text;
+
+    fn signal(id: &str, category: Category, direction: Direction, strength: f32) -> Signal {
+        Signal::new(id, category, direction, strength, Text::new("t", "t"))
+    }
+
+    #[test]
+    fn camera_metadata_over_undecodable_pixels_is_no_camera_original() {
+        let camera = signal("provenance.camera", Category::Provenance, Direction::SupportsAuthenticity, 0.3);
+        assert_eq!(decide(std::slice::from_ref(&camera)), Verdict::CameraOriginal);
+        let broken = signal("integrity.pixels-undecodable", Category::Integrity, Direction::Suspicious, 1.0);
+        assert_eq!(decide(&[camera, broken]), Verdict::Unknown);
+    }
 }

@@ -156,7 +156,7 @@ mod tests {
     fn receipt(x: usize, y: usize) -> [u8; 3] {
         let line = y % 24 < 12 && (20..380).contains(&x);
         let stroke = (x % 7 < 2) || (y % 24 == 5);
-        if line && stroke && (x / 7 + y / 24) % 5 != 0 {
+        if line && stroke && !(x / 7 + y / 24).is_multiple_of(5) {
             [30, 30, 30]
         } else {
             [245, 245, 240]

@@ -129,9 +129,9 @@ fn png(bytes: &[u8], factor: u32) -> Result<Pixels, PixelError> {
     let corrupt = |e: png::DecodingError| PixelError::Corrupt(e.to_string());
     let mut decoder = png::Decoder::new(Cursor::new(bytes));
     decoder.set_transformations(png::Transformations::EXPAND | png::Transformations::STRIP_16);
-    let mut limits = png::Limits::default();
-    limits.bytes = DECODER_BUDGET;
-    decoder.set_limits(limits);
+    decoder.set_limits(png::Limits {
+        bytes: DECODER_BUDGET,
+    });
     let mut reader = decoder.read_info().map_err(corrupt)?;
     if reader.info().interlaced {
         return Err(PixelError::Corrupt(
@@ -185,8 +185,8 @@ impl Accumulator {
     fn push(&mut self, row: &[u8]) {
         for (x, px) in row.chunks_exact(3).take(self.width).enumerate() {
             let o = (x / self.k) * 3;
-            for c in 0..3 {
-                self.sums[o + c] += px[c] as u32;
+            for (sum, v) in self.sums[o..o + 3].iter_mut().zip(px) {
+                *sum += *v as u32;
             }
         }
         self.rows += 1;

@@ -54,6 +54,9 @@ pub struct Options {
     pub max_pixels: u64,
     /// The file name's extension, used only to spot mislabelled files.
     pub extension: Option<String>,
+    /// The pixel-level AI detector; `None`: the feature model built in
+    /// ([`detector::shipped`]), used when the CLIP encoder is not installed.
+    pub detector: Option<std::sync::Arc<dyn detector::AiDetector>>,
 }
 
 impl Default for Options {
@@ -63,6 +66,7 @@ impl Default for Options {
             forensics: true,
             max_pixels: pixels::DEFAULT_MAX_PIXELS,
             extension: None,
+            detector: None,
         }
     }
 }
@@ -226,8 +230,10 @@ pub fn screen_keeping_pixels(bytes: &[u8], opts: &Options) -> Screened {
                     doc.is_document,
                 ));
                 if !doc.is_document {
-                    ai_pixels =
-                        detector::shipped().and_then(|m| detector::AiDetector::assess(m, &px));
+                    ai_pixels = match &opts.detector {
+                        Some(d) => d.assess(&px),
+                        None => detector::shipped().and_then(|m| detector::AiDetector::assess(m, &px)),
+                    };
                 }
                 document = Some(doc);
                 // The marks live in the full-size pixels: a reduced copy cannot show them.

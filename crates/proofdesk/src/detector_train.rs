@@ -71,17 +71,6 @@ pub fn validation(corpus: &Path) -> Result<Value> {
     Ok(r)
 }
 
-/// `proofdesk eval --detector`: the validation report without writing a model.
-pub fn evaluate(corpus: &Path, as_json: bool) -> Result<ExitCode> {
-    let r = validation(corpus)?;
-    if as_json {
-        println!("{}", serde_json::to_string_pretty(&r)?);
-    } else {
-        print_report(&r);
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
 /// `--time FILE`: decoding and the detector's own time.
 fn time(path: &Path) -> Result<ExitCode> {
     use proofdesk_engine::detector::{shipped, AiDetector};
@@ -291,6 +280,11 @@ fn logit(p: f64) -> f64 {
 /// Brier score and a five-bin reliability table of calibrated scores (original pictures).
 fn reliability(samples: &[Sample], cv: &[Vec<Option<f64>>]) -> Value {
     let pairs: Vec<(f64, bool)> = samples.iter().zip(cv).filter_map(|(s, p)| p[0].map(|p| (p, s.ai))).collect();
+    reliability_of(&pairs)
+}
+
+/// Brier score and a five-bin reliability table of (probability, AI-generated) pairs.
+pub fn reliability_of(pairs: &[(f64, bool)]) -> Value {
     let n = pairs.len().max(1) as f64;
     let brier = pairs.iter().map(|(p, y)| (p - if *y { 1.0 } else { 0.0 }).powi(2)).sum::<f64>() / n;
     let round = |x: f64| (x * 1000.0).round() / 1000.0;
@@ -360,14 +354,20 @@ fn figures(samples: &[&Sample], cv: &[&Vec<Option<f64>>], v: usize, t: f64) -> V
             if s.ai { pos.push(p) } else { neg.push(p) }
         }
     }
+    score_figures(&pos, &neg, t)
+}
+
+/// AUC with its interval, share detected, false-positive rate and accuracy of scores of
+/// AI-generated (`pos`) and authentic (`neg`) pictures at operating point `t`.
+pub fn score_figures(pos: &[f64], neg: &[f64], t: f64) -> Value {
     let tp = pos.iter().filter(|&&p| p >= t).count();
     let fp = neg.iter().filter(|&&p| p >= t).count();
     let n = pos.len() + neg.len();
     let round = |x: f64| (x * 1000.0).round() / 1000.0;
     json!({
         "ai": pos.len(), "authentic": neg.len(),
-        "auc": auc(&pos, &neg).map(round),
-        "auc_95": auc_interval(&pos, &neg).map(|(a, b)| [round(a), round(b)]),
+        "auc": auc(pos, neg).map(round),
+        "auc_95": auc_interval(pos, neg).map(|(a, b)| [round(a), round(b)]),
         "detected": (!pos.is_empty()).then(|| round(tp as f64 / pos.len() as f64)),
         "false_positive_rate": (!neg.is_empty()).then(|| round(fp as f64 / neg.len() as f64)),
         "accuracy": (n > 0).then(|| round((tp + neg.len() - fp) as f64 / n as f64)),

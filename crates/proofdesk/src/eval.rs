@@ -28,11 +28,16 @@ pub struct EvalArgs {
     /// Metadata and provenance checks only.
     #[arg(long)]
     no_pixels: bool,
-    /// Instead: validate the pixel-level AI detector, leaving each source out of its own
-    /// training fold, in four variants (as `proofdesk train-detector` reports it;
+    /// Instead: validate the pixel-level AI detector screening uses (the CLIP probe when
+    /// its encoder is installed, else the feature model), leaving each source out of its
+    /// own training fold, in four variants (as `proofdesk train-clip-probe` reports it;
     /// `--json` gives schema proofdesk.detector-eval/1).
     #[arg(long, conflicts_with = "no_pixels")]
     detector: bool,
+    /// With `--detector`: a checkout of github:declan-wright/Image-Dataset, validated on
+    /// as a fifth source (as the shipped probe was trained).
+    #[arg(long, requires = "detector")]
+    image_dataset: Option<PathBuf>,
     /// Also record the result in the database (`--data-dir`), for the AI Act
     /// documentation of this version.
     #[arg(long)]
@@ -92,19 +97,24 @@ struct EvalDocument<'a> {
 
 /// Runs `proofdesk eval`.
 pub fn run(args: EvalArgs, store: &crate::Store) -> Result<ExitCode> {
-    if args.detector && args.record {
-        let doc = crate::detector_train::validation(&args.corpus)?;
+    if args.detector {
+        // The detector screening uses: the CLIP probe when its encoder is installed.
+        let (doc, print): (serde_json::Value, fn(&serde_json::Value)) = if crate::models::encoder_installed() {
+            let doc = crate::clip_train::validation(&args.corpus, args.image_dataset.as_deref())?;
+            (doc, crate::clip_train::print_report)
+        } else {
+            (crate::detector_train::validation(&args.corpus)?, crate::detector_train::print_report)
+        };
         let text = serde_json::to_string_pretty(&doc)?;
-        record(store, "detector", &args.corpus, &text)?;
+        if args.record {
+            record(store, "detector", &args.corpus, &text)?;
+        }
         if args.json {
             println!("{text}");
         } else {
-            crate::detector_train::print_report(&doc);
+            print(&doc);
         }
         return Ok(ExitCode::SUCCESS);
-    }
-    if args.detector {
-        return crate::detector_train::evaluate(&args.corpus, args.json);
     }
     let manifest = args.corpus.join("MANIFEST.csv");
     let mut rdr = csv::Reader::from_path(&manifest)
@@ -118,6 +128,7 @@ pub fn run(args: EvalArgs, store: &crate::Store) -> Result<ExitCode> {
     let paths: Vec<PathBuf> = rows.iter().map(|r| args.corpus.join(&r.0)).collect();
     let opts = Options {
         pixels: !args.no_pixels,
+        detector: crate::models::detector(),
         ..Options::default()
     };
     let how = files::Screening {

@@ -51,7 +51,8 @@ pub fn screen_path(path: &Path, how: &Screening) -> FileReport {
         Ok(b) => b,
         Err(msg) => return FileReport::failed(String::new(), 0, Format::Unknown, msg),
     };
-    let screened = std::panic::catch_unwind(|| {
+    // The detector is read-only while screening; a panic leaves nothing half-changed.
+    let screened = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         let s = proofdesk_engine::screen_keeping_pixels(&bytes, &opts);
         if let (Some((dir, lang)), Some(px), Some(f)) =
             (&how.heatmaps, &s.pixels, &s.report.forensics)
@@ -59,7 +60,7 @@ pub fn screen_path(path: &Path, how: &Screening) -> FileReport {
             heatmaps::write(dir, path, &s.report.sha256, px, f, *lang);
         }
         s.report
-    });
+    }));
     match screened {
         Ok(r) => r,
         Err(_) => FileReport::failed(

@@ -4,6 +4,7 @@
 //! manipulated), 2 an error (bad arguments, unreadable or unanalysable file).
 
 mod admin;
+mod clip_train;
 mod compliance;
 mod detector_train;
 mod eval;
@@ -14,6 +15,7 @@ mod eval_reuse;
 mod files;
 mod heatmaps;
 mod index;
+mod models;
 mod index_bench;
 mod index_load_bench;
 mod keys;
@@ -81,8 +83,10 @@ enum Command {
     SimulateDecisions(simulate::SimulateArgs),
     /// Teams and the clients they serve: add, join, list.
     Team(teams::TeamArgs),
-    /// Train the pixel-level AI detector on the corpus and report its validation.
+    /// Train the feature-based pixel detector (the fallback without the CLIP encoder) and report its validation.
     TrainDetector(detector_train::TrainArgs),
+    /// Train the pixel-level AI detector's probe on CLIP embeddings and report its leave-one-source-out validation.
+    TrainClipProbe(clip_train::ClipTrainArgs),
     /// Measure the personal-data recognisers on a generated, labelled set of Dutch claim texts.
     EvalPersonalData(eval_personal_data::EvalPersonalDataArgs),
     /// A customer's data-subject request: export everything held about them, or erase it.
@@ -115,6 +119,7 @@ fn main() -> ExitCode {
         Command::Audit(args) => admin::audit(args, &store),
         Command::User(args) => users::run(args, &store),
         Command::TrainDetector(args) => detector_train::run(args),
+        Command::TrainClipProbe(args) => clip_train::run(args),
         Command::Team(args) => teams::run(args, &store),
         Command::SimulateDecisions(args) => simulate::run(args),
         Command::EvalPersonalData(args) => eval_personal_data::run(args),

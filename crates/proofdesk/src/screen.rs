@@ -158,6 +158,7 @@ pub fn run(args: ScreenArgs, store: &Store) -> Result<ExitCode> {
         forensics: args.forensics || args.heatmaps.is_some(),
         max_pixels: args.max_megapixels.saturating_mul(1_000_000),
         extension: None,
+        detector: crate::models::detector(),
     };
     if let Some(dir) = &args.heatmaps {
         if args.no_pixels {

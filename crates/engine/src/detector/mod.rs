@@ -7,8 +7,10 @@
 //! strong enough to make a verdict on its own. Other detectors can be plugged in
 //! through [`AiDetector`].
 
+pub mod clip;
 pub mod features;
 pub mod logistic;
+pub mod probe;
 
 use crate::pixels::Pixels;
 use crate::signal::{Category, Direction, Signal, Text};
@@ -38,7 +40,7 @@ pub struct Assessment {
 }
 
 /// A pixel-level AI-image detector.
-pub trait AiDetector: Send + Sync {
+pub trait AiDetector: Send + Sync + std::fmt::Debug {
     /// Its name, as reports show it.
     fn name(&self) -> &str;
     /// Its assessment of decoded pixels, or `None` when it cannot judge them (too small).

@@ -73,6 +73,7 @@ async fn process(app: &App, queue: &Queue, index: &Mutex<ReuseIndex>, job: &Job)
                 forensics: true,
                 max_pixels: MAX_PIXELS,
                 extension,
+                detector: crate::models::detector(),
             };
             anyhow::Ok(proofdesk_engine::screen(&bytes, &opts))
         })

@@ -27,8 +27,14 @@ pub fn proofdesk(args: &[&str]) -> Run {
 
 /// Runs `proofdesk` with `args` and `data_dir` as its data directory.
 pub fn proofdesk_in(data_dir: &Path, args: &[&str]) -> Run {
+    proofdesk_env(data_dir, &[], args)
+}
+
+/// Runs `proofdesk` with `args`, `data_dir` and extra environment variables.
+pub fn proofdesk_env(data_dir: &Path, env: &[(&str, &Path)], args: &[&str]) -> Run {
     let out = Command::new(env!("CARGO_BIN_EXE_proofdesk"))
         .args(args)
+        .envs(env.iter().map(|(k, v)| (*k, *v)))
         .env("PROOFDESK_DATA_DIR", data_dir)
         .env_remove("PROOFDESK_DATABASE_URL")
         .output()

@@ -305,6 +305,8 @@ fn render_all(data: &[u8], lang: Lang) -> Rendered {
         forensics: true,
         max_pixels: MAX_PIXELS,
         extension: None,
+        // Only the forensics' heatmaps are drawn here.
+        detector: None,
     };
     let screened = proofdesk_engine::screen_keeping_pixels(data, &opts);
     let mut out = Rendered::new();

@@ -10,7 +10,7 @@ pub const MAX_TEXT: usize = 200;
 pub const MAX_SERIALS: usize = 20;
 
 /// The context of one claim.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ClaimContext {
     /// The integrator's own reference (ticket or case number).
     pub external_ref: String,

@@ -6,10 +6,19 @@
 //! the phone (`manipulation.modified-after-capture`), and giving that signal a heavy
 //! weight sends app customers to review far more often, with the same real risk.
 //! A monitor worth having is quiet on the first and alerts on the second.
+//!
+//! A third policy is the fair one with the default assurance by amount (issue 26): a
+//! claim of € 250 or more whose photos carry no provenance goes to review, with a live
+//! photo advised. Photos sent through messaging apps lose their camera data, so app
+//! customers meet that rule more often; the simulation counts the genuine claims it
+//! sends to review, per channel, and the monitor judges that policy like the others.
+//! (The fair and unfair policies leave assurance off, so each shows one effect.)
 
 use crate::rng::Rng;
 use anyhow::Result;
 use clap::Args;
+use proofdesk_domain::assurance::Provenance;
+use proofdesk_domain::claim::ClaimContext;
 use proofdesk_domain::fairness::{monitor, Alert, ClaimOutcome, Report, Settings};
 use proofdesk_domain::routing::{Band, Policy};
 use proofdesk_engine::signal::{Category, Direction, Signal, Text};
@@ -53,21 +62,36 @@ fn count_years(claims: usize, seeds: std::ops::Range<u64>, policy: &str) -> Resu
 const PROXY: &str = "manipulation.modified-after-capture";
 
 /// A policy that gives the proxy signal `weight` (the fair one gives it 0: the
-/// organisation knows phones rewrite these dates).
+/// organisation knows phones rewrite these dates), without assurance by amount.
 pub fn policy_with(weight: f32) -> String {
-    format!("[weights.signals]\n\"{PROXY}\" = {weight}\n")
+    format!("[weights.signals]\n\"{PROXY}\" = {weight}\n\n[assurance]\nlive_capture_from = {{}}\n")
+}
+
+/// The fair policy with the default assurance by amount (EUR 250).
+pub fn policy_with_assurance() -> String {
+    format!("[weights.signals]\n\"{PROXY}\" = 0\n")
 }
 
 /// The share of a year's claims per channel (web, app, email, phone).
 const CHANNELS: [(&str, f64); 4] = [("web", 0.4), ("app", 0.3), ("email", 0.2), ("phone", 0.1)];
 /// Share of claims that are fraudulent, the same in every group.
 const FRAUD_RATE: f64 = 0.04;
+/// Share of genuine claims per channel whose photos keep their camera data (an
+/// assumption: uploads from a browser or e-mail usually keep it, photos passed through
+/// a messaging app before the claim app usually lose it).
+const PROVENANCE: [(&str, f64); 4] = [("web", 0.6), ("app", 0.35), ("email", 0.5), ("phone", 0.5)];
+/// Claimed amounts: log-normal, median € 90, so about one claim in six is € 250 or more.
+const AMOUNT_MEDIAN_EUR: f64 = 90.0;
 
 /// One simulated claim before routing.
 struct Simulated {
     outcome: ClaimOutcome,
     fraud: bool,
     signals: Vec<Signal>,
+    /// Claimed amount in cents (EUR).
+    amount_minor: i64,
+    /// Whether the photos carry camera data.
+    provenance: bool,
     /// Random numbers for the people's choices, fixed per claim so both policies
     /// meet the same people in the same mood.
     draws: [f64; 4],
@@ -123,8 +147,14 @@ fn year(n: usize, seed: u64) -> Vec<Simulated> {
                 maybe(0.04, signal("context.captured-before-purchase", Category::Context, 0.6));
                 maybe(0.05, signal("ai.pixels.detector", Category::Ai, 0.4));
             }
+            let keeps = PROVENANCE.iter().find(|(c, _)| *c == channel).map_or(0.5, |p| p.1);
+            // Fraudsters claim more and strip more.
+            let provenance = rng.unit() < if fraud { keeps * 0.5 } else { keeps };
+            let amount = AMOUNT_MEDIAN_EUR * (normal(&mut rng) + if fraud { 0.7 } else { 0.0 }).exp();
             let draws = [rng.unit(), rng.unit(), normal(&mut rng), normal(&mut rng)];
             Simulated {
+                amount_minor: (amount * 100.0).round() as i64,
+                provenance,
                 outcome: ClaimOutcome {
                     channel: Some(channel.into()),
                     language: Some(if en { "en" } else { "nl" }.into()),
@@ -143,9 +173,17 @@ fn year(n: usize, seed: u64) -> Vec<Simulated> {
 
 const HOUR: f64 = 3_600_000.0;
 
+/// The assurance signal the policy gives a simulated claim, if any.
+fn assurance(c: &Simulated, policy: &Policy) -> Option<Signal> {
+    let claim = ClaimContext { claimed_amount_minor: Some(c.amount_minor), currency: Some("EUR".into()), ..ClaimContext::default() };
+    policy.assurance.check(&claim, &[Provenance { camera: c.provenance, ..Provenance::default() }])
+}
+
 /// Routes a claim and lets the simulated people decide it.
 fn decide(c: &Simulated, policy: &Policy) -> ClaimOutcome {
-    let band = policy.route(c.signals.iter().map(|s| (Some(0), s))).band;
+    let asked_live = assurance(c, policy);
+    let files = c.signals.iter().map(|s| (Some(0), s));
+    let band = policy.route(files.chain(asked_live.iter().map(|s| (None, s)))).band;
     let [choice, answer, t1, t2] = c.draws;
     // (approved?, evidence asked?, hours to decision: median and spread)
     let (approved, asked, hours) = match (band, c.fraud) {
@@ -179,6 +217,22 @@ pub fn scenario(claims: usize, seed: u64, policy_toml: &str) -> Result<Report> {
     Ok(monitor(&outcomes, &Settings::default()))
 }
 
+/// Per channel: genuine claims, and those the assurance rule sends to review (a live
+/// photo advised).
+pub fn assurance_counts(claims: usize, seed: u64, policy_toml: &str) -> Result<Vec<(&'static str, usize, usize)>> {
+    let policy = Policy::from_toml(policy_toml)?;
+    let year = year(claims, seed);
+    Ok(CHANNELS
+        .iter()
+        .map(|(channel, _)| {
+            let genuine: Vec<&Simulated> =
+                year.iter().filter(|c| !c.fraud && c.outcome.channel.as_deref() == Some(*channel)).collect();
+            let asked = genuine.iter().filter(|c| assurance(c, &policy).is_some()).count();
+            (*channel, genuine.len(), asked)
+        })
+        .collect())
+}
+
 fn describe(a: &Alert) -> String {
     format!(
         "{} = {}: {} ratio {:.2} ({}), {}",
@@ -194,37 +248,44 @@ fn describe(a: &Alert) -> String {
 /// Runs the simulation.
 pub fn run(args: SimulateFairnessArgs) -> Result<ExitCode> {
     anyhow::ensure!(args.claims >= 1000, "simulate at least 1000 claims");
-    let (fair_policy, unfair_policy) = (policy_with(0.0), policy_with(args.proxy_weight));
+    let policies = [
+        ("fair", policy_with(0.0)),
+        ("unfair", policy_with(args.proxy_weight)),
+        ("fair-with-assurance", policy_with_assurance()),
+    ];
     if let Some(years) = args.years {
         anyhow::ensure!((1..=1000).contains(&years), "simulate 1 to 1000 years");
         let seeds = args.seed..args.seed + years;
-        let fair = count_years(args.claims, seeds.clone(), &fair_policy)?;
-        let unfair = count_years(args.claims, seeds, &unfair_policy)?;
+        let counted: Vec<(usize, usize)> =
+            policies.iter().map(|(_, p)| count_years(args.claims, seeds.clone(), p)).collect::<Result<_>>()?;
         if args.json {
-            let doc = json!({
+            let mut doc = json!({
                 "schema": "proofdesk.fairness-years/1", "claims": args.claims, "first_seed": args.seed, "years": years,
-                "fair": {"policy": fair_policy, "years_with_an_alert": fair.0, "years_alerting_on_app": fair.1},
-                "unfair": {"policy": unfair_policy, "years_with_an_alert": unfair.0, "years_alerting_on_app": unfair.1},
             });
+            for ((name, policy), (any, app)) in policies.iter().zip(&counted) {
+                doc[*name] = json!({"policy": policy, "years_with_an_alert": any, "years_alerting_on_app": app});
+            }
             println!("{}", serde_json::to_string_pretty(&doc)?);
         } else {
             println!("{years} simulated years of {} claims (seeds {}–{}):", args.claims, args.seed, args.seed + years - 1);
-            for (name, policy, (any, app)) in [("fair", &fair_policy, fair), ("unfair", &unfair_policy, unfair)] {
-                println!("  {name:<6} {:<52} any alert in {any} years, app customers worse off in {app}", policy.trim().replace('\n', " "));
+            for ((name, policy), (any, app)) in policies.iter().zip(&counted) {
+                println!("  {name:<19} {:<90} any alert in {any} years, app customers worse off in {app}", policy.trim().replace('\n', " "));
             }
         }
         return Ok(ExitCode::SUCCESS);
     }
-    let fair = scenario(args.claims, args.seed, &fair_policy)?;
-    let unfair = scenario(args.claims, args.seed, &unfair_policy)?;
+    let reports: Vec<Report> = policies.iter().map(|(_, p)| scenario(args.claims, args.seed, p)).collect::<Result<_>>()?;
+    let assured = assurance_counts(args.claims, args.seed, &policies[2].1)?;
     if args.json {
-        let doc = json!({
+        let mut doc = json!({
             "schema": "proofdesk.fairness-simulation/1",
             "claims": args.claims,
             "seed": args.seed,
-            "fair": {"policy": fair_policy, "report": fair},
-            "unfair": {"policy": unfair_policy, "report": unfair},
+            "assurance_by_channel": assured.iter().map(|(c, n, k)| json!({"channel": c, "genuine_claims": n, "asked_live_photo": k})).collect::<Vec<_>>(),
         });
+        for ((name, policy), report) in policies.iter().zip(&reports) {
+            doc[*name] = json!({"policy": policy, "report": report});
+        }
         println!("{}", serde_json::to_string_pretty(&doc)?);
         return Ok(ExitCode::SUCCESS);
     }
@@ -232,11 +293,19 @@ pub fn run(args: SimulateFairnessArgs) -> Result<ExitCode> {
         "A simulated year: {} claims, fraud {:.0}% in every group; {} comparisons per report, simultaneous {:.0}% intervals (z = {:.2}).",
         args.claims,
         FRAUD_RATE * 100.0,
-        fair.comparisons,
-        fair.settings.confidence * 100.0,
-        fair.z
+        reports[0].comparisons,
+        reports[0].settings.confidence * 100.0,
+        reports[0].z
     );
-    for (name, policy, r) in [("fair", &fair_policy, &fair), ("unfair", &unfair_policy, &unfair)] {
+    let (all, asked) = assured.iter().fold((0, 0), |(a, b), (_, n, k)| (a + n, b + k));
+    let per_channel: Vec<String> =
+        assured.iter().map(|(c, n, k)| format!("{c} {:.1}%", *k as f64 * 100.0 / (*n).max(1) as f64)).collect();
+    println!(
+        "Assurance by amount (EUR 250, the third policy): {asked} of {all} genuine claims ({:.1}%) sent to review for want of provenance; by channel: {}.",
+        asked as f64 * 100.0 / all.max(1) as f64,
+        per_channel.join(", ")
+    );
+    for ((name, policy), r) in policies.iter().zip(&reports) {
         println!("\n{name} policy: {}", policy.trim().replace('\n', " "));
         for attr in &r.attributes {
             let rows: Vec<String> = attr
@@ -281,5 +350,19 @@ mod tests {
                 .find(|a| a.attribute == Attribute::Channel && a.group == "app" && a.metric == Metric::ReviewRate);
             assert!(app.is_some_and(|a| a.disadvantaged), "seed {seed}: {:?}", unfair.alerts);
         }
+    }
+
+    #[test]
+    fn assurance_by_amount_asks_app_customers_for_a_live_photo_more_often() {
+        let counts = assurance_counts(12_000, 1, &policy_with_assurance()).unwrap();
+        let share = |channel: &str| {
+            let (_, n, k) = counts.iter().find(|c| c.0 == channel).unwrap();
+            *k as f64 / *n as f64
+        };
+        assert!(share("web") > 0.03 && share("web") < 0.15, "web {}", share("web"));
+        assert!(share("app") > share("web") * 1.3, "app {} vs web {}", share("app"), share("web"));
+        // Without the amount, nobody is asked.
+        let off = assurance_counts(12_000, 1, &policy_with(0.0)).unwrap();
+        assert!(off.iter().all(|c| c.2 == 0));
     }
 }

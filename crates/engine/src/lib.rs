@@ -57,6 +57,10 @@ pub struct Options {
     /// The pixel-level AI detector; `None`: the feature model built in
     /// ([`detector::shipped`]), used when the CLIP encoder is not installed.
     pub detector: Option<std::sync::Arc<dyn detector::AiDetector>>,
+    /// Also run the pixel-level detector on pictures that name their camera (off: it is
+    /// kept for pictures without camera data, where it matters, and costs about half a
+    /// second per picture with the CLIP encoder).
+    pub detector_on_camera_files: bool,
 }
 
 impl Default for Options {
@@ -67,6 +71,7 @@ impl Default for Options {
             max_pixels: pixels::DEFAULT_MAX_PIXELS,
             extension: None,
             detector: None,
+            detector_on_camera_files: false,
         }
     }
 }
@@ -199,6 +204,8 @@ pub fn screen_keeping_pixels(bytes: &[u8], opts: &Options) -> Screened {
         .filter(|q| *q < WATERMARK_MIN_JPEG_QUALITY);
     let mut reduction = None;
     let mut document = None;
+    let camera_data = metadata.camera().is_some();
+    let mut detector_skipped = false;
     if opts.pixels {
         // A picture over the limit is decoded as a reduced copy rather than skipped.
         let decoded_pixels = match pixels::decode(
@@ -229,7 +236,9 @@ pub fn screen_keeping_pixels(bytes: &[u8], opts: &Options) -> Screened {
                     px.height,
                     doc.is_document,
                 ));
-                if !doc.is_document {
+                if !doc.is_document && camera_data && !opts.detector_on_camera_files {
+                    detector_skipped = true;
+                } else if !doc.is_document {
                     ai_pixels = match &opts.detector {
                         Some(d) => d.assess(&px),
                         None => detector::shipped().and_then(|m| detector::AiDetector::assess(m, &px)),
@@ -283,6 +292,9 @@ pub fn screen_keeping_pixels(bytes: &[u8], opts: &Options) -> Screened {
     let mut signals = rules::evaluate(&evidence);
     if let Some(a) = &ai_pixels {
         signals.push(detector::signal(a));
+    }
+    if detector_skipped {
+        signals.push(detector::skipped_for_camera_data());
     }
     signals.sort_by(|a, b| b.strength.total_cmp(&a.strength));
     let verdict = verdict::decide(&signals);

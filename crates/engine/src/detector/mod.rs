@@ -159,6 +159,21 @@ pub fn signal(a: &Assessment) -> Signal {
     .with("camera_false_positive_rate", (a.camera_false_positive_rate as f64 * 1000.0).round() / 1000.0)
 }
 
+/// The note for a picture the detector was not applied to because it names its camera.
+pub fn skipped_for_camera_data() -> Signal {
+    Signal::new(
+        "ai.pixels.detector-skipped",
+        Category::Ai,
+        Direction::Neutral,
+        0.0,
+        Text::new(
+            "The pixel-level AI detector was not applied: the file names the camera it came from, which the metadata checks weigh; the detector is for pictures without camera data. Camera data can be copied onto a generated picture: if the picture looks wrong, ask for the original file or a new photo.",
+            "De AI-detector op pixelniveau is niet toegepast: het bestand noemt de camera waarmee het is gemaakt, en dat wegen de metadatacontroles; de detector is voor afbeeldingen zonder cameragegevens. Cameragegevens zijn over te zetten op een gegenereerde afbeelding: als de afbeelding niet klopt, vraag dan om het originele bestand of een nieuwe foto.",
+        ),
+    )
+    .with("reason", "camera-data")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,7 +11,7 @@
 //! second run takes seconds; the first embeds about 900 pictures (about 4 minutes on
 //! two cores).
 
-use crate::detector_train::{reliability_of, score_figures};
+use crate::detector_train::{print_variants, reliability_of, score_figures};
 use anyhow::{bail, Context, Result};
 use clap::Args;
 use proofdesk_engine::detector::clip::{ClipEncoder, ENCODER_SHA256};
@@ -452,24 +452,10 @@ pub fn print_report(r: &Value) {
         "receipts (never trained on): {} flagged of {} (highest probability {})",
         r["receipts"]["flagged"], r["receipts"]["pictures"], r["receipts"]["max_probability"]
     );
-    let f = |v: &Value| if v.is_null() { "-".to_owned() } else { v.to_string() };
-    for v in VARIANTS {
-        let block = &r["variants"][v];
-        println!("\n{v}:");
-        println!("  {:<48} {:>4} {:>5} {:>6} {:>13} {:>8} {:>6} {:>9}", "", "ai", "auth", "AUC", "AUC 95%", "detected", "FPR", "AUC/rest");
-        let line = |name: &str, x: &Value| {
-            println!(
-                "  {:<48} {:>4} {:>5} {:>6} {:>13} {:>8} {:>6} {:>9}",
-                name, x["ai"], x["authentic"], f(&x["auc"]), f(&x["auc_95"]).replace(',', "-"), f(&x["detected"]), f(&x["false_positive_rate"]), f(&x["auc_against_other_sources"])
-            );
-        };
-        line("overall", &block["overall"]);
-        line("AI vs camera photos", &block["camera"]);
-        line("AI vs camera and real photos", &block["photos"]);
-        if let Some(m) = block["per_source"].as_object() {
-            for (name, x) in m {
-                line(name, x);
-            }
-        }
-    }
+    print_variants(
+        r,
+        &VARIANTS,
+        &[("overall", "overall"), ("AI vs camera photos", "camera"), ("AI vs camera and real photos", "photos")],
+        ("AUC/rest", "auc_against_other_sources"),
+    );
 }

@@ -502,19 +502,26 @@ pub fn print_report(r: &Value) {
     for b in r["calibration"]["bins"].as_array().into_iter().flatten() {
         println!("  probability {:.1}-{:.1}: {:>3} pictures, mean {}, AI share {}", b["from"].as_f64().unwrap_or(0.0), b["to"].as_f64().unwrap_or(0.0), b["pictures"], b["mean_probability"], b["share_ai"]);
     }
+    print_variants(r, &VARIANTS, &[("overall", "overall"), ("camera group", "camera")], ("accuracy", "accuracy"));
+}
+
+/// Prints, per variant, the figures of the named blocks and of every source; the last
+/// column is the field `extra.1` of each block, titled `extra.0`.
+pub fn print_variants(r: &Value, variants: &[&str], blocks: &[(&str, &str)], extra: (&str, &str)) {
     let f = |v: &Value| if v.is_null() { "-".to_owned() } else { v.to_string() };
-    for v in VARIANTS {
+    for v in variants {
         let block = &r["variants"][v];
         println!("\n{v}:");
-        println!("  {:<50} {:>4} {:>5} {:>6} {:>15} {:>8} {:>8} {:>8}", "", "ai", "auth", "AUC", "AUC 95%", "detected", "FPR", "accuracy");
+        println!("  {:<50} {:>4} {:>5} {:>6} {:>15} {:>8} {:>8} {:>9}", "", "ai", "auth", "AUC", "AUC 95%", "detected", "FPR", extra.0);
         let line = |name: &str, x: &Value| {
             println!(
-                "  {:<50} {:>4} {:>5} {:>6} {:>15} {:>8} {:>8} {:>8}",
-                name, x["ai"], x["authentic"], f(&x["auc"]), f(&x["auc_95"]).replace(',', "-"), f(&x["detected"]), f(&x["false_positive_rate"]), f(&x["accuracy"])
+                "  {:<50} {:>4} {:>5} {:>6} {:>15} {:>8} {:>8} {:>9}",
+                name, x["ai"], x["authentic"], f(&x["auc"]), f(&x["auc_95"]).replace(',', "-"), f(&x["detected"]), f(&x["false_positive_rate"]), f(&x[extra.1])
             );
         };
-        line("overall", &block["overall"]);
-        line("camera group", &block["camera"]);
+        for (title, key) in blocks {
+            line(title, &block[key]);
+        }
         if let Some(m) = block["per_source"].as_object() {
             for (name, x) in m {
                 line(name, x);

@@ -79,8 +79,11 @@ pub struct Item {
     pub embeddings: Vec<Option<Vec<f32>>>,
 }
 
-/// The pictures to embed: (file, name, group, source, label).
-fn list(corpus: &Path, dataset: Option<&Path>) -> Result<Vec<(PathBuf, String, String, String, Option<bool>)>> {
+/// A picture to embed: file, name, group, source, label.
+type Listed = (PathBuf, String, String, String, Option<bool>);
+
+/// The pictures to embed.
+fn list(corpus: &Path, dataset: Option<&Path>) -> Result<Vec<Listed>> {
     let manifest = corpus.join("MANIFEST.csv");
     let mut reader = csv::Reader::from_path(&manifest).with_context(|| format!("read {}", manifest.display()))?;
     let mut out = Vec::new();
@@ -179,7 +182,7 @@ pub fn embed_all(encoder: &ClipEncoder, corpus: &Path, dataset: Option<&Path>) -
                     }
                 }
                 let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-                if n % 25 == 0 {
+                if n.is_multiple_of(25) {
                     eprintln!("embedded {n} new pictures of {total}");
                 }
                 embedded

@@ -168,11 +168,23 @@ pub fn preprocess(px: &Pixels) -> Option<Vec<f32>> {
     if px.width < 32 || px.height < 32 || px.rgb.len() != px.width * px.height * 3 {
         return None;
     }
-    let short = px.width.min(px.height) as f64;
-    let w = ((px.width as f64 * SIDE as f64 / short).round() as usize).max(SIDE);
-    let h = ((px.height as f64 * SIDE as f64 / short).round() as usize).max(SIDE);
+    // Only the centre square is kept, so a long strip (32 × 2,000,000 pixels) is first
+    // cut to its middle, at most 4 times as long as it is wide: the scaled copy stays
+    // small whatever the picture's shape. Pictures up to 4:1 are not cut.
+    let short_px = px.width.min(px.height);
+    let (cw, ch) = (px.width.min(4 * short_px), px.height.min(4 * short_px));
     let view = image::ImageBuffer::<image::Rgb<u8>, &[u8]>::from_raw(px.width as u32, px.height as u32, &px.rgb[..])?;
-    let scaled = resize(&view, w as u32, h as u32, FilterType::CatmullRom);
+    let middle = image::imageops::crop_imm(
+        &view,
+        ((px.width - cw) / 2) as u32,
+        ((px.height - ch) / 2) as u32,
+        cw as u32,
+        ch as u32,
+    );
+    let short = short_px as f64;
+    let w = ((cw as f64 * SIDE as f64 / short).round() as usize).max(SIDE);
+    let h = ((ch as f64 * SIDE as f64 / short).round() as usize).max(SIDE);
+    let scaled = resize(&*middle, w as u32, h as u32, FilterType::CatmullRom);
     let (left, top) = ((w - SIDE) / 2, (h - SIDE) / 2);
     let mut input = vec![0f32; 3 * SIDE * SIDE];
     for y in 0..SIDE {
@@ -212,6 +224,24 @@ mod tests {
             assert!((input[plane + i] - green_on).abs() < 0.05, "green channel at {i}");
         }
         assert!(preprocess(&Pixels { width: 20, height: 400, rgb: vec![0; 20 * 400 * 3] }).is_none());
+    }
+
+    #[test]
+    fn a_long_strip_is_cut_to_its_middle_before_scaling() {
+        // 32 × 200,000: scaled whole it would be 224 × 1,400,000 pixels. Red at both
+        // ends, green in the middle 10 %.
+        let (w, h) = (32, 200_000);
+        let mut rgb = vec![0u8; w * h * 3];
+        for y in 0..h {
+            let c = if (h * 45 / 100..h * 55 / 100).contains(&y) { 1 } else { 0 };
+            for x in 0..w {
+                rgb[(y * w + x) * 3 + c] = 255;
+            }
+        }
+        let input = preprocess(&Pixels { width: w, height: h, rgb }).unwrap();
+        let plane = SIDE * SIDE;
+        let green_on = (1.0 - MEAN[1]) / STD[1];
+        assert!(input[plane..2 * plane].iter().all(|&g| (g - green_on).abs() < 0.05), "the centre is green");
     }
 
     #[test]

@@ -11,7 +11,7 @@
 //! second run takes seconds; the first embeds about 900 pictures (about 4 minutes on
 //! two cores).
 
-use crate::detector_train::{print_variants, reliability_of, score_figures};
+use crate::detector_train::{jpeg_round_trip, print_variants, reliability_of, score_figures, to_px};
 use anyhow::{bail, Context, Result};
 use clap::Args;
 use proofdesk_engine::detector::clip::{ClipEncoder, ENCODER_SHA256};
@@ -123,14 +123,7 @@ fn variants(px: &Pixels) -> Vec<Option<Pixels>> {
     let Some(img) = image::RgbImage::from_raw(px.width as u32, px.height as u32, px.rgb.clone()) else {
         return VARIANTS.iter().map(|_| None).collect();
     };
-    let to_px = |i: image::RgbImage| Pixels { width: i.width() as usize, height: i.height() as usize, rgb: i.into_raw() };
-    let jpeg75 = {
-        let mut out = Vec::new();
-        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 75)
-            .encode_image(&img)
-            .ok()
-            .and_then(|_| pixels::decode(&out, Format::Jpeg, (None, None), MAX_PIXELS).ok())
-    };
+    let jpeg75 = jpeg_round_trip(&img, 75);
     let long = img.width().max(img.height()) as f64;
     let (w, h) = ((img.width() as f64 * 1600.0 / long).round() as u32, (img.height() as f64 * 1600.0 / long).round() as u32);
     let long1600 = Some(to_px(resize(&img, w.max(1), h.max(1), FilterType::Lanczos3)));

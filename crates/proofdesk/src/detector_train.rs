@@ -150,18 +150,23 @@ pub fn load(corpus: &Path) -> Result<Vec<Sample>> {
     Ok(samples)
 }
 
+/// Pixels of an image buffer.
+pub fn to_px(i: image::RgbImage) -> Pixels {
+    Pixels { width: i.width() as usize, height: i.height() as usize, rgb: i.into_raw() }
+}
+
+/// The picture saved as JPEG at `quality` and decoded again.
+pub fn jpeg_round_trip(img: &image::RgbImage, quality: u8) -> Option<Pixels> {
+    let mut out = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, quality).encode_image(img).ok()?;
+    pixels::decode(&out, Format::Jpeg, (None, None), MAX_PIXELS).ok()
+}
+
 /// The picture in every [`VARIANTS`] form.
 fn variants(px: &Pixels) -> Vec<Option<Pixels>> {
     let img = image::RgbImage::from_raw(px.width as u32, px.height as u32, px.rgb.clone());
     let Some(img) = img else { return vec![None, None, None, None] };
-    let to_px = |i: image::RgbImage| Pixels { width: i.width() as usize, height: i.height() as usize, rgb: i.into_raw() };
-    let jpeg75 = {
-        let mut out = Vec::new();
-        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 75)
-            .encode_image(&img)
-            .ok()
-            .and_then(|_| pixels::decode(&out, Format::Jpeg, (None, None), MAX_PIXELS).ok())
-    };
+    let jpeg75 = jpeg_round_trip(&img, 75);
     let half = (img.width() >= 2 && img.height() >= 2).then(|| {
         to_px(image::imageops::resize(&img, img.width() / 2, img.height() / 2, image::imageops::FilterType::Triangle))
     });

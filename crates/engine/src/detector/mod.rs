@@ -137,8 +137,8 @@ pub fn signal(a: &Assessment) -> Signal {
             Direction::Suspicious,
             strength,
             Text::new(
-                format!("The pixel-level detector rates this picture {pct:.0}% likely AI-generated (it flags from {at:.0}%, a level at which it flagged {fpr:.0}% of camera photos in testing). It is one indicator among several and can be wrong, especially on generators it has not seen: ask for the original file or a new photo rather than conclude."),
-                format!("De detector op pixelniveau schat deze afbeelding {pct:.0}% waarschijnlijk AI-gegenereerd (hij meldt vanaf {at:.0}%, een niveau waarop hij bij tests {fpr:.0}% van de camerafoto's meldde). Het is één aanwijzing naast andere en kan zich vergissen, vooral bij generatoren die hij niet kent: vraag om het originele bestand of een nieuwe foto in plaats van een conclusie te trekken."),
+                format!("The pixel-level detector rates this picture {pct:.0}% likely AI-generated (it flags from {at:.0}%, a level at which it flagged {fpr:.0}% of genuine photos from sources it had not seen in testing). It is one indicator among several and can be wrong, especially on generators it has not seen: ask for the original file or a new photo rather than conclude."),
+                format!("De detector op pixelniveau schat deze afbeelding {pct:.0}% waarschijnlijk AI-gegenereerd (hij meldt vanaf {at:.0}%, een niveau waarop hij bij tests {fpr:.0}% van de echte foto's uit bronnen die hij niet kende meldde). Het is één aanwijzing naast andere en kan zich vergissen, vooral bij generatoren die hij niet kent: vraag om het originele bestand of een nieuwe foto in plaats van een conclusie te trekken."),
             ),
         )
     } else {

@@ -9,7 +9,6 @@
 //! near 0, one with a different history near 1. Runs at full resolution:
 //! resampling would destroy the 8×8 grid it measures.
 
-use super::dct::Dct8;
 use super::gray::Gray;
 use super::regions::{self, Anomaly};
 
@@ -18,34 +17,66 @@ const CELL: usize = 16;
 
 /// Runs ELA with the 64-entry luma table `table` (natural order).
 pub fn analyse(g: &Gray, table: &[u16; 64]) -> Anomaly {
-    let (bw, bh) = (g.width / 8, g.height / 8);
-    let (cw, ch) = (bw.div_ceil(2).max(1), bh.div_ceil(2).max(1));
-    let mut err = vec![0f32; cw * ch];
-    let mut expect = vec![0f32; cw * ch];
-    let dct = Dct8::default();
-    let mut c = [0f32; 64];
-    let q: Vec<f32> = table.iter().map(|v| (*v).max(1) as f32).collect();
-    for by in 0..bh {
-        for bx in 0..bw {
-            dct.forward(&g.data, g.width, bx * 8, by * 8, &mut c);
-            let (mut e, mut x) = (0f32, 0f32);
-            for k in 1..64 {
-                let r = c[k] - q[k] * (c[k] / q[k]).round();
-                e += r * r;
-                x += (c[k] * c[k]).min(q[k] * q[k] / 12.0);
-            }
-            let cell = (by / 2) * cw + bx / 2;
-            err[cell] += e;
-            expect[cell] += x;
+    let mut ela = Ela::new(g, table);
+    super::dct::for_each_block(g, |bx, by, c| ela.add(bx, by, c));
+    ela.finish()
+}
+
+/// ELA fed block by block (so that it can share one transform pass with
+/// [`super::jpeg_history`]).
+pub struct Ela {
+    cw: usize,
+    ch: usize,
+    err: Vec<f32>,
+    expect: Vec<f32>,
+    q: [f32; 64],
+    inv_q: [f32; 64],
+    floor: [f32; 64],
+}
+
+impl Ela {
+    /// An empty accumulator for `g`'s blocks, re-quantising with `table`.
+    pub fn new(g: &Gray, table: &[u16; 64]) -> Ela {
+        let (bw, bh) = (g.width / 8, g.height / 8);
+        let (cw, ch) = (bw.div_ceil(2).max(1), bh.div_ceil(2).max(1));
+        let q = table.map(|v| v.max(1) as f32);
+        Ela {
+            cw,
+            ch,
+            err: vec![0f32; cw * ch],
+            expect: vec![0f32; cw * ch],
+            q,
+            inv_q: q.map(|q| 1.0 / q),
+            floor: q.map(|q| q * q / 12.0),
         }
     }
-    // Cells with almost no AC energy carry no information (flat sky, black).
-    let valid: Vec<bool> = expect.iter().map(|x| *x > 40.0).collect();
-    let ratio: Vec<f32> = err
-        .iter()
-        .zip(&expect)
-        .map(|(e, x)| if *x > 0.0 { e / x } else { 0.0 })
-        .collect();
-    let z = regions::robust_z(&ratio, &valid, 0.02);
-    regions::anomaly(&z, cw, ch, CELL as f64, 4.0, 6, 48)
+
+    /// Adds block (bx, by) with DCT coefficients `c`.
+    #[inline(always)]
+    pub fn add(&mut self, bx: usize, by: usize, c: &[f32; 64]) {
+        let (mut e, mut x) = (0f32, 0f32);
+        // The AC coefficients (k ≥ 1).
+        for k in 1..64 {
+            let r = c[k] - self.q[k] * super::dct::round(c[k] * self.inv_q[k]);
+            e += r * r;
+            x += (c[k] * c[k]).min(self.floor[k]);
+        }
+        let cell = (by / 2) * self.cw + bx / 2;
+        self.err[cell] += e;
+        self.expect[cell] += x;
+    }
+
+    /// The anomaly map of the blocks added.
+    pub fn finish(self) -> Anomaly {
+        let (err, expect) = (self.err, self.expect);
+        // Cells with almost no AC energy carry no information (flat sky, black).
+        let valid: Vec<bool> = expect.iter().map(|x| *x > 40.0).collect();
+        let ratio: Vec<f32> = err
+            .iter()
+            .zip(&expect)
+            .map(|(e, x)| if *x > 0.0 { e / x } else { 0.0 })
+            .collect();
+        let z = regions::robust_z(&ratio, &valid, 0.02);
+        regions::anomaly(&z, self.cw, self.ch, CELL as f64, 4.0, 6, 48)
+    }
 }

@@ -1,4 +1,4 @@
-//! Grey-level planes: luma from RGB, area-average downscaling, integral images.
+//! Grey-level planes: luma from RGB, area-average downscaling.
 
 /// Mean grey levels of an area that is neither near-black nor blown out.
 pub const LIT: std::ops::Range<f32> = 12.0..243.0;
@@ -100,57 +100,12 @@ impl Gray {
     }
 }
 
-/// Summed-area table of values and squares, for O(1) box means and variances.
-pub struct Integral {
-    w: usize,
-    sum: Vec<f64>,
-    sq: Vec<f64>,
-}
-
-impl Integral {
-    /// Builds the tables for `g`.
-    pub fn new(g: &Gray) -> Integral {
-        let w = g.width + 1;
-        let mut sum = vec![0f64; w * (g.height + 1)];
-        let mut sq = vec![0f64; w * (g.height + 1)];
-        for y in 0..g.height {
-            let (mut rs, mut rq) = (0f64, 0f64);
-            for x in 0..g.width {
-                let v = g.data[y * g.width + x] as f64;
-                rs += v;
-                rq += v * v;
-                sum[(y + 1) * w + x + 1] = sum[y * w + x + 1] + rs;
-                sq[(y + 1) * w + x + 1] = sq[y * w + x + 1] + rq;
-            }
-        }
-        Integral { w, sum, sq }
-    }
-
-    fn rect(t: &[f64], w: usize, x: usize, y: usize, bw: usize, bh: usize) -> f64 {
-        t[(y + bh) * w + x + bw] - t[y * w + x + bw] - t[(y + bh) * w + x] + t[y * w + x]
-    }
-
-    /// Mean over the box at (x, y) of size bw × bh.
-    #[inline]
-    pub fn mean(&self, x: usize, y: usize, bw: usize, bh: usize) -> f32 {
-        (Self::rect(&self.sum, self.w, x, y, bw, bh) / (bw * bh) as f64) as f32
-    }
-
-    /// Standard deviation over the box at (x, y) of size bw × bh.
-    pub fn std(&self, x: usize, y: usize, bw: usize, bh: usize) -> f32 {
-        let n = (bw * bh) as f64;
-        let m = Self::rect(&self.sum, self.w, x, y, bw, bh) / n;
-        let v = Self::rect(&self.sq, self.w, x, y, bw, bh) / n - m * m;
-        v.max(0.0).sqrt() as f32
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn downscale_keeps_the_mean_and_integral_matches_direct_sums() {
+    fn downscale_keeps_the_mean() {
         let g = Gray {
             width: 10,
             height: 6,
@@ -161,10 +116,5 @@ mod tests {
         assert!((s - 0.5).abs() < 1e-9);
         let mean = |v: &[f32]| v.iter().sum::<f32>() / v.len() as f32;
         assert!((mean(&d.data) - mean(&g.data)).abs() < 1e-3);
-        let i = Integral::new(&g);
-        assert!(
-            (i.mean(2, 1, 3, 2) - (12.0 + 13.0 + 14.0 + 22.0 + 23.0 + 24.0) / 6.0).abs() < 1e-4
-        );
-        assert!(i.std(0, 0, 1, 1) < 1e-6);
     }
 }

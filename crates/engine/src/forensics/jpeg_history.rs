@@ -15,7 +15,6 @@
 //! Runs at full resolution: resampling destroys the grid both parts measure. JPEG files
 //! only (it needs the file's quantisation table).
 
-use super::dct::Dct8;
 use super::gray::Gray;
 use super::regions::{self, Anomaly};
 
@@ -56,10 +55,10 @@ pub struct JpegHistory {
     pub periodic_coefficients: usize,
 }
 
-/// Pattern of one coefficient's histogram: per bin, how much likelier its value is
-/// under double than single compression.
+/// Pattern of one coefficient's histogram: per bin, the log of how much likelier its
+/// value is under double than single compression.
 struct Pattern {
-    ratio: Vec<f32>,
+    log_ratio: Vec<f32>,
 }
 
 /// Estimates the periodic pattern of histogram `h` (bins 1..=KMAX), if there is one.
@@ -108,31 +107,44 @@ fn pattern(h: &[f32]) -> Option<Pattern> {
     if z < MIN_PERIODIC_Z {
         return None;
     }
-    let ratio = (0..=KMAX).map(|k| f[k % p].clamp(0.1, 10.0)).collect();
-    Some(Pattern { ratio })
+    let log_ratio = (0..=KMAX).map(|k| f[k % p].clamp(0.1, 10.0).ln()).collect();
+    Some(Pattern { log_ratio })
 }
 
-/// Quantised value of every used coefficient of every aligned block (`blocks × COEFFS`).
-fn quantised(g: &Gray, table: &[u16; 64]) -> (usize, usize, Vec<i32>) {
-    let (bw, bh) = (g.width / 8, g.height / 8);
-    let dct = Dct8::default();
-    let mut c = [0f32; 64];
-    let mut out = Vec::with_capacity(bw * bh * COEFFS.len());
-    for by in 0..bh {
-        for bx in 0..bw {
-            dct.forward(&g.data, g.width, bx * 8, by * 8, &mut c);
-            for &i in &COEFFS {
-                out.push((c[i] / table[i].max(1) as f32).round() as i32);
-            }
+/// Quantised value of every used coefficient of every aligned block (`blocks × COEFFS`),
+/// fed block by block (so that it can share one transform pass with [`super::ela`]).
+pub struct Levels {
+    bw: usize,
+    bh: usize,
+    inv_q: [f32; COEFFS.len()],
+    values: Vec<i32>,
+}
+
+impl Levels {
+    /// An empty list for `g`'s blocks, quantised with `table`.
+    pub fn new(g: &Gray, table: &[u16; 64]) -> Levels {
+        let (bw, bh) = (g.width / 8, g.height / 8);
+        Levels {
+            bw,
+            bh,
+            inv_q: COEFFS.map(|i| 1.0 / table[i].max(1) as f32),
+            values: Vec::with_capacity(bw * bh * COEFFS.len()),
         }
     }
-    (bw, bh, out)
+
+    /// Adds the next block (in row order) with DCT coefficients `c`.
+    #[inline(always)]
+    pub fn add(&mut self, c: &[f32; 64]) {
+        for (&i, inv) in COEFFS.iter().zip(&self.inv_q) {
+            self.values.push(super::dct::round(c[i] * inv) as i32);
+        }
+    }
 }
 
 /// Per cell, the mean log-likelihood ratio (double vs single compression) of its
 /// informative coefficient values; `None` where too few are informative.
-fn aligned(g: &Gray, table: &[u16; 64], cw: usize, ch: usize) -> (Vec<Option<f32>>, usize) {
-    let (bw, bh, k) = quantised(g, table);
+fn aligned(levels: &Levels, cw: usize, ch: usize) -> (Vec<Option<f32>>, usize) {
+    let (bw, bh, k) = (levels.bw, levels.bh, &levels.values);
     let n = COEFFS.len();
     let patterns: Vec<Option<Pattern>> = (0..n)
         .map(|j| {
@@ -158,7 +170,7 @@ fn aligned(g: &Gray, table: &[u16; 64], cw: usize, ch: usize) -> (Vec<Option<f32
                         continue;
                     };
                     if (1..=KMAX).contains(&v) {
-                        sum[cell] += p.ratio[v].ln();
+                        sum[cell] += p.log_ratio[v];
                         count[cell] += 1;
                     }
                 }
@@ -181,14 +193,29 @@ fn foreign_grid(g: &Gray, cw: usize, ch: usize) -> Vec<Option<f32>> {
     // The step between pixel x and x + 1, less the mean of the steps beside it: zero
     // on smooth gradients, the height of the edge on a block boundary.
     let step = |a: f32, b: f32, c: f32, d: f32| ((c - b) - ((b - a) + (d - c)) / 2.0).abs();
+    // One row at a time: the steps across (columns) and down (rows) of every pixel into
+    // scratch rows, then summed per cell and phase (cells are whole blocks wide).
+    let (xs, xe) = (1, (cw * CELL).min(w - 2));
+    let mut across = vec![0f32; cw * CELL];
+    let mut down = vec![0f32; cw * CELL];
+    let d = &g.data;
     for y in 1..(ch * CELL).min(g.height - 2) {
         let cy = y / CELL;
-        for x in 1..(cw * CELL).min(w - 2) {
-            let cell = cy * cw + x / CELL;
-            let i = y * w + x;
-            let d = &g.data;
-            cols[cell][x % 8] += step(d[i - 1], d[i], d[i + 1], d[i + 2]).min(GRID_CLIP);
-            rows[cell][y % 8] += step(d[i - w], d[i], d[i + w], d[i + 2 * w]).min(GRID_CLIP);
+        let r = y * w;
+        for x in xs..xe {
+            let i = r + x;
+            across[x] = step(d[i - 1], d[i], d[i + 1], d[i + 2]).min(GRID_CLIP);
+            down[x] = step(d[i - w], d[i], d[i + w], d[i + 2 * w]).min(GRID_CLIP);
+        }
+        for cx in 0..cw {
+            let cell = cy * cw + cx;
+            let part = &across[cx * CELL..][..CELL];
+            for block in part.chunks_exact(8) {
+                for (acc, v) in cols[cell].iter_mut().zip(block) {
+                    *acc += v;
+                }
+            }
+            rows[cell][y % 8] += down[cx * CELL..][..CELL].iter().sum::<f32>();
         }
     }
     // The file's own block edges lie between pixel 7 and 8 of each block (phase 7).
@@ -221,8 +248,15 @@ fn z_of(v: &[Option<f32>], sign: f32, min_spread: f32) -> Vec<f32> {
 
 /// Analyses a JPEG's luma plane with its luma table `table` (natural order).
 pub fn analyse(g: &Gray, table: &[u16; 64]) -> JpegHistory {
+    let mut levels = Levels::new(g, table);
+    super::dct::for_each_block(g, |_, _, c| levels.add(c));
+    analyse_levels(g, &levels)
+}
+
+/// [`analyse`] with the blocks' quantised levels already computed.
+pub fn analyse_levels(g: &Gray, levels: &Levels) -> JpegHistory {
     let (cw, ch) = ((g.width / CELL).max(1), (g.height / CELL).max(1));
-    let (mut dq, periodic_coefficients) = aligned(g, table, cw, ch);
+    let (mut dq, periodic_coefficients) = aligned(levels, cw, ch);
     let mut grid = foreign_grid(g, cw, ch);
     // Near-black and blown-out cells keep no compression trace worth comparing.
     for (i, lit) in g.lit_cells(CELL, cw, ch).into_iter().enumerate() {

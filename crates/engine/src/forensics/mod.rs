@@ -241,7 +241,7 @@ pub fn analyse_gray(g: &Gray, inputs: &Inputs) -> ForensicsReport {
         cm.pairs,
         cm.working,
         cm.heatmap,
-        t,
+        millis_since(t),
     ));
     let t = Instant::now();
     let nz = noise::analyse(g);
@@ -252,12 +252,36 @@ pub fn analyse_gray(g: &Gray, inputs: &Inputs) -> ForensicsReport {
         Vec::new(),
         size,
         nz.heatmap,
-        t,
+        millis_since(t),
     ));
-    match &inputs.luma_table {
-        Some(table) => {
+    // ELA and JPEG history read the same block transforms: one pass feeds both, and
+    // each is credited with half of its time.
+    let t = Instant::now();
+    let ela_table = inputs
+        .jpeg_quality
+        .map(|q| crate::jpeg_quality::scaled(&crate::jpeg_quality::STD_LUMA, q));
+    let mut ela = ela_table.as_ref().map(|table| ela::Ela::new(g, table));
+    let mut levels = inputs
+        .luma_table
+        .as_ref()
+        .map(|table| jpeg_history::Levels::new(g, table));
+    if ela.is_some() || levels.is_some() {
+        dct::for_each_block(g, |bx, by, c| {
+            if let Some(e) = ela.as_mut() {
+                e.add(bx, by, c);
+            }
+            if let Some(l) = levels.as_mut() {
+                l.add(c);
+            }
+        });
+    }
+    let sharing = usize::from(ela.is_some()) + usize::from(levels.is_some());
+    let pass = millis_since(t) / sharing.max(1) as f64;
+    let no_grid = "the picture was analysed as a reduced copy, which has no JPEG block grid";
+    match levels {
+        Some(levels) => {
             let t = Instant::now();
-            let h = jpeg_history::analyse(g, table);
+            let h = jpeg_history::analyse_levels(g, &levels);
             methods.push(result(
                 Method::JpegHistory,
                 h.anomaly.raw,
@@ -265,23 +289,22 @@ pub fn analyse_gray(g: &Gray, inputs: &Inputs) -> ForensicsReport {
                 Vec::new(),
                 size,
                 h.anomaly.heatmap,
-                t,
+                pass + millis_since(t),
             ));
         }
         None => skipped.push(Skipped {
             method: Method::JpegHistory,
             reason: if inputs.reduced {
-                "the picture was analysed as a reduced copy, which has no JPEG block grid".into()
+                no_grid.into()
             } else {
                 "not a JPEG: there is no compression history to read".into()
             },
         }),
     }
-    match inputs.jpeg_quality {
-        Some(q) => {
+    match ela {
+        Some(e) => {
             let t = Instant::now();
-            let table = crate::jpeg_quality::scaled(&crate::jpeg_quality::STD_LUMA, q);
-            let e = ela::analyse(g, &table);
+            let e = e.finish();
             methods.push(result(
                 Method::Ela,
                 e.raw,
@@ -289,13 +312,13 @@ pub fn analyse_gray(g: &Gray, inputs: &Inputs) -> ForensicsReport {
                 Vec::new(),
                 size,
                 e.heatmap,
-                t,
+                pass + millis_since(t),
             ));
         }
         None => skipped.push(Skipped {
             method: Method::Ela,
             reason: if inputs.reduced {
-                "the picture was analysed as a reduced copy, which has no JPEG block grid".into()
+                no_grid.into()
             } else {
                 "not a JPEG: there is no compression quality to match".into()
             },
@@ -308,6 +331,11 @@ pub fn analyse_gray(g: &Gray, inputs: &Inputs) -> ForensicsReport {
         skipped,
         size,
     }
+}
+
+/// Milliseconds since `t`.
+fn millis_since(t: Instant) -> f64 {
+    t.elapsed().as_secs_f64() * 1000.0
 }
 
 fn regions_of(pairs: &[copy_move::CopyPair]) -> Vec<Region> {
@@ -338,9 +366,8 @@ fn result(
     pairs: Vec<copy_move::CopyPair>,
     resolution: (usize, usize),
     heatmap: Heatmap,
-    started: Instant,
+    millis: f64,
 ) -> MethodResult {
-    let millis = started.elapsed().as_secs_f64() * 1000.0;
     MethodResult {
         method,
         score: method.calibrate(raw),

@@ -1,6 +1,6 @@
 //! Block descriptions for copy-move matching: 4×4 sub-block means of every 16×16 block.
 
-use crate::forensics::gray::{Gray, Integral};
+use crate::forensics::gray::Gray;
 
 /// Block side in working pixels.
 pub const B: usize = 16;
@@ -75,9 +75,33 @@ fn texture(f: &[f32; DIM]) -> f32 {
     (r / DIM as f32).sqrt()
 }
 
+/// Mean of every SUB×SUB box of `g`, at its top-left pixel (`(w - SUB + 1) × (h - SUB + 1)`,
+/// row-major): each block's sixteen sub-block means are read from it.
+fn box_means(g: &Gray) -> (usize, Vec<f32>) {
+    let (w, h) = (g.width, g.height);
+    let (mw, mh) = ((w + 1).saturating_sub(SUB), (h + 1).saturating_sub(SUB));
+    // Horizontal sums of SUB pixels, then vertical sums of SUB of those.
+    let mut row_sums = vec![0f32; mw * h];
+    for (src, dst) in g.data.chunks_exact(w).zip(row_sums.chunks_exact_mut(mw.max(1))) {
+        for (x, d) in dst.iter_mut().enumerate() {
+            *d = src[x..x + SUB].iter().sum();
+        }
+    }
+    let mut means = vec![0f32; mw * mh];
+    let norm = 1.0 / (SUB * SUB) as f32;
+    for (y, dst) in means.chunks_exact_mut(mw.max(1)).enumerate() {
+        for dy in 0..SUB {
+            for (d, s) in dst.iter_mut().zip(&row_sums[(y + dy) * mw..][..mw]) {
+                *d += s;
+            }
+        }
+        dst.iter_mut().for_each(|d| *d *= norm);
+    }
+    (mw, means)
+}
+
 /// Describes every block position of `g`; smooth blocks get a texture but no description.
 pub fn describe(g: &Gray, max_rmse: f32) -> Blocks {
-    let integ = Integral::new(g);
     let nx = (g.width + 1).saturating_sub(B);
     let ny = (g.height + 1).saturating_sub(B);
     let mut b = Blocks {
@@ -89,12 +113,16 @@ pub fn describe(g: &Gray, max_rmse: f32) -> Blocks {
         index: vec![u32::MAX; nx * ny],
         max_rmse,
     };
+    if nx == 0 || ny == 0 {
+        return b;
+    }
+    let (mw, means) = box_means(g);
     for y in 0..ny {
         for x in 0..nx {
             let mut f = [0f32; DIM];
             for (k, v) in f.iter_mut().enumerate() {
                 let (sx, sy) = (k % (B / SUB), k / (B / SUB));
-                *v = integ.mean(x + sx * SUB, y + sy * SUB, SUB, SUB);
+                *v = means[(y + sy * SUB) * mw + x + sx * SUB];
             }
             let id = y * nx + x;
             // Clipped (blown-out or black) areas keep no detail to compare.
@@ -208,4 +236,31 @@ pub fn bucket(f: &[f32; DIM], offset: f32) -> u64 {
     keys.iter().fold(0u64, |acc, v| {
         (acc << 16) | (((v + offset) / BUCKET).floor() as i64 + 32768).clamp(0, 65535) as u64
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn box_means_are_the_means_of_each_four_by_four_box() {
+        let (w, h) = (11, 7);
+        let g = Gray {
+            width: w,
+            height: h,
+            data: (0..w * h).map(|i| ((i * 37) % 251) as f32).collect(),
+        };
+        let (mw, means) = box_means(&g);
+        assert_eq!((mw, means.len()), (8, 8 * 4));
+        for y in 0..4 {
+            for x in 0..mw {
+                let direct: f32 = (0..SUB)
+                    .flat_map(|dy| (0..SUB).map(move |dx| (x + dx, y + dy)))
+                    .map(|(px, py)| g.data[py * w + px])
+                    .sum::<f32>()
+                    / 16.0;
+                assert!((means[y * mw + x] - direct).abs() < 1e-3, "({x}, {y})");
+            }
+        }
+    }
 }

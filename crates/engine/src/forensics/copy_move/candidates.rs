@@ -2,7 +2,7 @@
 
 use super::blocks::{bucket, dist2, same_pixels, Blocks, BUCKET, MAX_DIST2};
 use crate::forensics::gray::Gray;
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 /// Shortest offset between a block and its copy, in working pixels.
 pub const MIN_SHIFT: i32 = 24;
@@ -17,8 +17,8 @@ pub type Votes = HashMap<(i32, i32), Vec<u32>>;
 
 /// Compares the places in each bucket pair by pair and votes their offsets.
 pub fn vote(g: &Gray, blocks: &Blocks) -> Votes {
-    let mut votes: Votes = HashMap::new();
-    let mut seen = HashSet::new();
+    let mut votes: Votes = HashMap::default();
+    let mut seen = HashSet::default();
     let mut places: Vec<u32> = Vec::with_capacity(MAX_PLACES);
     // Two bucket grids offset by half a step catch the pairs that one grid splits at a boundary.
     for offset in [0.0, BUCKET / 2.0] {

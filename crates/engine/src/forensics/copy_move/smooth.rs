@@ -9,7 +9,7 @@
 //! texture) spreads them over many offsets and is turned away by [`DOMINANCE`].
 
 use super::super::gray::Gray;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 /// Block side in working pixels.
 const SIDE: usize = 32;
@@ -69,11 +69,11 @@ pub fn find(g: &Gray) -> Option<SmoothCopy> {
             (s.key[2] / MAX_DIST).floor() as i32,
         ]
     };
-    let mut cells: HashMap<[i32; 4], Vec<u32>> = HashMap::new();
+    let mut cells: HashMap<[i32; 4], Vec<u32>> = HashMap::default();
     for (i, s) in shapes.iter().enumerate() {
         cells.entry(cell_of(s)).or_default().push(i as u32);
     }
-    let mut votes: HashMap<(i32, i32), Vec<u32>> = HashMap::new();
+    let mut votes: HashMap<(i32, i32), Vec<u32>> = HashMap::default();
     for (i, a) in shapes.iter().enumerate() {
         let home = cell_of(a);
         let mut compared = 0;

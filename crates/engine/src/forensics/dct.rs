@@ -71,26 +71,10 @@ impl Dct8 {
 }
 
 /// Calls `f(bx, by, coefficients)` for every whole 8×8 block of `g` on the grid from
-/// the top left (JPEG's own grid), in row order.
-///
-/// On x86-64 CPUs with AVX2 the pass (with `f` inlined) is compiled for 8-wide
-/// vectors, which the transform's rows of eight fill exactly: the same arithmetic in
-/// the same order (Rust never fuses a multiply and an add on its own), so the same
-/// results as the baseline build, in about half the time.
+/// the top left (JPEG's own grid), in row order. Built for AVX2 where the CPU has it
+/// ([`super::with_avx2`]): the rows of eight fill its vectors exactly, about twice as fast.
 pub fn for_each_block(g: &super::gray::Gray, f: impl FnMut(usize, usize, &[f32; 64])) {
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") {
-        // SAFETY: the CPU supports AVX2, checked just above.
-        return unsafe { blocks_avx2(g, f) };
-    }
-    blocks(g, f)
-}
-
-/// [`blocks`] compiled for AVX2.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-fn blocks_avx2(g: &super::gray::Gray, f: impl FnMut(usize, usize, &[f32; 64])) {
-    blocks(g, f)
+    super::with_avx2(|| blocks(g, f))
 }
 
 #[inline(always)]

@@ -17,6 +17,11 @@ pub struct Gray {
 impl Gray {
     /// Luma (ITU-R BT.601, as JPEG uses) of row-major RGB bytes.
     pub fn from_rgb(rgb: &[u8], width: usize, height: usize) -> Gray {
+        super::with_avx2(|| Self::luma_of(rgb, width, height))
+    }
+
+    #[inline(always)]
+    fn luma_of(rgb: &[u8], width: usize, height: usize) -> Gray {
         let data = rgb
             .chunks_exact(3)
             .take(width * height)
@@ -33,6 +38,11 @@ impl Gray {
     /// level lies in [`LIT`]: near-black and blown-out areas keep no noise or compression
     /// trace worth comparing.
     pub fn lit_cells(&self, cell: usize, cw: usize, ch: usize) -> Vec<bool> {
+        super::with_avx2(|| self.lit_cells_of(cell, cw, ch))
+    }
+
+    #[inline(always)]
+    fn lit_cells_of(&self, cell: usize, cw: usize, ch: usize) -> Vec<bool> {
         let mut sum = vec![0f32; cw * ch];
         let mut n = vec![0usize; cw * ch];
         let width = (cw * cell).min(self.width);
@@ -59,6 +69,11 @@ impl Gray {
     /// (returns a copy when the image is already small enough). Also returns the scale factor
     /// (working pixels per original pixel, at most 1).
     pub fn downscaled(&self, max_side: usize) -> (Gray, f64) {
+        super::with_avx2(|| self.area_average(max_side))
+    }
+
+    #[inline(always)]
+    fn area_average(&self, max_side: usize) -> (Gray, f64) {
         let long = self.width.max(self.height);
         if long <= max_side || self.width == 0 || self.height == 0 {
             return (self.clone(), 1.0);

@@ -186,6 +186,7 @@ fn aligned(levels: &Levels, cw: usize, ch: usize) -> (Vec<Option<f32>>, usize) {
 /// Per cell, the strength of block edges at a phase other than the file's own grid,
 /// relative to the cell's mean step; the weaker of columns and rows, since a pasted
 /// JPEG brings both while natural texture rarely lines up with both.
+#[inline(always)]
 fn foreign_grid(g: &Gray, cw: usize, ch: usize) -> Vec<Option<f32>> {
     let mut cols = vec![[0f32; 8]; cw * ch];
     let mut rows = vec![[0f32; 8]; cw * ch];
@@ -257,7 +258,7 @@ pub fn analyse(g: &Gray, table: &[u16; 64]) -> JpegHistory {
 pub fn analyse_levels(g: &Gray, levels: &Levels) -> JpegHistory {
     let (cw, ch) = ((g.width / CELL).max(1), (g.height / CELL).max(1));
     let (mut dq, periodic_coefficients) = aligned(levels, cw, ch);
-    let mut grid = foreign_grid(g, cw, ch);
+    let mut grid = super::with_avx2(|| foreign_grid(g, cw, ch));
     // Near-black and blown-out cells keep no compression trace worth comparing.
     for (i, lit) in g.lit_cells(CELL, cw, ch).into_iter().enumerate() {
         if !lit {

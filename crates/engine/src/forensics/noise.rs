@@ -15,6 +15,11 @@ const CELL: usize = 32;
 
 /// Measures local noise levels and scores cells whose level differs from the image's.
 pub fn analyse(g: &Gray) -> Anomaly {
+    super::with_avx2(|| analyse_cells(g))
+}
+
+#[inline(always)]
+fn analyse_cells(g: &Gray) -> Anomaly {
     let (cw, ch) = ((g.width / CELL).max(1), (g.height / CELL).max(1));
     let mut level = vec![0f32; cw * ch];
     // Clipped (near black or white) cells have no measurable noise.

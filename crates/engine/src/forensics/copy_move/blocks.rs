@@ -50,6 +50,7 @@ pub struct Blocks {
 }
 
 /// RMS departure of the 4×4 sub-block means from their best-fitting plane.
+#[inline(always)]
 fn texture(f: &[f32; DIM]) -> f32 {
     let n = B / SUB;
     let c = (n as f32 - 1.0) / 2.0;
@@ -77,6 +78,7 @@ fn texture(f: &[f32; DIM]) -> f32 {
 
 /// Mean of every SUB×SUB box of `g`, at its top-left pixel (`(w - SUB + 1) × (h - SUB + 1)`,
 /// row-major): each block's sixteen sub-block means are read from it.
+#[inline(always)]
 fn box_means(g: &Gray) -> (usize, Vec<f32>) {
     let (w, h) = (g.width, g.height);
     let (mw, mh) = ((w + 1).saturating_sub(SUB), (h + 1).saturating_sub(SUB));
@@ -102,6 +104,11 @@ fn box_means(g: &Gray) -> (usize, Vec<f32>) {
 
 /// Describes every block position of `g`; smooth blocks get a texture but no description.
 pub fn describe(g: &Gray, max_rmse: f32) -> Blocks {
+    crate::forensics::with_avx2(|| describe_all(g, max_rmse))
+}
+
+#[inline(always)]
+fn describe_all(g: &Gray, max_rmse: f32) -> Blocks {
     let nx = (g.width + 1).saturating_sub(B);
     let ny = (g.height + 1).saturating_sub(B);
     let mut b = Blocks {

@@ -27,6 +27,7 @@ pub mod pixels;
 pub mod reuse;
 mod rules;
 pub mod signal;
+mod simd;
 pub mod verdict;
 pub mod watermark;
 

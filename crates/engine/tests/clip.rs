@@ -17,25 +17,42 @@ use std::sync::{Arc, OnceLock};
 fn encoder() -> Option<&'static Arc<ClipEncoder>> {
     static ENCODER: OnceLock<Option<Arc<ClipEncoder>>> = OnceLock::new();
     ENCODER
-        .get_or_init(|| {
-            let dir = std::env::var_os("PROOFDESK_MODELS_DIR").filter(|d| !d.is_empty()).map(PathBuf::from).unwrap_or_else(|| {
-                std::env::var_os("XDG_CACHE_HOME")
-                    .filter(|d| !d.is_empty())
-                    .map(PathBuf::from)
-                    .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache"))
-                    .join("proofdesk/models")
-            });
-            let path = dir.join("clip_encoder.int8.onnx");
-            let Ok(bytes) = std::fs::read(&path) else {
-                if std::env::var("PROOFDESK_TEST_MODELS").as_deref() == Ok("required") {
-                    panic!("{} is missing: run scripts/fetch-models.sh", path.display());
-                }
-                eprintln!("skipped: {} is not installed (scripts/fetch-models.sh)", path.display());
-                return None;
-            };
-            Some(Arc::new(ClipEncoder::from_onnx(&bytes).expect("the pinned encoder loads")))
-        })
+        .get_or_init(|| Some(Arc::new(ClipEncoder::from_onnx(&encoder_bytes()?).expect("the pinned encoder loads"))))
         .as_ref()
+}
+
+/// The installed encoder file, or `None` (skip) when it is not installed.
+fn encoder_bytes() -> Option<Vec<u8>> {
+    let dir = std::env::var_os("PROOFDESK_MODELS_DIR").filter(|d| !d.is_empty()).map(PathBuf::from).unwrap_or_else(|| {
+        std::env::var_os("XDG_CACHE_HOME")
+            .filter(|d| !d.is_empty())
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache"))
+            .join("proofdesk/models")
+    });
+    let path = dir.join("clip_encoder.int8.onnx");
+    let Ok(bytes) = std::fs::read(&path) else {
+        if std::env::var("PROOFDESK_TEST_MODELS").as_deref() == Ok("required") {
+            panic!("{} is missing: run scripts/fetch-models.sh", path.display());
+        }
+        eprintln!("skipped: {} is not installed (scripts/fetch-models.sh)", path.display());
+        return None;
+    };
+    Some(bytes)
+}
+
+#[test]
+fn activations_quantised_in_float_give_the_integer_path_s_embeddings_bit_for_bit() {
+    let Some(fast) = encoder() else { return };
+    let bytes = encoder_bytes().expect("installed, as the encoder loaded");
+    let reference = ClipEncoder::from_onnx_integer_activations(&bytes).expect("loads");
+    for disc in [[220, 30, 30], [250, 250, 250], [10, 120, 40]] {
+        let px = jpeg(&scene(480, 360, disc), 85);
+        // The same integers go into the same float products. One activation a step off
+        // anywhere would move every later layer (cosine 0.99 when the scales were off
+        // by one unit in the last place).
+        assert_eq!(fast.embed(&px).unwrap(), reference.embed(&px).unwrap(), "disc {disc:?}");
+    }
 }
 
 fn cosine(a: &[f32], b: &[f32]) -> f32 {

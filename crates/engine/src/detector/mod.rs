@@ -7,6 +7,7 @@
 //! strong enough to make a verdict on its own. Other detectors can be plugged in
 //! through [`AiDetector`].
 
+pub mod bicubic;
 pub mod clip;
 pub mod features;
 pub mod logistic;

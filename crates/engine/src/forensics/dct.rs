@@ -72,9 +72,9 @@ impl Dct8 {
 
 /// Calls `f(bx, by, coefficients)` for every whole 8×8 block of `g` on the grid from
 /// the top left (JPEG's own grid), in row order. Built for AVX2 where the CPU has it
-/// ([`super::with_avx2`]): the rows of eight fill its vectors exactly, about twice as fast.
+/// (`simd::with_avx2`): the rows of eight fill its vectors exactly, about twice as fast.
 pub fn for_each_block(g: &super::gray::Gray, f: impl FnMut(usize, usize, &[f32; 64])) {
-    super::with_avx2(|| blocks(g, f))
+    crate::simd::with_avx2(|| blocks(g, f))
 }
 
 #[inline(always)]

@@ -17,7 +17,7 @@ pub struct Gray {
 impl Gray {
     /// Luma (ITU-R BT.601, as JPEG uses) of row-major RGB bytes.
     pub fn from_rgb(rgb: &[u8], width: usize, height: usize) -> Gray {
-        super::with_avx2(|| Self::luma_of(rgb, width, height))
+        crate::simd::with_avx2(|| Self::luma_of(rgb, width, height))
     }
 
     #[inline(always)]
@@ -38,7 +38,7 @@ impl Gray {
     /// level lies in [`LIT`]: near-black and blown-out areas keep no noise or compression
     /// trace worth comparing.
     pub fn lit_cells(&self, cell: usize, cw: usize, ch: usize) -> Vec<bool> {
-        super::with_avx2(|| self.lit_cells_of(cell, cw, ch))
+        crate::simd::with_avx2(|| self.lit_cells_of(cell, cw, ch))
     }
 
     #[inline(always)]
@@ -69,7 +69,7 @@ impl Gray {
     /// (returns a copy when the image is already small enough). Also returns the scale factor
     /// (working pixels per original pixel, at most 1).
     pub fn downscaled(&self, max_side: usize) -> (Gray, f64) {
-        super::with_avx2(|| self.area_average(max_side))
+        crate::simd::with_avx2(|| self.area_average(max_side))
     }
 
     #[inline(always)]

@@ -258,7 +258,7 @@ pub fn analyse(g: &Gray, table: &[u16; 64]) -> JpegHistory {
 pub fn analyse_levels(g: &Gray, levels: &Levels) -> JpegHistory {
     let (cw, ch) = ((g.width / CELL).max(1), (g.height / CELL).max(1));
     let (mut dq, periodic_coefficients) = aligned(levels, cw, ch);
-    let mut grid = super::with_avx2(|| foreign_grid(g, cw, ch));
+    let mut grid = crate::simd::with_avx2(|| foreign_grid(g, cw, ch));
     // Near-black and blown-out cells keep no compression trace worth comparing.
     for (i, lit) in g.lit_cells(CELL, cw, ch).into_iter().enumerate() {
         if !lit {

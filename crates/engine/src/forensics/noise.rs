@@ -15,7 +15,7 @@ const CELL: usize = 32;
 
 /// Measures local noise levels and scores cells whose level differs from the image's.
 pub fn analyse(g: &Gray) -> Anomaly {
-    super::with_avx2(|| analyse_cells(g))
+    crate::simd::with_avx2(|| analyse_cells(g))
 }
 
 #[inline(always)]

@@ -104,7 +104,7 @@ fn box_means(g: &Gray) -> (usize, Vec<f32>) {
 
 /// Describes every block position of `g`; smooth blocks get a texture but no description.
 pub fn describe(g: &Gray, max_rmse: f32) -> Blocks {
-    crate::forensics::with_avx2(|| describe_all(g, max_rmse))
+    crate::simd::with_avx2(|| describe_all(g, max_rmse))
 }
 
 #[inline(always)]

@@ -44,6 +44,11 @@ pub fn assess(px: &Pixels) -> DocumentCheck {
 
 /// [`assess`] of row-major RGB bytes of `width` × `height`.
 pub fn assess_rgb(rgb: &[u8], width: usize, height: usize) -> DocumentCheck {
+    crate::simd::with_avx2(|| assess_rgb_impl(rgb, width, height))
+}
+
+#[inline(always)]
+fn assess_rgb_impl(rgb: &[u8], width: usize, height: usize) -> DocumentCheck {
     let k = width.max(height).div_ceil(WORK_SIDE).max(1);
     let (w, h) = (width.div_ceil(k), height.div_ceil(k));
     let (luma, colour) = grey_and_colour(rgb, (width, height), k, (w, h));

@@ -94,6 +94,11 @@ pub struct WatermarkReport {
 /// Returns `None` when the image is too small for the reference method (it
 /// refuses images under 256×256 pixels).
 pub fn detect(rgb: &[u8], width: usize, height: usize) -> Option<WatermarkReport> {
+    crate::simd::with_avx2(|| detect_impl(rgb, width, height))
+}
+
+#[inline(always)]
+fn detect_impl(rgb: &[u8], width: usize, height: usize) -> Option<WatermarkReport> {
     if width * height < 256 * 256 || rgb.len() < width * height * 3 {
         return None;
     }

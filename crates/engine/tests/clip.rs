@@ -17,7 +17,7 @@ use std::sync::{Arc, OnceLock};
 fn encoder() -> Option<&'static Arc<ClipEncoder>> {
     static ENCODER: OnceLock<Option<Arc<ClipEncoder>>> = OnceLock::new();
     ENCODER
-        .get_or_init(|| Some(Arc::new(ClipEncoder::from_onnx(&encoder_bytes()?).expect("the pinned encoder loads"))))
+        .get_or_init(|| Some(Arc::new(ClipEncoder::from_onnx(encoder_bytes()?).expect("the pinned encoder loads"))))
         .as_ref()
 }
 
@@ -45,7 +45,7 @@ fn encoder_bytes() -> Option<Vec<u8>> {
 fn activations_quantised_in_float_give_the_integer_path_s_embeddings_bit_for_bit() {
     let Some(fast) = encoder() else { return };
     let bytes = encoder_bytes().expect("installed, as the encoder loaded");
-    let reference = ClipEncoder::from_onnx_integer_activations(&bytes).expect("loads");
+    let reference = ClipEncoder::from_onnx_integer_activations(bytes).expect("loads");
     for disc in [[220, 30, 30], [250, 250, 250], [10, 120, 40]] {
         let px = jpeg(&scene(480, 360, disc), 85);
         // The same integers go into the same float products. One activation a step off

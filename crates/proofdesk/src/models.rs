@@ -51,7 +51,7 @@ pub fn load_encoder() -> Result<Option<ClipEncoder>> {
             path.display()
         );
     }
-    let encoder = ClipEncoder::from_onnx(&bytes).with_context(|| format!("load {}", path.display()))?;
+    let encoder = ClipEncoder::from_onnx(bytes).with_context(|| format!("load {}", path.display()))?;
     Ok(Some(encoder))
 }
 

@@ -57,22 +57,25 @@ impl std::fmt::Debug for ClipEncoder {
 
 impl ClipEncoder {
     /// Loads the encoder from the bytes of `clip_encoder.int8.onnx` (checking nothing
-    /// about their origin: the caller checks [`ENCODER_SHA256`]).
-    pub fn from_onnx(bytes: &[u8]) -> Result<ClipEncoder, EncoderError> {
+    /// about their origin: the caller checks [`ENCODER_SHA256`]). The bytes are freed
+    /// as soon as they are parsed, before the weights are expanded to f32 (the peak of
+    /// loading).
+    pub fn from_onnx(bytes: Vec<u8>) -> Result<ClipEncoder, EncoderError> {
         Self::load(bytes, Activations::Float)
     }
 
     /// Loads the encoder keeping tract's own `DynamicQuantizeLinear` (slower; the
     /// reference [`ClipEncoder::from_onnx`]'s float rewrite is tested against).
-    pub fn from_onnx_integer_activations(bytes: &[u8]) -> Result<ClipEncoder, EncoderError> {
+    pub fn from_onnx_integer_activations(bytes: Vec<u8>) -> Result<ClipEncoder, EncoderError> {
         Self::load(bytes, Activations::Integer)
     }
 
-    fn load(bytes: &[u8], activations: Activations) -> Result<ClipEncoder, EncoderError> {
+    fn load(bytes: Vec<u8>, activations: Activations) -> Result<ClipEncoder, EncoderError> {
         let onnx = tract_onnx::onnx().with_ignore_value_info(true).with_ignore_output_shapes(true);
         let mut proto = onnx
             .proto_model_for_read(&mut &*bytes)
             .map_err(|e| EncoderError::Graph(e.to_string()))?;
+        drop(bytes);
         let graph = proto.graph.as_mut().ok_or_else(|| EncoderError::Graph("no graph".into()))?;
         let float = match activations {
             Activations::Float => quantise_activations_in_float(graph),

@@ -60,6 +60,11 @@ impl Fingerprint {
 
     /// Fingerprints decoded RGB pixels whose [`crate::document`] check is known.
     pub fn of_picture(rgb: &[u8], width: usize, height: usize, document: bool) -> Fingerprint {
+        crate::simd::with_avx2(|| Self::of_picture_impl(rgb, width, height, document))
+    }
+
+    #[inline(always)]
+    fn of_picture_impl(rgb: &[u8], width: usize, height: usize, document: bool) -> Fingerprint {
         if rgb.len() < width * height * 3 || width == 0 || height == 0 {
             // Too few pixels for the size given: nothing to match on.
             return Fingerprint::from_parts(

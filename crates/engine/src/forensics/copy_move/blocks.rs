@@ -163,11 +163,13 @@ impl Blocks {
 }
 
 /// Squared distance of two block descriptions.
+#[inline(always)]
 pub fn dist2(a: &[f32; DIM], b: &[f32; DIM]) -> f32 {
     a.iter().zip(b).map(|(x, y)| (x - y) * (x - y)).sum()
 }
 
 /// Pixel RMSE between the blocks at positions `pa` and `pb`.
+#[inline(always)]
 pub fn pixel_rmse(g: &Gray, blocks: &Blocks, pa: usize, pb: usize) -> f32 {
     let ((ax, ay), (bx, by)) = (blocks.xy(pa), blocks.xy(pb));
     let (ax, ay, bx, by) = (ax as usize, ay as usize, bx as usize, by as usize);
@@ -226,6 +228,7 @@ const SHARPNESS: f32 = 0.6;
 pub const BUCKET: f32 = 4.0;
 
 /// Bucket key: mean, left-right, top-bottom and diagonal contrast of the 2×2 quadrants.
+#[inline(always)]
 pub fn bucket(f: &[f32; DIM], offset: f32) -> u64 {
     let n = B / SUB;
     let h = n / 2;

@@ -17,6 +17,11 @@ pub type Votes = HashMap<(i32, i32), Vec<u32>>;
 
 /// Compares the places in each bucket pair by pair and votes their offsets.
 pub fn vote(g: &Gray, blocks: &Blocks) -> Votes {
+    crate::simd::with_avx2(|| vote_impl(g, blocks))
+}
+
+#[inline(always)]
+fn vote_impl(g: &Gray, blocks: &Blocks) -> Votes {
     let mut votes: Votes = HashMap::default();
     let mut seen = HashSet::default();
     let mut places: Vec<u32> = Vec::with_capacity(MAX_PLACES);

@@ -58,6 +58,11 @@ struct Shape {
 
 /// Finds the offset most smooth-shape blocks agree on, if it dominates every other.
 pub fn find(g: &Gray) -> Option<SmoothCopy> {
+    crate::simd::with_avx2(|| find_impl(g))
+}
+
+#[inline(always)]
+fn find_impl(g: &Gray) -> Option<SmoothCopy> {
     let shapes = describe(g);
     // Blocks go into cells of (level, vertical key, horizontal key). The keys are
     // projections on unit vectors, so a match lies in the same or a neighbouring cell.

@@ -400,7 +400,7 @@ mod tests {
                 .map(|i| {
                     let (p, c) = (i / 3, i % 3);
                     let (x, y) = (p % w, p / w);
-                    ((x * 7 + y * 13 + c * 50) % 256 ^ (x * y) % 97) as u8
+                    (((x * 7 + y * 13 + c * 50) % 256) ^ ((x * y) % 97)) as u8
                 })
                 .collect();
             Pixels { width: w, height: h, rgb }

@@ -56,10 +56,11 @@ impl Ela {
     pub fn add(&mut self, bx: usize, by: usize, c: &[f32; 64]) {
         let (mut e, mut x) = (0f32, 0f32);
         // The AC coefficients (k ≥ 1).
-        for k in 1..64 {
-            let r = c[k] - self.q[k] * super::dct::round(c[k] * self.inv_q[k]);
+        let steps = self.q.iter().zip(&self.inv_q).zip(&self.floor);
+        for (c, ((q, inv), floor)) in c.iter().zip(steps).skip(1) {
+            let r = c - q * super::dct::round(c * inv);
             e += r * r;
-            x += (c[k] * c[k]).min(self.floor[k]);
+            x += (c * c).min(*floor);
         }
         let cell = (by / 2) * self.cw + bx / 2;
         self.err[cell] += e;

@@ -1,6 +1,8 @@
 //! Where the pixel-level AI detector runs: on pictures without camera data, not on
 //! those that name their camera (they get a neutral note saying so), unless asked.
 
+mod common;
+
 use proofdesk_engine::{screen, Options};
 
 /// A 512 × 384 JPEG of smooth shapes with fine noise, with an EXIF block naming the
@@ -34,12 +36,7 @@ fn photo(make: bool) -> Vec<u8> {
     tiff.extend_from_slice(&4u32.to_le_bytes());
     tiff.extend_from_slice(b"Leo\0");
     tiff.extend_from_slice(&0u32.to_le_bytes());
-    let mut file = vec![0xFF, 0xD8, 0xFF, 0xE1];
-    file.extend_from_slice(&((2 + 6 + tiff.len()) as u16).to_be_bytes());
-    file.extend_from_slice(b"Exif\0\0");
-    file.extend_from_slice(&tiff);
-    file.extend_from_slice(&main[2..]);
-    file
+    common::with_exif(&main, &tiff)
 }
 
 fn ids(bytes: &[u8], on_camera_files: bool) -> Vec<String> {

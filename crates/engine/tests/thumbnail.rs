@@ -1,5 +1,7 @@
 //! The EXIF thumbnail check on whole and cut-off files.
 
+mod common;
+
 use proofdesk_engine::{screen, Options};
 
 /// A picture with a bright corner and ramps, as RGB bytes.
@@ -51,12 +53,7 @@ fn photo_with_thumbnail() -> Vec<u8> {
     tiff.extend_from_slice(&0u32.to_le_bytes());
     assert_eq!(tiff.len(), 56);
     tiff.extend_from_slice(&thumb);
-    let mut file = vec![0xFF, 0xD8, 0xFF, 0xE1];
-    file.extend_from_slice(&((2 + 6 + tiff.len()) as u16).to_be_bytes());
-    file.extend_from_slice(b"Exif\0\0");
-    file.extend_from_slice(&tiff);
-    file.extend_from_slice(&main[2..]);
-    file
+    common::with_exif(&main, &tiff)
 }
 
 fn ids(bytes: &[u8]) -> Vec<String> {

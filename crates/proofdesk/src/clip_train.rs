@@ -406,8 +406,9 @@ fn time(path: &Path) -> Result<ExitCode> {
         .collect();
     runs.sort_by(f64::total_cmp);
     println!(
-        "{}: encoder load {load_ms:.0} ms; decode + preprocess + encoder median {:.0} ms (min {:.0}, max {:.0})",
+        "{}: encoder load {load_ms:.0} ms ({} products); decode + preprocess + encoder median {:.0} ms (min {:.0}, max {:.0})",
         path.display(),
+        if enc.uses_integer_products() { "8-bit integer" } else { "float" },
         runs[2],
         runs[0],
         runs[4]

@@ -9,6 +9,7 @@
 
 pub mod bicubic;
 pub mod clip;
+mod encoder_graph;
 pub mod features;
 pub mod logistic;
 pub mod probe;

@@ -57,7 +57,7 @@ pub fn load_encoder() -> Result<Option<ClipEncoder>> {
 
 /// The CLIP detector (encoder and the shipped probe), or `None` when the encoder is
 /// not installed (with a warning on standard error, once). The encoder is loaded on
-/// the first picture it assesses (about a second and 350 MB, once per process), so a
+/// the first picture it assesses (about a second, and a process peak of 270 to 330 MiB, once per process), so a
 /// run that decodes no picture never pays for it.
 pub fn detector() -> Option<Arc<dyn AiDetector>> {
     static WARNED: OnceLock<()> = OnceLock::new();

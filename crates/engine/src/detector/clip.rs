@@ -6,7 +6,8 @@
 //! The export multiplies 8-bit integers; [`super::encoder_graph`] rewrites its graph
 //! before tract reads it so that tract runs it two to three times faster with the same
 //! integers (a test checks the embeddings against the graph as published, bit for
-//! bit). Loaded, the encoder holds its weights as f32 (about 350 MB).
+//! bit). Loaded, the encoder keeps its weights as 8 bits with integer products and
+//! as f32 with float products.
 
 use crate::pixels::Pixels;
 use super::encoder_graph::{self, Products};

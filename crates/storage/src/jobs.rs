@@ -2,7 +2,8 @@
 //! (`FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite serialises writers itself); a job
 //! whose worker died is taken over when its lease runs out. Finishing is fenced: only
 //! the lease holder can record results, in the same transaction that marks the job
-//! done, so a claim is never screened twice into the record nor left unscreened.
+//! done and writes the audit entry, so a claim is never screened twice into the
+//! record nor left unscreened, and every recorded screening is in the audit trail.
 
 use crate::db::Backend;
 use crate::time::now_ms;
@@ -47,6 +48,10 @@ pub struct Screened<'a> {
     pub routing_json: String,
     /// Queue a webhook delivery for the claim, in the same transaction.
     pub notify: bool,
+    /// The detail of the `claim.screen` audit entry, written in the same transaction
+    /// (actor `worker:<id>`), so a worker that dies after recording leaves no
+    /// screening out of the trail.
+    pub audit_detail: String,
 }
 
 /// The job queue of one database, as one worker sees it.
@@ -169,6 +174,14 @@ impl Queue {
             .await
             .map_err(Error::query("queue a webhook"))?;
         }
+        let actor = format!("worker:{}", self.worker);
+        let entry = crate::audit::Entry {
+            actor: &actor,
+            action: "claim.screen",
+            claim_id: Some(&job.claim_id),
+            detail: &s.audit_detail,
+        };
+        crate::audit::append_in(&mut tx, self.db.backend, &entry).await?;
         tx.commit().await.map_err(Error::query("commit results"))?;
         Ok(true)
     }

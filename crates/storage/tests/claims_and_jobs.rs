@@ -1,5 +1,6 @@
 //! Claims and the job queue against real databases: idempotent creation, leases that
-//! a dead worker loses, fenced completion (no double screening), backoff after errors.
+//! a dead worker loses, fenced completion (no double screening, its audit entry in the
+//! same transaction), backoff after errors.
 
 use proofdesk_storage::claims::{Claims, Created, NewClaim, NewEvidence};
 use proofdesk_storage::jobs::{Queue, Screened, ScreenedFile};
@@ -40,6 +41,7 @@ fn screened(band: &str) -> Screened<'_> {
         band,
         routing_json: "{}".into(),
         notify: false,
+        audit_detail: format!("band {band}"),
     }
 }
 
@@ -124,6 +126,12 @@ async fn scenario(url: &str) {
         !w2.complete(&again, &screened("clear")).await.unwrap(),
         "done is done"
     );
+    // The recorded screening is in the audit trail, written with it; the refused
+    // results wrote nothing.
+    let trail = proofdesk_storage::audit::AuditLog::new(db.clone()).entries(Some("c1")).await.unwrap();
+    let screens: Vec<(&str, &str)> =
+        trail.iter().filter(|e| e.action == "claim.screen").map(|e| (e.actor.as_str(), e.detail.as_str())).collect();
+    assert_eq!(screens, [("worker:w2", "band review")]);
     assert_eq!(w1.take().await.unwrap(), None);
 
     // An error gives the job back with a backoff; it is not retried at once.

@@ -97,6 +97,12 @@ async fn process(app: &App, queue: &Queue, index: &Mutex<ReuseIndex>, job: &Job)
         .as_str()
         .unwrap_or("review")
         .to_owned();
+    let audit_detail = format!(
+        "score {}, band {band}, {} files, attempt {}",
+        routing.score + 0.0,
+        reports.len(),
+        job.attempt
+    );
     let screened = Screened {
         reports: reports
             .iter()
@@ -113,23 +119,10 @@ async fn process(app: &App, queue: &Queue, index: &Mutex<ReuseIndex>, job: &Job)
         band: &band,
         routing_json: serde_json::to_string(&routing)?,
         notify: app.webhook.is_some(),
+        audit_detail,
     };
-    if queue.complete(job, &screened).await? {
-        let detail = format!(
-            "score {}, band {band}, {} files, attempt {}",
-            routing.score + 0.0,
-            reports.len(),
-            job.attempt
-        );
-        let actor = format!("worker:{}", queue.worker());
-        let entry = Entry {
-            actor: &actor,
-            action: "claim.screen",
-            claim_id: Some(&job.claim_id),
-            detail: &detail,
-        };
-        app.audit.append(&entry).await?;
-    } else {
+    // The results and their audit entry are one transaction.
+    if !queue.complete(job, &screened).await? {
         log!(
             "proofdesk worker: claim {} was taken over by another worker; its result stands",
             job.claim_id

@@ -24,6 +24,7 @@ pub mod format;
 pub mod jpeg_quality;
 pub mod metadata;
 pub mod pixels;
+pub mod receipt;
 pub mod reuse;
 mod rules;
 pub mod signal;

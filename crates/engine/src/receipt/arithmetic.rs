@@ -58,7 +58,7 @@ pub fn check(items: &[Item], total: i64, payments: &[Payment], change: i64) -> V
     let mut found = Vec::new();
     for (index, item) in items.iter().enumerate() {
         if let (Some(q), Some(price)) = (item.quantity_milli, item.unit_price) {
-            let expected = round_div(i128::from(q) * i128::from(price), 1000) - item.discount;
+            let expected = super::round_div(i128::from(q) * i128::from(price), 1000) - item.discount;
             if (expected - item.amount).abs() > 1 {
                 found.push(Mismatch::Line { index, expected });
             }
@@ -85,12 +85,6 @@ pub fn check(items: &[Item], total: i64, payments: &[Payment], change: i64) -> V
         }
     }
     found
-}
-
-/// `n / d` rounded half away from zero.
-fn round_div(n: i128, d: i128) -> i64 {
-    let q = (2 * n.abs() + d) / (2 * d);
-    (if n < 0 { -q } else { q }) as i64
 }
 
 #[cfg(test)]

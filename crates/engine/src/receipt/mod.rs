@@ -6,3 +6,9 @@
 pub mod arithmetic;
 pub mod identity;
 pub mod vat;
+
+/// `n / d` (d > 0) in whole cents, rounded half away from zero.
+fn round_div(n: i128, d: i128) -> i64 {
+    let q = (2 * n.abs() + d) / (2 * d);
+    (if n < 0 { -q } else { q }) as i64
+}

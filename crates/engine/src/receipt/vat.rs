@@ -89,9 +89,7 @@ pub fn dutch_rate(basis_points: u32, date: Option<Date>) -> RateCheck {
 /// The VAT share of a gross amount at a rate, in cents, rounded half away from zero:
 /// gross × r / (100 + r).
 pub fn vat_in_gross(gross_cents: i64, basis_points: u32) -> i64 {
-    let (num, den) = (i128::from(gross_cents) * i128::from(basis_points), 10_000 + i128::from(basis_points));
-    let q = (2 * num.abs() + den) / (2 * den);
-    (if num < 0 { -q } else { q }) as i64
+    super::round_div(i128::from(gross_cents) * i128::from(basis_points), 10_000 + i128::from(basis_points))
 }
 
 /// Tolerance of a printed VAT amount, in cents (tills round per line or per total).

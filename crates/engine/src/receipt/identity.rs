@@ -7,8 +7,13 @@
 pub enum IdCheck {
     /// Well formed and its check digits agree.
     Valid,
-    /// Not in the number's format (length, letters, digits); the text says how.
-    Malformed(&'static str),
+    /// Not in the number's format (length, letters, digits); the rule it breaks.
+    Malformed {
+        /// The rule, in English.
+        en: &'static str,
+        /// The rule, in Dutch.
+        nl: &'static str,
+    },
     /// In the format, but the check digits do not agree: no such number is issued.
     BadChecksum,
 }
@@ -23,13 +28,13 @@ pub fn btw_id(text: &str) -> IdCheck {
     let id = compact(text);
     let b = id.as_bytes();
     if b.len() != 14 {
-        return IdCheck::Malformed("a Dutch BTW-id has 14 characters: NL, 9 digits, B, 2 digits");
+        return IdCheck::Malformed { en: "a Dutch BTW-id has 14 characters: NL, 9 digits, B, 2 digits", nl: "een Nederlands btw-nummer heeft 14 tekens: NL, 9 cijfers, B, 2 cijfers" };
     }
     if &b[..2] != b"NL" || b[11] != b'B' {
-        return IdCheck::Malformed("a Dutch BTW-id starts with NL and has a B before its last 2 digits");
+        return IdCheck::Malformed { en: "a Dutch BTW-id starts with NL and has a B before its last 2 digits", nl: "een Nederlands btw-nummer begint met NL en heeft een B voor de laatste 2 cijfers" };
     }
     if !b[2..11].iter().chain(&b[12..]).all(u8::is_ascii_digit) {
-        return IdCheck::Malformed("a Dutch BTW-id has digits where a number is expected");
+        return IdCheck::Malformed { en: "a Dutch BTW-id has digits where a number is expected", nl: "een Nederlands btw-nummer heeft cijfers waar een getal hoort" };
     }
     let digits: Vec<u32> = b[2..11].iter().map(|d| u32::from(d - b'0')).collect();
     let eleven: i64 = digits[..8].iter().zip((2..=9).rev()).map(|(&d, w)| i64::from(d) * w).sum::<i64>() - i64::from(digits[8]);
@@ -47,7 +52,7 @@ pub fn kvk(text: &str) -> IdCheck {
     if n.len() == 8 && n.bytes().all(|c| c.is_ascii_digit()) {
         IdCheck::Valid
     } else {
-        IdCheck::Malformed("a KvK number has 8 digits")
+        IdCheck::Malformed { en: "a KvK number has 8 digits", nl: "een KvK-nummer heeft 8 cijfers" }
     }
 }
 
@@ -57,17 +62,17 @@ pub fn iban(text: &str) -> IdCheck {
     let n = compact(text);
     let b = n.as_bytes();
     if b.len() < 15 || b.len() > 34 {
-        return IdCheck::Malformed("an IBAN has 15 to 34 characters");
+        return IdCheck::Malformed { en: "an IBAN has 15 to 34 characters", nl: "een IBAN heeft 15 tot 34 tekens" };
     }
     if !b[..2].iter().all(u8::is_ascii_uppercase) || !b[2..4].iter().all(u8::is_ascii_digit) {
-        return IdCheck::Malformed("an IBAN starts with a country code and two check digits");
+        return IdCheck::Malformed { en: "an IBAN starts with a country code and two check digits", nl: "een IBAN begint met een landcode en twee controlecijfers" };
     }
     if !b.iter().all(u8::is_ascii_alphanumeric) {
-        return IdCheck::Malformed("an IBAN holds only letters and digits");
+        return IdCheck::Malformed { en: "an IBAN holds only letters and digits", nl: "een IBAN bevat alleen letters en cijfers" };
     }
     if let Some(&(_, len)) = IBAN_LENGTHS.iter().find(|(c, _)| c.as_bytes() == &b[..2]) {
         if b.len() != len {
-            return IdCheck::Malformed("the IBAN's length does not match its country");
+            return IdCheck::Malformed { en: "the IBAN's length does not match its country", nl: "de lengte van de IBAN past niet bij het land" };
         }
     }
     let rotated = format!("{}{}", &n[4..], &n[..4]);
@@ -120,16 +125,16 @@ mod tests {
         assert_eq!(btw_id("NL002455799B11"), IdCheck::Valid, "mod 97");
         assert_eq!(btw_id("nl 0044.95.445 b01"), IdCheck::Valid, "as printed");
         assert_eq!(btw_id("NL123456789B01"), IdCheck::BadChecksum);
-        assert!(matches!(btw_id("NL12345678B01"), IdCheck::Malformed(_)));
-        assert!(matches!(btw_id("DE004495445B01"), IdCheck::Malformed(_)));
-        assert!(matches!(btw_id("NL0044954X5B01"), IdCheck::Malformed(_)));
+        assert!(matches!(btw_id("NL12345678B01"), IdCheck::Malformed { .. }));
+        assert!(matches!(btw_id("DE004495445B01"), IdCheck::Malformed { .. }));
+        assert!(matches!(btw_id("NL0044954X5B01"), IdCheck::Malformed { .. }));
     }
 
     #[test]
     fn kvk_numbers_have_eight_digits() {
         assert_eq!(kvk("3412 3456"), IdCheck::Valid);
-        assert!(matches!(kvk("1234567"), IdCheck::Malformed(_)));
-        assert!(matches!(kvk("1234567A"), IdCheck::Malformed(_)));
+        assert!(matches!(kvk("1234567"), IdCheck::Malformed { .. }));
+        assert!(matches!(kvk("1234567A"), IdCheck::Malformed { .. }));
     }
 
     #[test]
@@ -140,7 +145,7 @@ mod tests {
         // One digit changed, two digits swapped.
         assert_eq!(iban("NL91ABNA0417164301"), IdCheck::BadChecksum);
         assert_eq!(iban("NL91ABNA0417146300"), IdCheck::BadChecksum);
-        assert!(matches!(iban("NL91ABNA041716430"), IdCheck::Malformed(_)));
-        assert!(matches!(iban("NL91ABNA04171643€0"), IdCheck::Malformed(_)));
+        assert!(matches!(iban("NL91ABNA041716430"), IdCheck::Malformed { .. }));
+        assert!(matches!(iban("NL91ABNA04171643€0"), IdCheck::Malformed { .. }));
     }
 }

@@ -329,27 +329,7 @@ fn parse_minor(s: &str) -> Option<i64> {
 
 /// Whether `s` is a real `YYYY-MM-DD` date between 1900 and 2999.
 pub fn valid_date(s: &str) -> bool {
-    let b = s.as_bytes();
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
-        return false;
-    }
-    let num = |r: std::ops::Range<usize>| {
-        s.get(r)
-            .filter(|t| t.bytes().all(|c| c.is_ascii_digit()))
-            .and_then(|t| t.parse::<u32>().ok())
-    };
-    let (Some(y), Some(m), Some(d)) = (num(0..4), num(5..7), num(8..10)) else {
-        return false;
-    };
-    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    let days = match m {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => return false,
-    };
-    (1900..3000).contains(&y) && (1..=days).contains(&d)
+    proofdesk_engine::date::Date::parse_iso(s).is_some_and(|d| (1900..3000).contains(&d.year))
 }
 
 #[cfg(test)]

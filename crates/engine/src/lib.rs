@@ -17,6 +17,7 @@ assert_eq!(report.verdict, proofdesk_engine::Verdict::Error);
 
 pub mod container;
 pub mod credentials;
+pub mod date;
 pub mod detector;
 pub mod document;
 pub mod forensics;

@@ -55,33 +55,33 @@ pub struct Payment {
 /// `change` to `total`, and cash to 5 cents. An empty list of items or payments is not
 /// checked (not printed, or not read).
 pub fn check(items: &[Item], total: i64, payments: &[Payment], change: i64) -> Vec<Mismatch> {
+    use super::difference;
     let mut found = Vec::new();
     for (index, item) in items.iter().enumerate() {
         if let (Some(q), Some(price)) = (item.quantity_milli, item.unit_price) {
-            let expected = super::round_div(i128::from(q) * i128::from(price), 1000) - item.discount;
-            if (expected - item.amount).abs() > 1 {
+            let expected = super::round_div(i128::from(q) * i128::from(price), 1000).saturating_sub(item.discount);
+            if difference(expected, item.amount).abs() > 1 {
                 found.push(Mismatch::Line { index, expected });
             }
         }
     }
     if !items.is_empty() {
-        let sum: i64 = items.iter().map(|i| i.amount).sum();
-        if (sum - total).abs() > items.len() as i64 {
+        let sum = super::total(items.iter().map(|i| i.amount));
+        if difference(sum, total).abs() > items.len() as i128 {
             found.push(Mismatch::Items { sum });
         }
     }
     if !payments.is_empty() {
-        let paid = payments.iter().map(|p| p.amount).sum::<i64>() - change;
-        let cash: i64 = payments.iter().filter(|p| p.cash).map(|p| p.amount).sum::<i64>() - change;
+        let paid = super::total(payments.iter().map(|p| p.amount)).saturating_sub(change);
         let only_cash = payments.iter().all(|p| p.cash);
         // Cash is rounded to 5 cents: paying cash, the customer may pay up to 2 cents
         // less or more than the total.
         let slack = if only_cash { 2 } else { 0 };
-        if (paid - total).abs() > slack {
+        if difference(paid, total).abs() > slack {
             found.push(Mismatch::Payments { paid });
         }
-        if only_cash && cash % 5 != 0 {
-            found.push(Mismatch::CashRounding { cash });
+        if only_cash && paid % 5 != 0 {
+            found.push(Mismatch::CashRounding { cash: paid });
         }
     }
     found
@@ -115,6 +115,15 @@ mod tests {
     fn a_line_whose_amount_is_not_quantity_times_price_is_named() {
         let items = [item(3000, 250, 0, 850), item(1000, 100, 0, 100)];
         assert_eq!(check(&items, 950, &[], 0), [Mismatch::Line { index: 0, expected: 750 }]);
+    }
+
+    #[test]
+    fn absurd_amounts_read_from_a_picture_are_reported_not_a_panic() {
+        let items = [item(i64::MAX, i64::MAX, i64::MIN, i64::MAX), item(1000, 100, 0, i64::MAX)];
+        let found = check(&items, i64::MIN, &[Payment { amount: i64::MAX, cash: true }], i64::MIN);
+        assert!(found.contains(&Mismatch::Items { sum: i64::MAX }), "{found:?}");
+        assert!(found.contains(&Mismatch::Payments { paid: i64::MAX }), "{found:?}");
+        assert_eq!(super::super::vat::vat_difference(i64::MIN, i64::MAX, 2100).map(|d| d > 0), Some(true));
     }
 
     #[test]

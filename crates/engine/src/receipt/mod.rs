@@ -9,8 +9,21 @@ pub mod identity;
 pub mod signals;
 pub mod vat;
 
-/// `n / d` (d > 0) in whole cents, rounded half away from zero.
+/// `n / d` (d > 0) in whole cents, rounded half away from zero, saturated to i64 (the
+/// amounts come from reading a picture and may be absurd).
 fn round_div(n: i128, d: i128) -> i64 {
-    let q = (2 * n.abs() + d) / (2 * d);
-    (if n < 0 { -q } else { q }) as i64
+    let (q, r) = (n.unsigned_abs() / d.unsigned_abs(), n.unsigned_abs() % d.unsigned_abs());
+    let q = q + u128::from(2 * r >= d.unsigned_abs());
+    let q = i64::try_from(q).unwrap_or(i64::MAX);
+    if n < 0 { -q } else { q }
+}
+
+/// `a − b` without overflow.
+fn difference(a: i64, b: i64) -> i128 {
+    i128::from(a) - i128::from(b)
+}
+
+/// The sum of amounts, saturated to i64.
+fn total(amounts: impl Iterator<Item = i64>) -> i64 {
+    amounts.fold(0i64, i64::saturating_add)
 }

@@ -5,7 +5,8 @@
 
 use super::arithmetic::Mismatch;
 use super::identity::IdCheck;
-use super::vat::{Date, RateCheck};
+use super::vat::RateCheck;
+use crate::date::Date;
 use crate::signal::{Category, Direction, Signal, Text};
 
 /// Strength of every receipt-check signal.

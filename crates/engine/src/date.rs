@@ -1,0 +1,65 @@
+//! Calendar dates, as printed on receipts and given in claims.
+
+/// A calendar date (proleptic Gregorian), ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date {
+    /// Year.
+    pub year: i32,
+    /// Month, 1 … 12.
+    pub month: u8,
+    /// Day of the month, 1 … 31.
+    pub day: u8,
+}
+
+impl Date {
+    /// The date, or `None` when no such day exists.
+    pub fn new(year: i32, month: u8, day: u8) -> Option<Date> {
+        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+        let days = match month {
+            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+            4 | 6 | 9 | 11 => 30,
+            2 if leap => 29,
+            2 => 28,
+            _ => return None,
+        };
+        (1..=days).contains(&day).then_some(Date { year, month, day })
+    }
+
+    /// Reads `YYYY-MM-DD` (four-digit year); `None` for another form or no such day.
+    pub fn parse_iso(s: &str) -> Option<Date> {
+        let b = s.as_bytes();
+        if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+            return None;
+        }
+        let num = |r: std::ops::Range<usize>| {
+            s.get(r).filter(|t| t.bytes().all(|c| c.is_ascii_digit())).and_then(|t| t.parse::<u16>().ok())
+        };
+        let month = u8::try_from(num(5..7)?).ok()?;
+        let day = u8::try_from(num(8..10)?).ok()?;
+        Date::new(i32::from(num(0..4)?), month, day)
+    }
+}
+
+impl std::fmt::Display for Date {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn impossible_dates_are_refused() {
+        assert!(Date::new(2023, 2, 29).is_none());
+        assert!(Date::new(2024, 2, 29).is_some());
+        assert!(Date::new(1900, 2, 29).is_none());
+        assert!(Date::new(2024, 13, 1).is_none());
+        assert_eq!(Date::new(2019, 1, 5).unwrap().to_string(), "2019-01-05");
+        assert_eq!(Date::parse_iso("2019-01-05"), Date::new(2019, 1, 5));
+        for bad in ["2023-02-29", "2019-1-05", "2019/01/05", "20a9-01-05", "2019-01-05T", "２019-01-05"] {
+            assert_eq!(Date::parse_iso(bad), None, "{bad}");
+        }
+    }
+}

@@ -24,6 +24,7 @@ pub mod forensics;
 pub mod format;
 pub mod jpeg_quality;
 pub mod metadata;
+pub mod ocr;
 pub mod pixels;
 pub mod receipt;
 pub mod reuse;
@@ -64,6 +65,8 @@ pub struct Options {
     /// kept for pictures without camera data, where it matters, and costs about half a
     /// second per picture with the CLIP encoder).
     pub detector_on_camera_files: bool,
+    /// Reads the text of documents (receipts, invoices); `None`: documents are not read.
+    pub reader: Option<std::sync::Arc<dyn ocr::TextReader>>,
 }
 
 impl Default for Options {
@@ -75,6 +78,7 @@ impl Default for Options {
             extension: None,
             detector: None,
             detector_on_camera_files: false,
+            reader: None,
         }
     }
 }
@@ -102,6 +106,10 @@ pub struct FileReport {
     pub forensics: Option<forensics::ForensicsReport>,
     /// Perceptual fingerprints for finding the picture again, when pixels were decoded.
     pub fingerprint: Option<reuse::Fingerprint>,
+    /// What was read from a receipt or invoice, when the pixels show a document and a
+    /// reader was given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub receipt: Option<receipt::ReceiptReport>,
     /// Why the file could not be analysed, for verdict `error`.
     pub error: Option<String>,
 }
@@ -120,6 +128,7 @@ impl FileReport {
             credentials: None,
             forensics: None,
             fingerprint: None,
+            receipt: None,
             error: Some(error),
         }
     }
@@ -207,6 +216,7 @@ pub fn screen_keeping_pixels(bytes: &[u8], opts: &Options) -> Screened {
         .filter(|q| *q < WATERMARK_MIN_JPEG_QUALITY);
     let mut reduction = None;
     let mut document = None;
+    let mut receipt = None;
     let camera_data = metadata.camera().is_some();
     let mut detector_skipped = false;
     if opts.pixels {
@@ -246,6 +256,12 @@ pub fn screen_keeping_pixels(bytes: &[u8], opts: &Options) -> Screened {
                         Some(d) => d.assess(&px),
                         None => detector::shipped().and_then(|m| detector::AiDetector::assess(m, &px)),
                     };
+                }
+                if let Some(reader) = opts.reader.as_ref().filter(|_| doc.is_document) {
+                    receipt = Some(match reader.read_text(&px) {
+                        Ok(words) => receipt::ReceiptReport::from_words(&words),
+                        Err(e) => receipt::ReceiptReport::unread(e.to_string()),
+                    });
                 }
                 document = Some(doc);
                 // The marks live in the full-size pixels: a reduced copy cannot show them.
@@ -313,6 +329,7 @@ pub fn screen_keeping_pixels(bytes: &[u8], opts: &Options) -> Screened {
         credentials: credentials.ok().flatten(),
         forensics,
         fingerprint,
+        receipt,
         error: None,
     };
     Screened {

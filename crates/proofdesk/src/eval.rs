@@ -93,6 +93,8 @@ struct EvalDocument<'a> {
     pixel_forensics: Option<&'a crate::eval_pixels::PixelEval>,
     #[serde(skip_serializing_if = "Option::is_none")]
     reuse: Option<&'a crate::eval_reuse::ReuseEval>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    receipts: Option<&'a crate::eval_receipts::ReceiptEval>,
 }
 
 /// Runs `proofdesk eval`.
@@ -129,6 +131,7 @@ pub fn run(args: EvalArgs, store: &crate::Store) -> Result<ExitCode> {
     let opts = Options {
         pixels: !args.no_pixels,
         detector: crate::models::detector(),
+        reader: crate::models::reader(),
         ..Options::default()
     };
     let how = files::Screening {
@@ -143,6 +146,10 @@ pub fn run(args: EvalArgs, store: &crate::Store) -> Result<ExitCode> {
         .map(|(r, e)| (r.1.as_str(), r.3.as_str(), &e.report))
         .collect();
     let pixel = crate::eval_pixels::evaluate(&args.corpus, &pixel_rows);
+    let receipts_rows: Vec<(&str, &str, &FileReport)> =
+        rows.iter().zip(&entries).map(|(r, e)| (r.0.as_str(), r.3.as_str(), &e.report)).collect();
+    let receipts = crate::eval_receipts::evaluate(&receipts_rows);
+    drop(receipts_rows);
     drop(pixel_rows);
     let reuse_items: Vec<crate::eval_reuse::Item> = rows
         .iter()
@@ -196,6 +203,7 @@ pub fn run(args: EvalArgs, store: &crate::Store) -> Result<ExitCode> {
         files: &results,
         pixel_forensics: pixel.as_ref(),
         reuse: reuse.as_ref(),
+        receipts: receipts.as_ref(),
     };
     if args.record {
         record(store, "screen", &args.corpus, &serde_json::to_string_pretty(&doc)?)?;
@@ -210,6 +218,9 @@ pub fn run(args: EvalArgs, store: &crate::Store) -> Result<ExitCode> {
         }
         if let Some(r) = &reuse {
             crate::eval_reuse::write_table(&mut out, r)?;
+        }
+        if let Some(r) = &receipts {
+            crate::eval_receipts::write_table(&mut out, r)?;
         }
     }
     out.flush()?;
@@ -381,6 +392,21 @@ pub fn agrees(expect: &str, label: &str, r: &FileReport) -> (bool, String) {
             base,
         ),
         "forgery" => (r.verdict == Verdict::Manipulated, base),
+        // An honest receipt: not flagged, and its total and date read as the reference
+        // gives them (`crate::eval_receipts` reports each field).
+        "receipt" => {
+            let row = crate::eval_receipts::evaluate(&[("", expect, r)]).and_then(|e| e.rows.into_iter().next());
+            let read = row.as_ref().is_some_and(|row| row.exact[0] && row.exact[1]);
+            let note = match &row {
+                Some(row) => format!(
+                    "{base}, total {}, date {}",
+                    row.total_read.as_deref().unwrap_or("not read"),
+                    row.date_read.as_deref().unwrap_or("not read")
+                ),
+                None => base,
+            };
+            (read && !r.verdict.is_flagged(), note)
+        }
         "no-crash" => (
             true,
             r.error

@@ -11,6 +11,7 @@ mod eval;
 mod eval_personal_data;
 mod eval_overlap;
 mod eval_pixels;
+mod eval_receipts;
 mod eval_reuse;
 mod files;
 mod heatmaps;

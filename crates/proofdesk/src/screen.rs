@@ -163,6 +163,7 @@ pub fn run(args: ScreenArgs, store: &Store) -> Result<ExitCode> {
         max_pixels: args.max_megapixels.saturating_mul(1_000_000),
         extension: None,
         detector: crate::models::detector(),
+        reader: crate::models::reader(),
         detector_on_camera_files: args.detector_on_camera_files,
     };
     if let Some(dir) = &args.heatmaps {

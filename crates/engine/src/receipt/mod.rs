@@ -1,13 +1,65 @@
-//! Checks of what a receipt or invoice says: its identity numbers ([`identity`]), its
-//! VAT ([`vat`]) and its sums ([`arithmetic`]), and their findings as signals
-//! ([`signals`]). They take the fields a reader extracted (amounts in cents) and say
-//! what does not hold; a failed check is a reason for a person to look closer, never
-//! a verdict on its own.
+//! Reading a receipt or invoice and checking what it says. Its printed lines
+//! ([`lines`], from the pieces [`crate::ocr`] read) give its fields ([`fields`], with
+//! [`tokens`] for amounts, dates and times); the checks are of its identity numbers
+//! ([`identity`]), its VAT ([`vat`]) and its sums ([`arithmetic`]), and their findings
+//! become signals ([`signals`]). The checks take fields (amounts in cents) and say what
+//! does not hold; a failed check is a reason for a person to look closer, never a
+//! verdict on its own.
 
 pub mod arithmetic;
+pub mod fields;
 pub mod identity;
+pub mod lines;
 pub mod signals;
+pub mod tokens;
 pub mod vat;
+
+use crate::ocr::{TextBox, Word};
+use serde::Serialize;
+
+/// Version of the `receipt` object in a screening report.
+pub const RECEIPT_SCHEMA: &str = "proofdesk.receipt/1";
+
+/// What was read from a receipt or invoice.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReceiptReport {
+    /// [`RECEIPT_SCHEMA`].
+    pub schema: &'static str,
+    /// The fields, each with its box.
+    pub fields: fields::ReceiptFields,
+    /// Every printed line read, top to bottom.
+    pub lines: Vec<ReadLine>,
+    /// Why the text could not be read, when it could not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// One printed line as read.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReadLine {
+    /// Its text.
+    pub text: String,
+    /// Where it is.
+    pub bbox: TextBox,
+}
+
+impl ReceiptReport {
+    /// The report of a receipt whose text was read as `words`.
+    pub fn from_words(words: &[Word]) -> ReceiptReport {
+        let lines = lines::group(words);
+        ReceiptReport {
+            schema: RECEIPT_SCHEMA,
+            fields: fields::read(&lines),
+            lines: lines.iter().map(|l| ReadLine { text: l.text(), bbox: l.bbox }).collect(),
+            error: None,
+        }
+    }
+
+    /// The report of a receipt whose text could not be read.
+    pub fn unread(error: String) -> ReceiptReport {
+        ReceiptReport { schema: RECEIPT_SCHEMA, fields: fields::ReceiptFields::default(), lines: Vec::new(), error: Some(error) }
+    }
+}
 
 /// `n / d` (d > 0) in whole cents, rounded half away from zero, saturated to i64 (the
 /// amounts come from reading a picture and may be absurd).

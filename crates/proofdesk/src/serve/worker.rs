@@ -74,6 +74,7 @@ async fn process(app: &App, queue: &Queue, index: &Mutex<ReuseIndex>, job: &Job)
                 max_pixels: MAX_PIXELS,
                 extension,
                 detector: crate::models::detector(),
+                reader: crate::models::reader(),
                 detector_on_camera_files: false,
             };
             anyhow::Ok(proofdesk_engine::screen(&bytes, &opts))

@@ -307,6 +307,7 @@ fn render_all(data: &[u8], lang: Lang) -> Rendered {
         extension: None,
         // Only the forensics' heatmaps are drawn here.
         detector: None,
+        reader: None,
         detector_on_camera_files: false,
     };
     let screened = proofdesk_engine::screen_keeping_pixels(data, &opts);

@@ -1,0 +1,105 @@
+//! The OCR as tract runs it on the pinned PP-OCRv6 files: it reads printed text, puts
+//! each piece where it is on the picture, and its receipt fields come out of a real
+//! scanned receipt.
+//!
+//! The models are installed by `scripts/fetch-models.sh`; without them these tests
+//! skip, unless `PROOFDESK_TEST_MODELS=required` (as `.ci/run` sets).
+
+use font8x8::legacy::BASIC_LEGACY;
+use proofdesk_engine::format::Format;
+use proofdesk_engine::ocr::{Ocr, ReadLimits};
+use proofdesk_engine::pixels::{self, Pixels};
+use proofdesk_engine::receipt::ReceiptReport;
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+fn models_dir() -> PathBuf {
+    std::env::var_os("PROOFDESK_MODELS_DIR").filter(|d| !d.is_empty()).map(PathBuf::from).unwrap_or_else(|| {
+        std::env::var_os("XDG_CACHE_HOME")
+            .filter(|d| !d.is_empty())
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache"))
+            .join("proofdesk/models")
+    })
+}
+
+/// The OCR, or `None` (skip) when its files are not installed.
+fn ocr() -> Option<&'static Ocr> {
+    static OCR: OnceLock<Option<Ocr>> = OnceLock::new();
+    OCR.get_or_init(|| {
+        let dir = models_dir();
+        let (det, rec) = (dir.join("ch_PP-OCRv4_det_mobile.onnx"), dir.join("PP-OCRv6_rec_small.onnx"));
+        let (Ok(det), Ok(rec)) = (std::fs::read(&det), std::fs::read(&rec)) else {
+            if std::env::var("PROOFDESK_TEST_MODELS").as_deref() == Ok("required") {
+                panic!("the OCR models are missing from {}: run scripts/fetch-models.sh", dir.display());
+            }
+            eprintln!("skipped: the OCR models are not installed in {} (scripts/fetch-models.sh)", dir.display());
+            return None;
+        };
+        Some(Ocr::from_onnx(det, rec).expect("the pinned models load"))
+    })
+    .as_ref()
+}
+
+/// Dark text on light paper: each line at (x, y) in 8 × 8 glyphs scaled `scale` times.
+fn render(width: usize, height: usize, lines: &[(&str, usize, usize)], scale: usize) -> Pixels {
+    let mut rgb = vec![238u8; width * height * 3];
+    for (text, x0, y0) in lines {
+        for (i, ch) in text.chars().enumerate() {
+            let glyph = BASIC_LEGACY[(ch as usize).min(127)];
+            for (gy, row) in glyph.iter().enumerate() {
+                for gx in 0..8 {
+                    if row >> gx & 1 == 0 {
+                        continue;
+                    }
+                    for dy in 0..scale {
+                        for dx in 0..scale {
+                            let (x, y) = (x0 + (i * 8 + gx) * scale + dx, y0 + gy * scale + dy);
+                            if x < width && y < height {
+                                rgb[(y * width + x) * 3..][..3].copy_from_slice(&[30, 30, 40]);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    Pixels { width, height, rgb }
+}
+
+#[test]
+fn printed_lines_are_read_word_for_word_where_they_are() {
+    let Some(ocr) = ocr() else { return };
+    let px = render(640, 360, &[("TOTAAL EUR 12,50", 40, 60), ("BTW LAAG 2,17", 40, 160), ("PIN 12,50", 360, 260)], 3);
+    let words = ocr.read(&px, ReadLimits::default()).expect("reads");
+    let report = ReceiptReport::from_words(&words);
+    let lines: Vec<String> = report.lines.iter().map(|l| l.text.replace(' ', "")).collect();
+    assert_eq!(lines, ["TOTAALEUR12,50", "BTWLAAG2,17", "PIN12,50"], "{words:?}");
+    // Boxes: around the text they hold (glyphs are 24 pixels high).
+    let pin = &report.lines[2].bbox;
+    assert!(pin.x >= 340 && pin.x <= 365 && pin.y >= 245 && pin.y <= 262, "{pin:?}");
+    assert!(pin.bottom() >= 282 && pin.bottom() <= 300, "{pin:?}");
+    assert_eq!(report.fields.total.as_ref().map(|t| t.value), Some(1250));
+    // An empty page reads as nothing.
+    let blank = render(300, 200, &[], 3);
+    assert!(ocr.read(&blank, ReadLimits::default()).expect("reads").is_empty());
+}
+
+#[test]
+fn a_scanned_receipt_gives_its_total_date_and_shop() {
+    let Some(ocr) = ocr() else { return };
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/receipt/sroie_062.jpg");
+    let Ok(bytes) = std::fs::read(&path) else {
+        eprintln!("skipped: {} is not here", path.display());
+        return;
+    };
+    let px = pixels::decode(&bytes, Format::Jpeg, (None, None), 50_000_000).expect("decodes");
+    let words = ocr.read(&px, ReadLimits::default()).expect("reads");
+    let f = ReceiptReport::from_words(&words).fields;
+    assert_eq!(f.total.as_ref().map(|t| t.value), Some(1140), "{words:?}");
+    assert_eq!(f.date.as_ref().map(|d| d.value.to_string()).as_deref(), Some("2018-03-19"));
+    assert_eq!(f.merchant.as_ref().map(|m| m.value.as_str()), Some("99 SPEED MART S/B"));
+    // The total's box is the printed amount on the "Total Sales" line.
+    let b = f.total.expect("a total").bbox;
+    assert!(b.x > 500 && b.y > 780 && b.y < 860, "{b:?}");
+}

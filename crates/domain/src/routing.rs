@@ -106,8 +106,22 @@ impl Default for Policy {
         .collect();
         // Two separate regions that are pixel-for-pixel the same reach review on their
         // own, even at look-closer strength (0.45 × 60 = 27 points).
-        let signal_weights = [("manipulation.pixels.copy-move", 60.0)]
-            .into_iter()
+        // A receipt check that fails (an impossible BTW-id, VAT that is not its rate's
+        // share, a rate not in force on the date) reaches review on its own: 0.4 × 65 =
+        // 26 points. A person looks; a misread digit fails a check as surely as a forgery.
+        let signal_weights = [
+            ("manipulation.pixels.copy-move", 60.0),
+            ("receipt.identity.btw-id", 65.0),
+            ("receipt.identity.kvk", 65.0),
+            ("receipt.identity.iban", 65.0),
+            ("receipt.vat.rate", 65.0),
+            ("receipt.vat.amount", 65.0),
+            ("receipt.sum.line", 65.0),
+            ("receipt.sum.items", 65.0),
+            ("receipt.sum.payments", 65.0),
+            ("receipt.sum.cash-rounding", 65.0),
+        ]
+        .into_iter()
             .map(|(k, v)| (k.to_owned(), v))
             .collect();
         Policy {

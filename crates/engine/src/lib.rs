@@ -315,6 +315,9 @@ pub fn screen_keeping_pixels(bytes: &[u8], opts: &Options) -> Screened {
     if detector_skipped {
         signals.push(detector::skipped_for_camera_data());
     }
+    if let Some(r) = &receipt {
+        signals.extend(receipt::checks::signals(&r.fields));
+    }
     signals.sort_by(|a, b| b.strength.total_cmp(&a.strength));
     let verdict = verdict::decide(&signals);
     let reasons = verdict::reasons(&signals, verdict);

@@ -1,4 +1,5 @@
-//! The fields of a receipt, from its printed lines: merchant, date, time and total, each
+//! The fields of a receipt, from its printed lines: merchant, date, time and total (and,
+//! from [`super::numbers`], identity numbers and VAT lines), each
 //! with the text it was read from and its box, so that a person can check it on the
 //! picture.
 
@@ -30,11 +31,32 @@ pub struct ReceiptFields {
     pub time: Option<Field<String>>,
     /// The amount to pay, in cents.
     pub total: Option<Field<i64>>,
+    /// The Dutch BTW-id (VAT number), as printed without spaces or dots.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub btw_id: Option<Field<String>>,
+    /// The KvK number (Chamber of Commerce), its digits.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kvk: Option<Field<String>>,
+    /// An IBAN, without spaces.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub iban: Option<Field<String>>,
+    /// The VAT lines.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub vat: Vec<Field<super::numbers::VatLine>>,
 }
 
 /// Reads the fields from a receipt's lines (top to bottom).
 pub fn read(lines: &[Line]) -> ReceiptFields {
-    ReceiptFields { merchant: merchant(lines), date: date(lines), time: time(lines), total: total(lines) }
+    ReceiptFields {
+        merchant: merchant(lines),
+        date: date(lines),
+        time: time(lines),
+        total: total(lines),
+        btw_id: super::numbers::btw_id(lines),
+        kvk: super::numbers::kvk(lines),
+        iban: super::numbers::iban(lines),
+        vat: super::numbers::vat_lines(lines),
+    }
 }
 
 /// The piece of the line holding char offset `at` of [`Line::text`].
@@ -50,7 +72,8 @@ fn word_box(line: &Line, at: usize) -> TextBox {
     line.bbox
 }
 
-fn field<T>(line: &Line, value: T, at: usize) -> Field<T> {
+/// A field read from char offset `at` of the line's text.
+pub(super) fn field<T>(line: &Line, value: T, at: usize) -> Field<T> {
     Field { value, text: line.text(), bbox: word_box(line, at) }
 }
 

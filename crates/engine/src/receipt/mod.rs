@@ -7,9 +7,11 @@
 //! verdict on its own.
 
 pub mod arithmetic;
+pub mod checks;
 pub mod fields;
 pub mod identity;
 pub mod lines;
+pub mod numbers;
 pub mod signals;
 pub mod tokens;
 pub mod vat;

@@ -42,8 +42,9 @@ pub fn identity(kind: IdKind, printed: &str, check: &IdCheck) -> Option<Signal> 
     Some(suspicious(id, summary).with("printed", printed))
 }
 
-/// The signal for a VAT rate not in force in the Netherlands on the receipt's date,
-/// or `None` when it was.
+/// The signal for a VAT rate not in force in the Netherlands on the receipt's date
+/// (suspicious), or not Dutch at all (`receipt.vat.foreign`, neutral: a receipt from
+/// abroad, named as such), or `None` when it was in force.
 pub fn vat_rate(basis_points: u32, date: Option<Date>, check: &RateCheck) -> Option<Signal> {
     let rate = percent(basis_points);
     let on = date.map(|d| d.to_string()).unwrap_or_default();
@@ -57,10 +58,16 @@ pub fn vat_rate(basis_points: u32, date: Option<Date>, check: &RateCheck) -> Opt
             format!("The receipt dated {on} charges {rate} VAT, a Dutch rate that only began on {from}."),
             format!("De bon van {on} rekent {rate} btw, een Nederlands tarief dat pas op {from} inging."),
         ),
-        RateCheck::NotDutch => Text::new(
-            format!("The receipt charges {rate} VAT, which is not a Dutch rate: a foreign receipt, or a made-up one."),
-            format!("De bon rekent {rate} btw, geen Nederlands tarief: een buitenlandse bon, of een verzonnen bon."),
-        ),
+        RateCheck::NotDutch => {
+            let summary = Text::new(
+                format!("The receipt charges {rate} VAT, not a Dutch rate: a receipt from abroad (or a made-up one); the Dutch rate checks do not apply."),
+                format!("De bon rekent {rate} btw, geen Nederlands tarief: een buitenlandse bon (of een verzonnen bon); de controles op Nederlandse tarieven gelden niet."),
+            );
+            return Some(
+                Signal::new("receipt.vat.foreign", Category::Manipulation, Direction::Neutral, 0.0, summary)
+                    .with("rate_basis_points", basis_points),
+            );
+        }
     };
     Some(suspicious("receipt.vat.rate", summary).with("rate_basis_points", basis_points))
 }

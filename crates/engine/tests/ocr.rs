@@ -103,3 +103,47 @@ fn a_scanned_receipt_gives_its_total_date_and_shop() {
     let b = f.total.expect("a total").bbox;
     assert!(b.x > 500 && b.y > 780 && b.y < 860, "{b:?}");
 }
+
+#[test]
+fn screening_a_receipt_reads_it_and_names_an_impossible_vat_number() {
+    let Some(ocr) = ocr() else { return };
+    // A shared OCR for the screening options (the engine takes any TextReader).
+    #[derive(Debug)]
+    struct Shared(&'static Ocr);
+    impl proofdesk_engine::ocr::TextReader for Shared {
+        fn read_text(&self, px: &Pixels) -> Result<Vec<proofdesk_engine::ocr::Word>, proofdesk_engine::ocr::OcrError> {
+            self.0.read(px, ReadLimits::default())
+        }
+    }
+    let receipt = |btw: &str| {
+        let lines = [
+            ("BAKKERIJ DE KRAKELING", 30, 30),
+            ("DORPSSTRAAT 12 ERGENS", 30, 80),
+            (btw, 30, 130),
+            ("DATUM 05-03-2024", 30, 180),
+            ("BRODEN 12,50", 30, 260),
+            ("TOTAAL 12,50", 30, 330),
+            ("BTW 21% OVER 10,33 2,17", 30, 400),
+        ];
+        let px = render(720, 480, &lines, 2);
+        let mut png = Vec::new();
+        image::RgbImage::from_raw(px.width as u32, px.height as u32, px.rgb)
+            .expect("pixels")
+            .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+            .expect("encodes");
+        let opts = proofdesk_engine::Options {
+            forensics: false,
+            reader: Some(std::sync::Arc::new(Shared(ocr))),
+            ..proofdesk_engine::Options::default()
+        };
+        proofdesk_engine::screen(&png, &opts)
+    };
+    let honest = receipt("BTW NL004495445B01");
+    let read = honest.receipt.as_ref().expect("a document is read");
+    assert_eq!(read.fields.total.as_ref().map(|t| t.value), Some(1250), "{:?}", read.lines);
+    assert_eq!(read.fields.btw_id.as_ref().map(|b| b.value.as_str()), Some("NL004495445B01"));
+    assert!(!honest.signals.iter().any(|s| s.id.starts_with("receipt.") && s.is_suspicious()), "{:?}", honest.signals);
+    let forged = receipt("BTW NL123456789B01");
+    let s = forged.signals.iter().find(|s| s.id == "receipt.identity.btw-id").expect("the impossible number is named");
+    assert!(s.summary.en.contains("NL123456789B01") && s.summary.nl.contains("kan niet bestaan"), "{}", s.summary.en);
+}

@@ -317,6 +317,9 @@ pub fn screen_keeping_pixels(bytes: &[u8], opts: &Options) -> Screened {
     }
     if let Some(r) = &receipt {
         signals.extend(receipt::checks::signals(&r.fields));
+        if r.fields.total.is_none() && r.fields.date.is_none() {
+            signals.push(receipt::signals::unread(r.lines.len()));
+        }
     }
     signals.sort_by(|a, b| b.strength.total_cmp(&a.strength));
     let verdict = verdict::decide(&signals);

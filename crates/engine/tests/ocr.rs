@@ -105,7 +105,7 @@ fn a_scanned_receipt_gives_its_total_date_and_shop() {
 }
 
 #[test]
-fn screening_a_receipt_reads_it_and_names_an_impossible_vat_number() {
+fn screening_a_receipt_reads_it_names_an_impossible_vat_number_and_says_when_it_cannot_read_it() {
     let Some(ocr) = ocr() else { return };
     // A shared OCR for the screening options (the engine takes any TextReader).
     #[derive(Debug)]
@@ -115,7 +115,7 @@ fn screening_a_receipt_reads_it_and_names_an_impossible_vat_number() {
             self.0.read(px, ReadLimits::default())
         }
     }
-    let receipt = |btw: &str| {
+    let receipt = |btw: &str, upside_down: bool| {
         let lines = [
             ("BAKKERIJ DE KRAKELING", 30, 30),
             ("DORPSSTRAAT 12 ERGENS", 30, 80),
@@ -125,7 +125,11 @@ fn screening_a_receipt_reads_it_and_names_an_impossible_vat_number() {
             ("TOTAAL 12,50", 30, 330),
             ("BTW 21% OVER 10,33 2,17", 30, 400),
         ];
-        let px = render(720, 480, &lines, 2);
+        let mut px = render(720, 480, &lines, 2);
+        if upside_down {
+            let turned: Vec<u8> = px.rgb.chunks_exact(3).rev().flatten().copied().collect();
+            px.rgb = turned;
+        }
         let mut png = Vec::new();
         image::RgbImage::from_raw(px.width as u32, px.height as u32, px.rgb)
             .expect("pixels")
@@ -138,12 +142,16 @@ fn screening_a_receipt_reads_it_and_names_an_impossible_vat_number() {
         };
         proofdesk_engine::screen(&png, &opts)
     };
-    let honest = receipt("BTW NL004495445B01");
+    let honest = receipt("BTW NL004495445B01", false);
     let read = honest.receipt.as_ref().expect("a document is read");
     assert_eq!(read.fields.total.as_ref().map(|t| t.value), Some(1250), "{:?}", read.lines);
     assert_eq!(read.fields.btw_id.as_ref().map(|b| b.value.as_str()), Some("NL004495445B01"));
     assert!(!honest.signals.iter().any(|s| s.id.starts_with("receipt.") && s.is_suspicious()), "{:?}", honest.signals);
-    let forged = receipt("BTW NL123456789B01");
+    let forged = receipt("BTW NL123456789B01", false);
     let s = forged.signals.iter().find(|s| s.id == "receipt.identity.btw-id").expect("the impossible number is named");
     assert!(s.summary.en.contains("NL123456789B01") && s.summary.nl.contains("kan niet bestaan"), "{}", s.summary.en);
+    // Upside down: nothing is made up from it, and the agent is told why.
+    let turned = receipt("BTW NL004495445B01", true);
+    assert!(turned.receipt.as_ref().is_some_and(|r| r.fields.total.is_none()));
+    assert!(turned.signals.iter().any(|s| s.id == "receipt.unread"), "{:?}", turned.signals);
 }

@@ -129,6 +129,16 @@ pub fn sum(total_cents: i64, mismatch: &Mismatch) -> Signal {
     suspicious(id, summary)
 }
 
+/// The signal for a document whose text gave neither a total nor a date (`lines`:
+/// how many printed lines were read): upside down, skewed, blurred, or no receipt.
+pub fn unread(lines: usize) -> Signal {
+    let summary = Text::new(
+        format!("The document was read ({lines} lines) but neither a total nor a date was found: it may be upside down, skewed or blurred, or not a receipt. Check it by eye, or ask for a straight, sharp photo."),
+        format!("Het document is gelezen ({lines} regels), maar er is geen totaal en geen datum gevonden: het staat misschien op zijn kop, scheef of is onscherp, of het is geen bon. Bekijk het zelf, of vraag om een rechte, scherpe foto."),
+    );
+    Signal::new("receipt.unread", Category::Integrity, Direction::Neutral, 0.0, summary).with("lines", lines)
+}
+
 fn suspicious(id: &str, summary: Text) -> Signal {
     Signal::new(id, Category::Manipulation, Direction::Suspicious, STRENGTH, summary)
 }

@@ -8,7 +8,7 @@ use crate::claim::ClaimContext;
 use proofdesk_engine::signal::{Category, Direction, Signal, Text};
 
 /// Days of slack for time zones and camera clocks that are a little off.
-const SLACK_DAYS: i64 = 1;
+pub(crate) const SLACK_DAYS: i64 = 1;
 
 /// What the checks need from one evidence file.
 #[derive(Debug, Clone, Default)]
@@ -169,7 +169,8 @@ fn place_signal(lat: f64, lon: f64, delivered: &str) -> Option<Signal> {
     )
 }
 
-fn suspicious(id: &str, strength: f32, en: String, nl: String) -> Signal {
+/// A suspicious context signal.
+pub(crate) fn suspicious(id: &str, strength: f32, en: String, nl: String) -> Signal {
     Signal::new(
         id,
         Category::Context,

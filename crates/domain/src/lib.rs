@@ -20,6 +20,7 @@ pub mod insider;
 pub mod message;
 pub mod oversight;
 pub mod personal_data;
+pub mod receipt_context;
 pub mod retention;
 pub mod routing;
 pub mod stats;

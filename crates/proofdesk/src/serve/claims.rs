@@ -299,14 +299,19 @@ pub(crate) async fn document(app: &App, claim: &ClaimRecord) -> Result<Value, pr
         .iter()
         .map(|e| {
             let report = report_of(e);
-            json!({
+            let mut file = json!({
                 "position": e.position, "filename": e.filename, "media_type": e.media_type,
                 "sha256": e.sha256, "size": e.size,
                 "format": report.get("format"), "verdict": report.get("verdict"),
                 "reasons": report.get("reasons"), "signals": report.get("signals"),
                 "error": report.get("error"), "request_id": e.request_id,
                 "received_at": e.received_at.map(format_rfc3339),
-            })
+            });
+            // What was read from a receipt or invoice (schema proofdesk.receipt/1).
+            if let Some(receipt) = report.get("receipt") {
+                file["receipt"] = receipt.clone();
+            }
+            file
         })
         .collect();
     let mut doc = summary(claim);

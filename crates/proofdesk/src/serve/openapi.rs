@@ -305,7 +305,8 @@ pub fn document() -> Value {
                             "position": {"type": "integer"}, "filename": {"type": ["string", "null"]}, "media_type": {"type": ["string", "null"]},
                             "sha256": {"type": "string"}, "size": {"type": "integer"}, "format": {"type": ["string", "null"]},
                             "verdict": {"type": ["string", "null"], "description": "as in `proofdesk screen`; null until screened"},
-                            "reasons": {"type": ["array", "null"]}, "signals": {"type": ["array", "null"], "description": "signals as in `proofdesk screen --json`"}
+                            "reasons": {"type": ["array", "null"]}, "signals": {"type": ["array", "null"], "description": "signals as in `proofdesk screen --json`"},
+                            "receipt": {"type": "object", "description": "present when the file is a document that was read: {schema: proofdesk.receipt/1, fields, lines, error?} (docs/json-schema.md)"}
                         }}}
                     }
                 }]

@@ -8,6 +8,7 @@ use anyhow::{Context, Result};
 use proofdesk_domain::assurance::Provenance;
 use proofdesk_domain::claim::ClaimContext;
 use proofdesk_domain::context::{self, EvidenceFacts, SameCamera};
+use proofdesk_domain::receipt_context::{self, ReceiptFacts};
 use proofdesk_domain::evidence_request::{answer_signals, Ask};
 use proofdesk_storage::claims::EvidenceRecord;
 use proofdesk_engine::reuse::{self, Sighting, DEFAULT_THRESHOLD};
@@ -284,6 +285,15 @@ async fn check_context(app: &App, claim_id: &str, evidence: &[EvidenceRecord], r
         };
         for s in context::check(&context, &facts, received_day, &same_camera) {
             r.add_signal(s);
+        }
+        if let Some(read) = r.receipt.as_ref() {
+            let receipt = ReceiptFacts {
+                date: read.fields.date.as_ref().map(|d| d.value.to_string()),
+                total_minor: read.fields.total.as_ref().map(|t| t.value),
+            };
+            for s in receipt_context::check(&context, &receipt, received_day) {
+                r.add_signal(s);
+            }
         }
     }
     Ok(())

@@ -355,6 +355,47 @@ fn context_checks_compare_the_photo_with_the_claim() {
     );
 }
 
+/// A scanned receipt in a claim is read, and set against the claim: a purchase date
+/// six weeks off and a claimed amount above its total route the claim to review, with
+/// the fields read shown in the evidence.
+#[test]
+fn a_receipt_is_read_and_compared_with_the_claim() {
+    let Some(corpus) = crate::util::corpus() else {
+        return;
+    };
+    let models = std::env::var_os("PROOFDESK_MODELS_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache/proofdesk/models"));
+    if !models.join("PP-OCRv6_rec_small.onnx").is_file() {
+        assert!(std::env::var("PROOFDESK_TEST_MODELS").as_deref() != Ok("required"), "the OCR models are missing");
+        eprintln!("skipped: the OCR models are not installed (scripts/fetch-models.sh)");
+        return;
+    }
+    // Dated 2018-03-19, total RM 11.40.
+    let receipt = std::fs::read(corpus.join("receipt/sroie_062.jpg")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("data"), &[]);
+    let claim = r#"{"external_ref":"ZD-7","customer_id":"c-7","purchase_date":"2018-02-01","claimed_amount":"50.00","currency":"EUR"}"#;
+    let (_, _, body) = server.submit(claim, &[("bon.jpg", &receipt)], None);
+    let doc = server.screened(body["id"].as_str().unwrap());
+    let evidence = &doc["evidence"][0];
+    let ids: Vec<&str> = evidence["signals"].as_array().unwrap().iter().map(|s| s["id"].as_str().unwrap()).collect();
+    assert!(
+        ids.contains(&"context.receipt-date-differs") && ids.contains(&"context.claim-exceeds-receipt"),
+        "{ids:?}"
+    );
+    assert_eq!(doc["band"], "review", "{doc}");
+    let fields = &evidence["receipt"]["fields"];
+    assert_eq!(fields["total"]["value"], 1140, "{evidence}");
+    assert_eq!(fields["date"]["value"], "2018-03-19");
+    // The same receipt with a claim that fits it: nothing to say about the context.
+    let claim = r#"{"external_ref":"ZD-8","customer_id":"c-8","purchase_date":"2018-03-19","claimed_amount":"11.40","currency":"EUR"}"#;
+    let (_, _, body) = server.submit(claim, &[("bon.jpg", &receipt)], None);
+    let doc = server.screened(body["id"].as_str().unwrap());
+    let ids: Vec<&str> = doc["evidence"][0]["signals"].as_array().unwrap().iter().map(|s| s["id"].as_str().unwrap()).collect();
+    assert!(!ids.iter().any(|id| id.starts_with("context.receipt") || *id == "context.claim-exceeds-receipt"), "{ids:?}");
+}
+
 /// One request a test receiver got: its headers (lower-case names) and body.
 pub struct Received {
     pub headers: Vec<(String, String)>,

@@ -94,8 +94,32 @@ pub fn write_table(
             };
             writeln!(out, "    {mark} {}", s.summary.get(lang))?;
         }
+        if let Some(line) = r.receipt.as_ref().and_then(|receipt| receipt_line(&receipt.fields, lang)) {
+            writeln!(out, "    {line}")?;
+        }
     }
     Ok(())
+}
+
+/// What was read from a receipt, on one line: "receipt: SHOP, 2018-03-19 21:06, total
+/// 11.40" (Dutch: "bon: …, totaal 11,40"); `None` when nothing was read.
+fn receipt_line(f: &proofdesk_engine::receipt::fields::ReceiptFields, lang: Lang) -> Option<String> {
+    let nl = lang == Lang::Nl;
+    let mut parts = Vec::new();
+    if let Some(m) = &f.merchant {
+        parts.push(m.value.clone());
+    }
+    match (&f.date, &f.time) {
+        (Some(d), Some(t)) => parts.push(format!("{} {}", d.value, t.value)),
+        (Some(d), None) => parts.push(d.value.to_string()),
+        _ => {}
+    }
+    if let Some(t) = &f.total {
+        let (sign, c) = (if t.value < 0 { "-" } else { "" }, t.value.unsigned_abs());
+        let amount = format!("{sign}{}{}{:02}", c / 100, if nl { ',' } else { '.' }, c % 100);
+        parts.push(format!("{} {amount}", if nl { "totaal" } else { "total" }));
+    }
+    (!parts.is_empty()).then(|| format!("{} {}", if nl { "bon:" } else { "receipt:" }, parts.join(", ")))
 }
 
 /// Writes one summary line: how many files got each verdict.

@@ -120,6 +120,25 @@ fn dutch_table_output() {
     assert!(run.stdout.contains("metadata"), "{}", run.stdout);
 }
 
+/// A scanned receipt's table output says what was read from it, in either language.
+#[test]
+fn a_receipt_s_fields_are_shown_in_the_table() {
+    let Some(corpus) = crate::util::corpus() else { return };
+    let models = std::env::var_os("PROOFDESK_MODELS_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache/proofdesk/models"));
+    if !models.join("PP-OCRv6_rec_small.onnx").is_file() {
+        assert!(std::env::var("PROOFDESK_TEST_MODELS").as_deref() != Ok("required"), "the OCR models are missing");
+        eprintln!("skipped: the OCR models are not installed (scripts/fetch-models.sh)");
+        return;
+    }
+    let path = corpus.join("receipt/sroie_062.jpg");
+    let run = proofdesk(&["screen", path.to_str().unwrap()]);
+    assert!(run.stdout.contains("receipt: 99 SPEED MART S/B, 2018-03-19 21:06, total 11.40"), "{}", run.stdout);
+    let run = proofdesk(&["screen", "--lang", "nl", path.to_str().unwrap()]);
+    assert!(run.stdout.contains("bon: 99 SPEED MART S/B, 2018-03-19 21:06, totaal 11,40"), "{}", run.stdout);
+}
+
 #[test]
 fn missing_path_is_a_usage_error() {
     let run = proofdesk(&["screen", "/definitely/not/here.jpg"]);

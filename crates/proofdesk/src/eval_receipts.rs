@@ -73,7 +73,8 @@ pub fn evaluate(rows: &[(&str, &str, &FileReport)]) -> Option<ReceiptEval> {
         let total = fields.and_then(|f| f.total.as_ref()).map(|t| t.value);
         let date = fields.and_then(|f| f.date.as_ref()).map(|d| d.value);
         let merchant = fields.and_then(|f| f.merchant.as_ref()).map(|m| m.value.clone());
-        let want_date = tokens::dates(&date_expected).first().map(|d| d.date);
+        // The reference is the date as printed: `19-03-18`, `26/02/2018` or `20180304`.
+        let want_date = tokens::dates(&date_expected).first().or(tokens::compact_date(&date_expected).as_ref()).map(|d| d.date);
         let exact = [
             total.is_some() && total == cents(&total_expected),
             date.is_some() && date == want_date,

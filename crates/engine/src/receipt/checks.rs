@@ -29,7 +29,10 @@ pub fn signals(fields: &ReceiptFields) -> Vec<Signal> {
             rates_named.push(v.basis_points);
             out.extend(signals::vat_rate(v.basis_points, date, &vat::dutch_rate(v.basis_points, date)));
         }
-        if let Some(gross) = v.gross {
+        // One VAT-amount finding per receipt (the first line that fails): each signal
+        // adds routing points, and a badly read page must not escalate line by line.
+        let named = out.iter().any(|s: &Signal| s.id == "receipt.vat.amount");
+        if let (Some(gross), false) = (v.gross, named) {
             if let Some(difference) = vat::vat_difference(gross, v.vat, v.basis_points) {
                 out.push(signals::vat_amount(gross, v.vat, v.basis_points, difference));
             }
@@ -41,20 +44,10 @@ pub fn signals(fields: &ReceiptFields) -> Vec<Signal> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::receipt::fields;
-    use crate::receipt::lines::Line;
-    use crate::ocr::{TextBox, Word};
+    use crate::receipt::{fields, lines::printed};
 
     fn read(texts: &[&str]) -> ReceiptFields {
-        let lines: Vec<Line> = texts
-            .iter()
-            .enumerate()
-            .map(|(i, t)| {
-                let bbox = TextBox { x: 10, y: 40 * i as u32, width: 300, height: 30 };
-                Line { words: vec![Word { text: t.to_string(), confidence: 0.9, bbox }], bbox }
-            })
-            .collect();
-        fields::read(&lines)
+        fields::read(&printed(texts))
     }
 
     fn ids(texts: &[&str]) -> Vec<String> {
@@ -74,6 +67,8 @@ mod tests {
         // An edited VAT amount, a made-up BTW-id, a date before the 9 % rate.
         let edited: Vec<&str> = honest.iter().map(|l| if l.starts_with("BTW 21%") { "BTW 21% over 10,33 3,17" } else { l }).collect();
         assert_eq!(ids(&edited), ["receipt.vat.amount"]);
+        let twice: Vec<&str> = edited.iter().copied().chain(["BTW 9% 11,44 2,03 13,47"]).collect();
+        assert_eq!(ids(&twice), ["receipt.vat.amount"], "one VAT-amount finding per receipt");
         assert_eq!(ids(&["KvK 12345678 BTW NL123456789B01"]), ["receipt.identity.btw-id"]);
         assert_eq!(ids(&["Datum 05-03-2018", "BTW 9% 11,44 1,03 12,47"]), ["receipt.vat.rate"]);
     }

@@ -267,18 +267,7 @@ fn without_registration(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ocr::Word;
-
-    fn lines(texts: &[&str]) -> Vec<Line> {
-        texts
-            .iter()
-            .enumerate()
-            .map(|(i, t)| {
-                let bbox = TextBox { x: 10, y: 40 * i as u32, width: 300, height: 30 };
-                Line { words: vec![Word { text: t.to_string(), confidence: 0.9, bbox }], bbox }
-            })
-            .collect()
-    }
+    use crate::receipt::lines::printed as lines;
 
     #[test]
     fn the_final_total_comes_after_a_rounding_and_a_name_continues_on_the_next_line() {

@@ -58,6 +58,19 @@ fn overlap(line: &TextBox, word: &TextBox) -> f32 {
     shared / line.height.min(word.height).max(1) as f32
 }
 
+/// Test lines: one piece of text each, 40 pixels apart.
+#[cfg(test)]
+pub(crate) fn printed(texts: &[&str]) -> Vec<Line> {
+    texts
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let bbox = TextBox { x: 10, y: 40 * i as u32, width: 300, height: 30 };
+            Line { words: vec![Word { text: t.to_string(), confidence: 0.9, bbox }], bbox }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -167,18 +167,7 @@ pub fn vat_lines(lines: &[Line]) -> Vec<Field<VatLine>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ocr::{TextBox, Word};
-
-    fn lines(texts: &[&str]) -> Vec<Line> {
-        texts
-            .iter()
-            .enumerate()
-            .map(|(i, t)| {
-                let bbox = TextBox { x: 10, y: 40 * i as u32, width: 300, height: 30 };
-                Line { words: vec![Word { text: t.to_string(), confidence: 0.9, bbox }], bbox }
-            })
-            .collect()
-    }
+    use crate::receipt::lines::printed as lines;
 
     #[test]
     fn identity_numbers_as_printed() {

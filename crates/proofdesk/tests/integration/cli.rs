@@ -124,12 +124,7 @@ fn dutch_table_output() {
 #[test]
 fn a_receipt_s_fields_are_shown_in_the_table() {
     let Some(corpus) = crate::util::corpus() else { return };
-    let models = std::env::var_os("PROOFDESK_MODELS_DIR")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| std::path::PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache/proofdesk/models"));
-    if !models.join("PP-OCRv6_rec_small.onnx").is_file() {
-        assert!(std::env::var("PROOFDESK_TEST_MODELS").as_deref() != Ok("required"), "the OCR models are missing");
-        eprintln!("skipped: the OCR models are not installed (scripts/fetch-models.sh)");
+    if !crate::util::ocr_models() {
         return;
     }
     let path = corpus.join("receipt/sroie_062.jpg");

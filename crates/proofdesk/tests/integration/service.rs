@@ -363,12 +363,7 @@ fn a_receipt_is_read_and_compared_with_the_claim() {
     let Some(corpus) = crate::util::corpus() else {
         return;
     };
-    let models = std::env::var_os("PROOFDESK_MODELS_DIR")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| std::path::PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache/proofdesk/models"));
-    if !models.join("PP-OCRv6_rec_small.onnx").is_file() {
-        assert!(std::env::var("PROOFDESK_TEST_MODELS").as_deref() != Ok("required"), "the OCR models are missing");
-        eprintln!("skipped: the OCR models are not installed (scripts/fetch-models.sh)");
+    if !crate::util::ocr_models() {
         return;
     }
     // Dated 2018-03-19, total RM 11.40.

@@ -63,6 +63,20 @@ pub fn corpus() -> Option<PathBuf> {
 }
 
 /// A PNG chunk with its CRC.
+/// Whether the OCR models are installed (`scripts/fetch-models.sh`); without them a
+/// test skips with a message, unless `PROOFDESK_TEST_MODELS=required` (as in CI).
+pub fn ocr_models() -> bool {
+    let models = std::env::var_os("PROOFDESK_MODELS_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache/proofdesk/models"));
+    let installed = models.join("PP-OCRv6_rec_small.onnx").is_file() && models.join("ch_PP-OCRv4_det_mobile.onnx").is_file();
+    if !installed {
+        assert!(std::env::var("PROOFDESK_TEST_MODELS").as_deref() != Ok("required"), "the OCR models are missing from {}", models.display());
+        eprintln!("skipped: the OCR models are not installed (scripts/fetch-models.sh)");
+    }
+    installed
+}
+
 pub fn png_chunk(kind: &[u8; 4], data: &[u8]) -> Vec<u8> {
     let mut c = (data.len() as u32).to_be_bytes().to_vec();
     c.extend_from_slice(kind);

@@ -181,17 +181,9 @@ pub(crate) fn suspicious(id: &str, strength: f32, en: String, nl: String) -> Sig
 }
 
 /// Days since 1970-01-01 of a valid `YYYY-MM-DD` (proleptic Gregorian); check it
-/// with [`crate::claim::valid_date`] first.
+/// with [`crate::claim::valid_date`] first (anything else counts as 1970-01-01).
 pub fn days(date: &str) -> i64 {
-    let n =
-        |r: std::ops::Range<usize>| date.get(r).and_then(|s| s.parse::<i64>().ok()).unwrap_or(0);
-    let (y, m, d) = (n(0..4), n(5..7), n(8..10));
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let doy = (153 * ((m + 9) % 12) + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+    proofdesk_engine::date::Date::parse_iso(date).map_or(0, |d| d.days())
 }
 
 #[cfg(test)]

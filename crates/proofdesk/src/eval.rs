@@ -407,6 +407,12 @@ pub fn agrees(expect: &str, label: &str, r: &FileReport) -> (bool, String) {
             };
             (read && !r.verdict.is_flagged(), note)
         }
+        // A forged receipt: caught when a receipt check fails (the note names it).
+        "receipt-forgery" => {
+            let failed = crate::eval_receipts::failed_checks(r);
+            let note = if failed.is_empty() { format!("{base}, no receipt check failed") } else { format!("{base}, {}", failed.join(", ")) };
+            (!failed.is_empty(), note)
+        }
         "no-crash" => (
             true,
             r.error

@@ -29,6 +29,8 @@ pub struct ReceiptRow {
     pub exact: [bool; 3],
     /// Whether the honest receipt was flagged (ai-generated, manipulated or reused).
     pub false_alarm: bool,
+    /// The receipt checks that failed on it (each sends a claim to review).
+    pub checks_failed: Vec<String>,
 }
 
 /// The receipt part of the evaluation.
@@ -46,6 +48,8 @@ pub struct ReceiptEval {
     pub merchant: usize,
     /// Honest receipts flagged.
     pub false_alarms: usize,
+    /// Honest receipts with a failed receipt check.
+    pub checks_failed: usize,
     /// Per receipt.
     pub rows: Vec<ReceiptRow>,
 }
@@ -58,6 +62,16 @@ fn normalised(s: &str) -> String {
 
 fn cents(text: &str) -> Option<i64> {
     tokens::amounts(text).first().map(|a| a.cents)
+}
+
+/// The receipt checks that failed on a report (suspicious `receipt.*` signals).
+pub fn failed_checks(report: &FileReport) -> Vec<String> {
+    report
+        .signals
+        .iter()
+        .filter(|s| s.id.starts_with("receipt.") && s.direction == proofdesk_engine::signal::Direction::Suspicious)
+        .map(|s| s.id.clone())
+        .collect()
 }
 
 /// Compares each receipt row's reading (rows: path, expect, report) with its reference;
@@ -90,6 +104,7 @@ pub fn evaluate(rows: &[(&str, &str, &FileReport)]) -> Option<ReceiptEval> {
             merchant_read: merchant,
             exact,
             false_alarm: report.verdict.is_flagged(),
+            checks_failed: failed_checks(report),
         });
     }
     if out.is_empty() {
@@ -106,6 +121,7 @@ pub fn evaluate(rows: &[(&str, &str, &FileReport)]) -> Option<ReceiptEval> {
         date: count(1),
         merchant: count(2),
         false_alarms: out.iter().filter(|r| r.false_alarm).count(),
+        checks_failed: out.iter().filter(|r| !r.checks_failed.is_empty()).count(),
         rows: out,
     })
 }
@@ -116,7 +132,7 @@ pub fn write_table(out: &mut impl Write, e: &ReceiptEval) -> std::io::Result<()>
     let pct = |n: usize| 100.0 * n as f64 / e.receipts.max(1) as f64;
     writeln!(
         out,
-        "\nreceipts: {} with a reference, {} read; exact: total {} ({:.0} %), date {} ({:.0} %), merchant {} ({:.0} %); flagged {}",
+        "\nreceipts: {} with a reference, {} read; exact: total {} ({:.0} %), date {} ({:.0} %), merchant {} ({:.0} %); flagged {}; a check failed on {}",
         e.receipts,
         e.read,
         e.total,
@@ -125,9 +141,10 @@ pub fn write_table(out: &mut impl Write, e: &ReceiptEval) -> std::io::Result<()>
         pct(e.date),
         e.merchant,
         pct(e.merchant),
-        e.false_alarms
+        e.false_alarms,
+        e.checks_failed
     )?;
-    for r in e.rows.iter().filter(|r| r.exact.contains(&false)) {
+    for r in e.rows.iter().filter(|r| r.exact.contains(&false) || !r.checks_failed.is_empty()) {
         let mut notes = Vec::new();
         if !r.exact[0] {
             notes.push(format!("total {} read {}", r.total_expected, r.total_read.as_deref().unwrap_or("nothing")));
@@ -137,6 +154,9 @@ pub fn write_table(out: &mut impl Write, e: &ReceiptEval) -> std::io::Result<()>
         }
         if !r.exact[2] {
             notes.push(format!("merchant {:?} read {:?}", r.merchant_expected, r.merchant_read.as_deref().unwrap_or("nothing")));
+        }
+        if !r.checks_failed.is_empty() {
+            notes.push(format!("failed {}", r.checks_failed.join(", ")));
         }
         writeln!(out, "  {}  {}", r.path, notes.join("; "))?;
     }

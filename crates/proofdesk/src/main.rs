@@ -20,6 +20,7 @@ mod models;
 mod index_bench;
 mod index_load_bench;
 mod keys;
+mod make_receipts;
 mod output;
 mod retention;
 mod reuse;
@@ -102,6 +103,8 @@ enum Command {
     Report(compliance::cli::ReportArgs),
     /// Simulate a year of claims under a fair and an unfair policy and report what the fairness monitor says.
     SimulateFairness(compliance::simulate_fairness::SimulateFairnessArgs),
+    /// Generate Dutch till receipts and forgeries of them (a labelled set for `eval`).
+    MakeReceipts(make_receipts::MakeReceiptsArgs),
 }
 
 fn main() -> ExitCode {
@@ -130,6 +133,7 @@ fn main() -> ExitCode {
         Command::AiRegister(args) => compliance::cli::ai_register(args, &store),
         Command::Report(args) => compliance::cli::report(args, &store),
         Command::SimulateFairness(args) => compliance::simulate_fairness::run(args),
+        Command::MakeReceipts(args) => make_receipts::run(args),
     };
     match result {
         Ok(code) => code,

@@ -3,7 +3,7 @@
 //! one of them. Amounts are in cents.
 
 /// One line item as printed.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Item {
     /// Quantity in thousandths (1 = 1000; 0.452 kg = 452), when printed.
     pub quantity_milli: Option<i64>,
@@ -35,6 +35,12 @@ pub enum Mismatch {
         /// What was paid, less change.
         paid: i64,
     },
+    /// The amounts with VAT in the VAT table do not add up to the total (within a cent
+    /// per line, and cash rounding).
+    VatTable {
+        /// Their sum.
+        sum: i64,
+    },
     /// A cash total not rounded to 5 cents, as Dutch tills round cash payments.
     CashRounding {
         /// The cash amount.
@@ -43,7 +49,7 @@ pub enum Mismatch {
 }
 
 /// How a receipt was paid.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Payment {
     /// The amount of the payment line.
     pub amount: i64,
@@ -87,6 +93,13 @@ pub fn check(items: &[Item], total: i64, payments: &[Payment], change: i64) -> V
     found
 }
 
+/// Checks that the VAT table's amounts with VAT (`gross`, one per rate) add up to
+/// `total`, within a cent per line and 2 cents of cash rounding.
+pub fn vat_table(gross: &[i64], total: i64) -> Option<Mismatch> {
+    let sum = super::total(gross.iter().copied());
+    (!gross.is_empty() && super::difference(sum, total).abs() > 2 + gross.len() as i128).then_some(Mismatch::VatTable { sum })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -124,6 +137,14 @@ mod tests {
         assert!(found.contains(&Mismatch::Items { sum: i64::MAX }), "{found:?}");
         assert!(found.contains(&Mismatch::Payments { paid: i64::MAX }), "{found:?}");
         assert_eq!(super::super::vat::vat_difference(i64::MIN, i64::MAX, 2100).map(|d| d > 0), Some(true));
+    }
+
+    #[test]
+    fn the_vat_table_adds_up_to_the_total() {
+        assert_eq!(vat_table(&[1247, 310], 1557), None);
+        assert_eq!(vat_table(&[1247, 310], 1555), None, "cash rounding");
+        assert_eq!(vat_table(&[1247, 310], 4557), Some(Mismatch::VatTable { sum: 1557 }));
+        assert_eq!(vat_table(&[], 4557), None);
     }
 
     #[test]

@@ -43,21 +43,80 @@ pub struct ReceiptFields {
     /// The VAT lines.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub vat: Vec<Field<super::numbers::VatLine>>,
+    /// The item lines above the total, discounts negative.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub items: Vec<Field<super::arithmetic::Item>>,
+    /// The subtotal, in cents.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subtotal: Option<Field<i64>>,
+    /// The payment lines below the total.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub payments: Vec<Field<super::arithmetic::Payment>>,
+    /// The change given, in cents.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub change: Option<Field<i64>>,
+    /// The receipt (transaction) number.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub receipt_number: Option<Field<String>>,
+    /// The till or payment-terminal id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub till: Option<Field<String>>,
+    /// Every date printed as the moment of the sale (with a time, or labelled).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub sale_dates: Vec<Field<Date>>,
+    /// A day of the week printed before a date.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub weekday: Option<Field<super::till::DatedWeekday>>,
+    /// Whether every line above the total holding an amount was read as an item (only
+    /// then are the items added up).
+    #[serde(skip)]
+    pub items_complete: bool,
+    /// The summary amounts the items may add up to (subtotal, gross, total).
+    #[serde(skip)]
+    pub sums: Vec<i64>,
+    /// Whether every payment or change line below the total had its amount read.
+    #[serde(skip)]
+    pub payments_complete: bool,
+    /// Whether the receipt is Dutch (a Dutch BTW-id, or Dutch till words).
+    #[serde(skip)]
+    pub dutch: bool,
 }
 
 /// Reads the fields from a receipt's lines (top to bottom).
 pub fn read(lines: &[Line]) -> ReceiptFields {
+    let body = super::items::read(lines);
+    let stamps = super::till::read(lines);
+    let btw_id = super::numbers::btw_id(lines);
+    let dutch = btw_id.as_ref().is_some_and(|b| b.value.starts_with("NL")) || lines.iter().any(|l| {
+        let words = words_of(&l.text());
+        l.text().contains('€') || DUTCH_WORDS.iter().any(|w| words.contains(&format!(" {w} ")))
+    });
     ReceiptFields {
         merchant: merchant(lines),
         date: date(lines),
         time: time(lines),
         total: total(lines),
-        btw_id: super::numbers::btw_id(lines),
+        btw_id,
         kvk: super::numbers::kvk(lines),
         iban: super::numbers::iban(lines),
         vat: super::numbers::vat_lines(lines),
+        items: body.items,
+        subtotal: body.subtotal,
+        payments: body.payments,
+        change: body.change,
+        receipt_number: stamps.receipt_number,
+        till: stamps.till,
+        sale_dates: stamps.sale_dates,
+        weekday: stamps.weekday,
+        items_complete: body.items_complete,
+        sums: body.sums,
+        payments_complete: body.payments_complete,
+        dutch,
     }
 }
+
+/// Words only a Dutch till prints.
+const DUTCH_WORDS: [&str; 9] = ["btw", "totaal", "subtotaal", "te betalen", "kassabon", "wisselgeld", "contant", "bonnr", "omschrijving"];
 
 /// The piece of the line holding char offset `at` of [`Line::text`].
 fn word_box(line: &Line, at: usize) -> TextBox {
@@ -78,7 +137,7 @@ pub(super) fn field<T>(line: &Line, value: T, at: usize) -> Field<T> {
 }
 
 /// Lowercase letters and digits, everything else one space.
-fn words_of(text: &str) -> String {
+pub(super) fn words_of(text: &str) -> String {
     let mut s = String::new();
     for c in text.chars().flat_map(char::to_lowercase) {
         if c.is_alphanumeric() {
@@ -124,23 +183,23 @@ const FINAL_LABELS: [&str; 13] = [
 
 /// Labels of a total (matched on whole words, currency words left out: "Total RM Incl.
 /// of GST" is "total incl of gst").
-const TOTAL_LABELS: [&str; 7] = ["total", "totaal", "totale", "summe", "tot", "totaalbedrag", "gesamtbetrag"];
+pub(super) const TOTAL_LABELS: [&str; 7] = ["total", "totaal", "totale", "summe", "tot", "totaalbedrag", "gesamtbetrag"];
 
 /// Currency words, left out when matching labels.
 const CURRENCY_WORDS: [&str; 7] = ["rm", "eur", "euro", "usd", "myr", "sgd", "gbp"];
 
 /// Parts of a line that make it something else than the amount to pay (each the start
 /// of a word).
-const NOT_TOTAL: [&str; 17] = [
+pub(super) const NOT_TOTAL: [&str; 17] = [
     "subtotal", "sub total", "subtotaal", "excl", "total qty", "total quantity", "total item", "qty", "discount",
     "korting", "saving", "change", "wisselgeld", "retour", "service", "rounding adj", "item",
 ];
 
 /// Taxes: a line naming one is a tax line unless it says the total includes it.
-const TAX_WORDS: [&str; 6] = ["gst", "vat", "btw", "tax", "sst", "mwst"];
+pub(super) const TAX_WORDS: [&str; 6] = ["gst", "vat", "btw", "tax", "sst", "mwst"];
 
 /// Payment lines: what was paid, by cash or card.
-const PAYMENT_WORDS: [&str; 15] = [
+pub(super) const PAYMENT_WORDS: [&str; 15] = [
     "cash", "tunai", "contant", "pin", "card", "visa", "mastercard", "maestro", "debit", "credit", "betaald", "paid", "payment",
     "betaling", "bayaran",
 ];

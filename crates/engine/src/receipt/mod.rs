@@ -10,9 +10,11 @@ pub mod arithmetic;
 pub mod checks;
 pub mod fields;
 pub mod identity;
+pub mod items;
 pub mod lines;
 pub mod numbers;
 pub mod signals;
+pub mod till;
 pub mod tokens;
 pub mod vat;
 

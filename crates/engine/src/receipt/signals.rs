@@ -118,6 +118,13 @@ pub fn sum(total_cents: i64, mismatch: &Mismatch) -> Signal {
                 format!("Er is {} betaald, het totaal op de bon is {}.", euros(*paid, true), t(true)),
             ),
         ),
+        Mismatch::VatTable { sum } => (
+            "receipt.sum.vat-table",
+            Text::new(
+                format!("The VAT table adds up to {}, the receipt's total says {}.", euros(*sum, false), t(false)),
+                format!("De btw-specificatie telt op tot {}, het totaal op de bon is {}.", euros(*sum, true), t(true)),
+            ),
+        ),
         Mismatch::CashRounding { cash } => (
             "receipt.sum.cash-rounding",
             Text::new(
@@ -127,6 +134,68 @@ pub fn sum(total_cents: i64, mismatch: &Mismatch) -> Signal {
         ),
     };
     suspicious(id, summary)
+}
+
+/// The signal for two sale dates on one receipt that differ (by more than a day).
+pub fn dates_differ(first: Date, last: Date) -> Signal {
+    let summary = Text::new(
+        format!("The receipt prints two different dates of sale, {first} and {last}: one of them may have been changed."),
+        format!("De bon vermeldt twee verschillende verkoopdata, {first} en {last}: een ervan is misschien veranderd."),
+    );
+    suspicious("receipt.date.differs", summary).with("first", first.to_string()).with("last", last.to_string())
+}
+
+/// The signal for a day of the week printed before a date it does not belong to.
+pub fn weekday(printed: u8, date: Date) -> Signal {
+    let name = |d: u8, nl: bool| {
+        let i = usize::from(d.clamp(1, 7) - 1);
+        if nl {
+            ["maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"][i]
+        } else {
+            ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"][i]
+        }
+    };
+    let actual = date.weekday();
+    let summary = Text::new(
+        format!("The receipt prints {} {date}, but {date} was a {}: the date may have been changed.", name(printed, false), name(actual, false)),
+        format!("De bon vermeldt {} {date}, maar {date} was een {}: de datum is misschien veranderd.", name(printed, true), name(actual, true)),
+    );
+    suspicious("receipt.date.weekday", summary).with("printed_weekday", printed).with("date", date.to_string())
+}
+
+/// Something every Dutch till prints on a receipt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TillField {
+    /// The VAT table (rate, amount).
+    VatTable,
+    /// The receipt or transaction number.
+    ReceiptNumber,
+    /// The till or payment-terminal id.
+    Till,
+}
+
+/// The signal for a Dutch receipt without what every Dutch till prints (`missing`:
+/// two or more of them).
+pub fn missing(missing: &[TillField]) -> Signal {
+    let names = |nl: bool| {
+        let names: Vec<&str> = missing
+            .iter()
+            .map(|f| match (f, nl) {
+                (TillField::VatTable, false) => "VAT table",
+                (TillField::VatTable, true) => "btw-specificatie",
+                (TillField::ReceiptNumber, false) => "receipt number",
+                (TillField::ReceiptNumber, true) => "bonnummer",
+                (TillField::Till, false) => "till or terminal number",
+                (TillField::Till, true) => "kassa- of terminalnummer",
+            })
+            .collect();
+        names.join(", ")
+    };
+    let summary = Text::new(
+        format!("This Dutch receipt has no {}, which every Dutch till prints: receipts made from scratch often leave them out (or they were not read).", names(false)),
+        format!("Deze Nederlandse bon heeft geen {}, wat elke Nederlandse kassa afdrukt: zelfgemaakte bonnen laten die vaak weg (of ze zijn niet gelezen).", names(true)),
+    );
+    suspicious("receipt.missing-fields", summary).with("missing", names(false))
 }
 
 /// The signal for a document whose text gave neither a total nor a date (`lines`:

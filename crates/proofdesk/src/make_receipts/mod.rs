@@ -1,0 +1,103 @@
+//! `proofdesk make-receipts`: a labelled set of generated Dutch till receipts and of
+//! forgeries made from them, for `proofdesk eval` — genuine receipts (with the shop,
+//! date and total a reader should find), an edited total, a pasted digit, a changed
+//! date, and receipts typed from scratch. Deterministic: the same seed gives the same
+//! files.
+
+mod content;
+mod forge;
+mod render;
+
+use crate::rng::Rng;
+use anyhow::{Context, Result};
+use clap::Args;
+use content::Receipt;
+use render::Typeface;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// `proofdesk make-receipts`.
+#[derive(Args)]
+pub struct MakeReceiptsArgs {
+    /// Directory to write the pictures and MANIFEST.csv into (created).
+    #[arg(long)]
+    out: PathBuf,
+    /// Receipts of each kind: genuine, edited total, pasted digit, changed date, from scratch.
+    #[arg(long, default_value_t = 20)]
+    count: usize,
+    /// Seed of the random generator (the same seed gives the same files).
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+}
+
+/// The kinds made, in the manifest's `group` column.
+pub const KINDS: [&str; 5] = ["receipt-nl", "forged-total", "forged-digit", "forged-date", "from-scratch"];
+
+/// Writes the set and its manifest.
+pub fn run(args: MakeReceiptsArgs) -> Result<ExitCode> {
+    let till = Typeface::till()?;
+    let template = Typeface::template()?;
+    std::fs::create_dir_all(&args.out).with_context(|| format!("creating {}", args.out.display()))?;
+    let mut manifest = csv::Writer::from_path(args.out.join("MANIFEST.csv")).context("writing MANIFEST.csv")?;
+    manifest.write_record(["path", "group", "label", "expect", "source", "licence", "notes"])?;
+    let mut rng = Rng::seeded(args.seed);
+    for kind in KINDS {
+        std::fs::create_dir_all(args.out.join(kind))?;
+        for n in 1..=args.count {
+            let name = format!("{kind}/{kind}_{n:03}.jpg");
+            let (bytes, expect, notes) = make(kind, &till, &template, &mut rng)?;
+            write(&args.out.join(&name), &bytes)?;
+            let label = if kind == "receipt-nl" { "authentic" } else { "forged" };
+            manifest.write_record([name.as_str(), kind, label, &expect, "generated: proofdesk make-receipts", "Apache-2.0", &notes])?;
+        }
+    }
+    manifest.flush()?;
+    println!("{} receipts ({} of each kind) in {}", args.count * KINDS.len(), args.count, args.out.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn write(path: &Path, bytes: &[u8]) -> Result<()> {
+    std::fs::write(path, bytes).with_context(|| format!("writing {}", path.display()))
+}
+
+/// One picture of `kind`: its JPEG, the manifest's `expect` and a note.
+fn make(kind: &str, till: &Typeface, template: &Typeface, rng: &mut Rng) -> Result<(Vec<u8>, String, String)> {
+    if kind == "from-scratch" {
+        let receipt = content::from_scratch(rng);
+        let face = if rng.unit() < 0.6 { template } else { till };
+        let print = render::print(&receipt.lines, face);
+        let bytes = render::jpeg(&render::clean(&print), 90 + rng.below(6) as u8)?;
+        return Ok((bytes, format!("receipt-forgery:{kind}"), "typed from scratch in a template; clean render".into()));
+    }
+    let receipt = content::genuine(rng);
+    let print = render::print(&receipt.lines, till);
+    let (scanned, geometry) = render::thermal_scan(&print, rng);
+    let bytes = render::jpeg(&scanned, 80 + rng.below(13) as u8)?;
+    if kind == "receipt-nl" {
+        return Ok((bytes, reference(&receipt), "genuine till receipt, thermal print scanned".into()));
+    }
+    // The fraudster opens the customer's JPEG, edits it, saves it again.
+    let mut px = decode(&bytes)?;
+    let note = match kind {
+        "forged-total" => format!("total {} typed over as {}", content::money(receipt.total), content::money(forge::edited_total(&mut px, &geometry, &print, till, &receipt, rng))),
+        "forged-date" => format!("date {} typed over as {}", content::dmy(receipt.date), content::dmy(forge::changed_date(&mut px, &geometry, &print, till, &receipt, rng))),
+        _ => match forge::pasted_digit(&mut px, &geometry, &print, &receipt, rng) {
+            Some(digit) => format!("a {digit} pasted over the total's first digit ({})", content::money(receipt.total)),
+            // No higher digit to paste: the total is typed over instead.
+            None => format!("total typed over as {}", content::money(forge::edited_total(&mut px, &geometry, &print, till, &receipt, rng))),
+        },
+    };
+    let bytes = render::jpeg(&px, 85 + rng.below(11) as u8)?;
+    Ok((bytes, format!("receipt-forgery:{kind}"), note))
+}
+
+/// The manifest's reference for a genuine receipt, as `proofdesk eval` reads it.
+fn reference(r: &Receipt) -> String {
+    let total = format!("{}.{:02}", r.total / 100, r.total % 100);
+    format!("receipt:{}", serde_json::json!({"company": r.merchant, "date": content::dmy(r.date), "total": total}))
+}
+
+fn decode(bytes: &[u8]) -> Result<proofdesk_engine::pixels::Pixels> {
+    let img = image::load_from_memory_with_format(bytes, image::ImageFormat::Jpeg).context("decoding the receipt")?.to_rgb8();
+    Ok(proofdesk_engine::pixels::Pixels { width: img.width() as usize, height: img.height() as usize, rgb: img.into_raw() })
+}

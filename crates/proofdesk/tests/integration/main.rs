@@ -11,6 +11,7 @@ mod evidence_requests;
 mod insider;
 mod outage;
 mod privacy;
+mod receipts;
 mod reuse;
 mod server;
 mod service;

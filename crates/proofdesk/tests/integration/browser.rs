@@ -231,3 +231,53 @@ fn an_analyst_enters_a_claim_judges_its_evidence_and_decides() {
     assert_eq!(rows.len(), 2, "both claims are in the queue");
     b.screenshot(&artefacts().join("queue.png"));
 }
+
+#[test]
+fn a_forged_receipt_shows_what_was_read_and_the_failed_check() {
+    if !crate::util::ocr_models() {
+        return;
+    }
+    let Some(b) = Browser::start() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    // A Dutch till receipt whose total was typed over (`proofdesk make-receipts`).
+    let set = dir.path().join("receipts");
+    let made = crate::util::proofdesk(&["make-receipts", "--out", set.to_str().unwrap(), "--count", "1", "--seed", "3"]);
+    assert_eq!(made.code, 0, "{}", made.stderr);
+    let manifest = std::fs::read_to_string(set.join("MANIFEST.csv")).unwrap();
+    let genuine = manifest.lines().find(|l| l.starts_with("receipt-nl/")).unwrap();
+    assert!(genuine.contains("receipt:"), "{genuine}");
+    let receipt = std::fs::read(set.join("forged-total/forged-total_001.jpg")).unwrap();
+
+    let data = dir.path().join("data");
+    let server = Server::start(&data, &[]);
+    add_user(&data, "ann", "fraud_analyst", "Ann de Vries");
+    let (status, _, doc) = server.submit(
+        r#"{"external_ref": "ZD-3100", "customer_id": "cust-7", "claimed_amount": "25.00", "currency": "EUR"}"#,
+        &[("kassabon.jpg", &receipt)],
+        None,
+    );
+    assert_eq!(status, 202, "{doc}");
+    let id = doc["id"].as_str().unwrap().to_owned();
+    let screened = server.screened(&id);
+    assert_eq!(screened["status"], "screened", "{screened}");
+
+    sign_in(&b, &server, "ann");
+    b.goto(&server.url(&format!("/claims/{id}")));
+    b.find_within("table.receipt", 30);
+    let row = |field: &str| b.text(&b.find(&format!("table.receipt tr[data-field={field}]")));
+    // What was read, each with the line it came from.
+    assert!(row("merchant").contains("Winkel") && row("merchant").contains("gedrukt"), "{}", row("merchant"));
+    assert!(row("date").contains("Datum"), "{}", row("date"));
+    // The total typed over is highlighted, with the check that failed in plain Dutch.
+    let total = row("total");
+    assert!(total.contains("Controle mislukt") && total.contains("het totaal op de bon is"), "{total}");
+    assert!(b.all("table.receipt tr.ok[data-field=merchant]").len() == 1, "the shop's name passed");
+    // Its box is drawn over the picture, marked.
+    assert!(
+        b.wait_until("const r=document.querySelector('svg.boxes rect.failed[data-field=total]'); return !!r && r.getBoundingClientRect().width>0", 30),
+        "the total's box is drawn over the receipt"
+    );
+    b.resize(1280, 2400);
+    b.script("document.querySelector('article.file').scrollIntoView(); return true");
+    b.screenshot(&artefacts().join("claim-receipt.png"));
+}

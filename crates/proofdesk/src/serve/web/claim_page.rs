@@ -324,6 +324,7 @@ fn file(lang: Lang, claim_id: &str, e: &EvidenceRecord, report: &Value, signals:
                         }
                         div.frames {
                             img.photo src=(base) alt=(alt) loading="lazy";
+                            (super::receipt_view::overlay(report, signals))
                             @for m in Method::ALL {
                                 img class={ "hm hm-" (m.as_str()) } src={ (base) "/heatmaps/" (m.as_str()) }
                                     alt={ (lang.say("Heatmap", "Heatmap")) " " (lang.say(m.title().0, m.title().1)) " " (lang.say("of", "van")) " " (name) ": "
@@ -348,6 +349,7 @@ fn file(lang: Lang, claim_id: &str, e: &EvidenceRecord, report: &Value, signals:
                             @for s in signals { li class=(direction_class(s)) { (signal(lang, claim_id, e, s, exact)) } }
                         }
                     }
+                    (super::receipt_view::panel(lang, report, signals))
                 }
             }
         }

@@ -22,6 +22,7 @@ mod new_claim;
 mod overview;
 mod people;
 mod queue;
+mod receipt_view;
 mod requests;
 mod sign_in;
 

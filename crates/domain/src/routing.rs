@@ -120,6 +120,13 @@ impl Default for Policy {
             ("receipt.sum.items", 65.0),
             ("receipt.sum.payments", 65.0),
             ("receipt.sum.cash-rounding", 65.0),
+            ("receipt.sum.vat-table", 65.0),
+            ("receipt.date.differs", 65.0),
+            ("receipt.date.weekday", 65.0),
+            ("receipt.missing-fields", 65.0),
+            // The same receipt number with another total in an earlier claim: one of the
+            // two was edited (0.7 × 90 = 63 points: escalate).
+            ("receipt.number-other-total", 90.0),
         ]
         .into_iter()
             .map(|(k, v)| (k.to_owned(), v))
@@ -286,7 +293,8 @@ const GROUP_WORDS: [&str; 9] = [
 /// scores evidence, and group attributes are for fairness monitoring only.
 fn check_signal_id(id: &str) -> Result<(), PolicyError> {
     let category = id.split('.').next().unwrap_or("");
-    if !CATEGORIES.contains(&category) || id.len() <= category.len() + 1 {
+    // Receipt checks are their own family (`receipt.sum.items`) across categories.
+    if !(CATEGORIES.contains(&category) || category == "receipt") || id.len() <= category.len() + 1 {
         return Err(PolicyError::Invalid(format!(
             "weights.signals: {id:?} is not a signal id (they look like \"reuse.seen-before\"; categories: {})",
             CATEGORIES.join(", ")
@@ -366,7 +374,8 @@ mod tests {
 
     #[test]
     fn a_policy_file_overrides_defaults_and_bad_ones_are_explained() {
-        let p = Policy::from_toml("[bands]\nescalate_from = 90\n[weights.categories]\nreuse = 100\n[weights.signals]\n\"ai.x\" = 5\n").unwrap();
+        let p = Policy::from_toml("[bands]\nescalate_from = 90\n[weights.categories]\nreuse = 100\n[weights.signals]\n\"ai.x\" = 5\n\"receipt.sum.items\" = 80\n").unwrap();
+        assert_eq!(p.signal_weights["receipt.sum.items"], 80.0, "receipt checks are weighed in the policy file");
         assert_eq!((p.review_from, p.escalate_from), (25.0, 90.0));
         assert_eq!(p.category_weights["reuse"], 100.0);
         assert_eq!(p.signal_weights["ai.x"], 5.0);

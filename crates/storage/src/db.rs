@@ -128,6 +128,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0016_compliance.sql"),
         include_str!("../migrations/postgres/0016_compliance.sql"),
     ),
+    (
+        17,
+        "receipt sales",
+        include_str!("../migrations/sqlite/0017_receipt_sales.sql"),
+        include_str!("../migrations/postgres/0017_receipt_sales.sql"),
+    ),
 ];
 
 /// The embedded migrations for one backend.

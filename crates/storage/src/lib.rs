@@ -13,6 +13,7 @@ pub mod decisions;
 pub mod evidence;
 pub mod flags;
 pub mod jobs;
+pub mod receipt_sales;
 pub mod report_facts;
 pub mod requests;
 pub mod retention;

@@ -135,6 +135,13 @@ impl RetentionStore {
             .await
             .map_err(Error::query("delete reuse sightings"))?
             .rows_affected();
+        let sightings = sightings
+            + sqlx::query("DELETE FROM receipt_sales WHERE source = $1")
+                .bind(claim_id)
+                .execute(&mut *tx)
+                .await
+                .map_err(Error::query("delete receipt sales"))?
+                .rows_affected();
         blobs.sort();
         blobs.dedup();
         let mut orphaned = Vec::new();

@@ -72,6 +72,7 @@ impl Subjects {
             out.decisions += n(run("DELETE FROM decisions WHERE claim_id = $1").execute(&mut *tx).await.map_err(Error::query("erase decisions"))?);
             out.requests += n(run("DELETE FROM evidence_requests WHERE claim_id = $1").execute(&mut *tx).await.map_err(Error::query("erase evidence requests"))?);
             out.sightings += n(run("DELETE FROM reuse_sightings WHERE source = $1").execute(&mut *tx).await.map_err(Error::query("erase reuse sightings"))?);
+            out.sightings += n(run("DELETE FROM receipt_sales WHERE source = $1").execute(&mut *tx).await.map_err(Error::query("erase receipt sales"))?);
             run("DELETE FROM jobs WHERE claim_id = $1").execute(&mut *tx).await.map_err(Error::query("erase jobs"))?;
             run("DELETE FROM claims WHERE id = $1").execute(&mut *tx).await.map_err(Error::query("erase a claim"))?;
         }

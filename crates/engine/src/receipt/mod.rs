@@ -13,6 +13,7 @@ pub mod identity;
 pub mod items;
 pub mod lines;
 pub mod numbers;
+pub mod sale;
 pub mod signals;
 pub mod till;
 pub mod tokens;

@@ -28,6 +28,10 @@ pub struct MakeReceiptsArgs {
     /// Seed of the random generator (the same seed gives the same files).
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// Also write, under `originals/` (not in the manifest), the genuine scan each
+    /// forgery was made from and a second scan of the same paper receipt.
+    #[arg(long)]
+    with_originals: bool,
 }
 
 /// The kinds made, in the manifest's `group` column.
@@ -45,8 +49,14 @@ pub fn run(args: MakeReceiptsArgs) -> Result<ExitCode> {
         std::fs::create_dir_all(args.out.join(kind))?;
         for n in 1..=args.count {
             let name = format!("{kind}/{kind}_{n:03}.jpg");
-            let (bytes, expect, notes) = make(kind, &till, &template, &mut rng)?;
-            write(&args.out.join(&name), &bytes)?;
+            let made = make(kind, &till, &template, &mut rng)?;
+            write(&args.out.join(&name), &made.bytes)?;
+            if let (true, Some((original, rescan))) = (args.with_originals, &made.originals) {
+                std::fs::create_dir_all(args.out.join("originals"))?;
+                write(&args.out.join(format!("originals/{kind}_{n:03}.jpg")), original)?;
+                write(&args.out.join(format!("originals/{kind}_{n:03}_rescan.jpg")), rescan)?;
+            }
+            let (expect, notes) = (made.expect, made.notes);
             let label = if kind == "receipt-nl" { "authentic" } else { "forged" };
             manifest.write_record([name.as_str(), kind, label, &expect, "generated: proofdesk make-receipts", "Apache-2.0", &notes])?;
         }
@@ -60,21 +70,35 @@ fn write(path: &Path, bytes: &[u8]) -> Result<()> {
     std::fs::write(path, bytes).with_context(|| format!("writing {}", path.display()))
 }
 
-/// One picture of `kind`: its JPEG, the manifest's `expect` and a note.
-fn make(kind: &str, till: &Typeface, template: &Typeface, rng: &mut Rng) -> Result<(Vec<u8>, String, String)> {
+/// One picture made.
+struct Made {
+    /// Its JPEG.
+    bytes: Vec<u8>,
+    /// The manifest's `expect`.
+    expect: String,
+    /// The manifest's note.
+    notes: String,
+    /// For a forgery of a genuine receipt: the genuine scan and a second scan of it.
+    originals: Option<(Vec<u8>, Vec<u8>)>,
+}
+
+/// One picture of `kind`.
+fn make(kind: &str, till: &Typeface, template: &Typeface, rng: &mut Rng) -> Result<Made> {
     if kind == "from-scratch" {
         let receipt = content::from_scratch(rng);
         let face = if rng.unit() < 0.6 { template } else { till };
         let print = render::print(&receipt.lines, face);
         let bytes = render::jpeg(&render::clean(&print), 90 + rng.below(6) as u8)?;
-        return Ok((bytes, format!("receipt-forgery:{kind}"), "typed from scratch in a template; clean render".into()));
+        let notes = "typed from scratch in a template; clean render".into();
+        return Ok(Made { bytes, expect: format!("receipt-forgery:{kind}"), notes, originals: None });
     }
     let receipt = content::genuine(rng);
     let print = render::print(&receipt.lines, till);
     let (scanned, geometry) = render::thermal_scan(&print, rng);
     let bytes = render::jpeg(&scanned, 80 + rng.below(13) as u8)?;
     if kind == "receipt-nl" {
-        return Ok((bytes, reference(&receipt), "genuine till receipt, thermal print scanned".into()));
+        let notes = "genuine till receipt, thermal print scanned".into();
+        return Ok(Made { bytes, expect: reference(&receipt), notes, originals: None });
     }
     // The fraudster opens the customer's JPEG, edits it, saves it again.
     let mut px = decode(&bytes)?;
@@ -87,8 +111,9 @@ fn make(kind: &str, till: &Typeface, template: &Typeface, rng: &mut Rng) -> Resu
             None => format!("total typed over as {}", content::money(forge::edited_total(&mut px, &geometry, &print, till, &receipt, rng))),
         },
     };
-    let bytes = render::jpeg(&px, 85 + rng.below(11) as u8)?;
-    Ok((bytes, format!("receipt-forgery:{kind}"), note))
+    let forged = render::jpeg(&px, 85 + rng.below(11) as u8)?;
+    let rescan = render::jpeg(&render::thermal_scan(&print, rng).0, 80 + rng.below(13) as u8)?;
+    Ok(Made { bytes: forged, expect: format!("receipt-forgery:{kind}"), notes: note, originals: Some((bytes, rescan)) })
 }
 
 /// The manifest's reference for a genuine receipt, as `proofdesk eval` reads it.

@@ -15,6 +15,8 @@ use proofdesk_engine::reuse::{self, Sighting, DEFAULT_THRESHOLD};
 use proofdesk_engine::{FileReport, Options, Signal};
 use proofdesk_storage::audit::Entry;
 use proofdesk_storage::jobs::{Job, Queue, Screened, ScreenedFile};
+use proofdesk_engine::receipt::sale;
+use proofdesk_storage::receipt_sales::ReceiptSales;
 use proofdesk_storage::reuse::{NewSighting, ReuseIndex};
 use proofdesk_storage::time::{format_rfc3339, now_ms};
 use std::sync::Arc;
@@ -87,6 +89,7 @@ async fn process(app: &App, queue: &Queue, index: &Mutex<ReuseIndex>, job: &Job)
     check_context(app, &job.claim_id, &evidence, &mut reports).await?;
     check_answers(app, &job.claim_id, &evidence, &mut reports).await?;
     check_reuse(index, &job.claim_id, &mut reports).await?;
+    check_receipt_sales(app, &job.claim_id, &mut reports).await?;
     let claim_signals = check_assurance(app, &job.claim_id, &evidence, &reports).await?;
     let routing = app.policy.route(
         reports
@@ -295,6 +298,25 @@ async fn check_context(app: &App, claim_id: &str, evidence: &[EvidenceRecord], r
                 r.add_signal(s);
             }
         }
+    }
+    Ok(())
+}
+
+/// Looks every receipt's sale (shop, day, time, total, receipt number) up among the
+/// receipts of other claims — the same receipt however it was photographed, or its
+/// number with another total — and records it.
+async fn check_receipt_sales(app: &App, claim_id: &str, reports: &mut [FileReport]) -> Result<()> {
+    let sales = ReceiptSales::new(app.db.clone());
+    let now = now_ms();
+    for r in reports.iter_mut() {
+        let Some(key) = r.receipt.as_ref().and_then(|x| sale::key(&x.fields)) else {
+            continue;
+        };
+        let earlier = sales.same_shop_and_day(&key, claim_id).await?;
+        for s in sale::signals(&key, &earlier) {
+            r.add_signal(s);
+        }
+        sales.record(claim_id, &r.sha256, &key, now).await?;
     }
     Ok(())
 }

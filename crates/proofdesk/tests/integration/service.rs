@@ -601,3 +601,48 @@ fn a_worker_killed_mid_job_leaves_the_claim_to_another_and_it_is_screened_once()
         screenings[0]
     );
 }
+
+/// The same paper receipt scanned again for a second claim is found by its text (the
+/// shop, day, receipt number and total), though no pixel matches; the same receipt
+/// number with its total typed over is named as an edit and escalated.
+#[test]
+fn a_receipt_sent_again_is_found_by_its_text_and_an_edited_copy_is_named() {
+    if !crate::util::ocr_models() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let set = dir.path().join("receipts");
+    let made = crate::util::proofdesk(&["make-receipts", "--out", set.to_str().unwrap(), "--count", "1", "--seed", "5", "--with-originals"]);
+    assert_eq!(made.code, 0, "{}", made.stderr);
+    let read = |name: &str| std::fs::read(set.join(name)).unwrap();
+    let (original, rescan, forged) =
+        (read("originals/forged-total_001.jpg"), read("originals/forged-total_001_rescan.jpg"), read("forged-total/forged-total_001.jpg"));
+    assert_ne!(original, rescan);
+    let server = Server::start(&dir.path().join("data"), &[]);
+    let submit = |n: u32, bytes: &[u8]| -> Value {
+        let claim = format!(r#"{{"external_ref":"ZD-R{n}","customer_id":"cust-r{n}"}}"#);
+        let (status, _, body) = server.submit(&claim, &[("bon.jpg", bytes)], None);
+        assert_eq!(status, 202, "{body}");
+        server.screened(body["id"].as_str().unwrap())
+    };
+    let ids = |doc: &Value| -> Vec<String> {
+        doc["evidence"][0]["signals"].as_array().unwrap().iter().map(|s| s["id"].as_str().unwrap().to_owned()).collect()
+    };
+    let first = submit(1, &original);
+    assert!(!ids(&first).iter().any(|id| id.starts_with("receipt.") || id.starts_with("reuse.")), "{:?}", ids(&first));
+    assert!(first["evidence"][0]["receipt"]["fields"]["receipt_number"]["value"].is_string(), "{first}");
+
+    let again = submit(2, &rescan);
+    let found = ids(&again);
+    assert!(found.contains(&"receipt.seen-before".to_owned()), "{found:?}");
+    assert!(!found.contains(&"reuse.seen-before".to_owned()), "no pixel match: the text found it: {found:?}");
+    assert_eq!(again["band"], "escalate", "{again}");
+    let signal = again["evidence"][0]["signals"].as_array().unwrap().iter().find(|s| s["id"] == "receipt.seen-before").unwrap().clone();
+    assert_eq!(signal["details"]["source"], first["id"], "{signal}");
+
+    let edited = submit(3, &forged);
+    let found = ids(&edited);
+    assert!(found.contains(&"receipt.number-other-total".to_owned()), "{found:?}");
+    assert!(!found.contains(&"receipt.seen-before".to_owned()), "{found:?}");
+    assert_eq!(edited["band"], "escalate", "{edited}");
+}

@@ -34,7 +34,11 @@ pub fn signals(fields: &ReceiptFields) -> Vec<Signal> {
         // One VAT-amount finding per receipt (the first line that fails): each signal
         // adds routing points, and a badly read page must not escalate line by line.
         let named = out.iter().any(|s: &Signal| s.id == "receipt.vat.amount");
-        if let (Some(gross), false) = (v.gross, named) {
+        // A Dutch receipt's only VAT line, printed without its amount: the VAT is the
+        // rate's share of the total (21 % of the total is a made-up receipt's mistake).
+        let only_line = fields.dutch && fields.vat.len() == 1;
+        let gross = v.gross.or(only_line.then(|| fields.total.as_ref().map(|t| t.value)).flatten());
+        if let (Some(gross), false) = (gross, named) {
             if let Some(difference) = vat::vat_difference(gross, v.vat, v.basis_points) {
                 out.push(signals::vat_amount(gross, v.vat, v.basis_points, difference));
             }
@@ -189,6 +193,10 @@ mod tests {
         // Made from scratch: no VAT table, no receipt number or till.
         let scratch = ["Bakkerij de Krakeling", "Volkorenbrood 3,10", "TOTAAL 3,10", "PIN 3,10", "Datum 05/03/2024"];
         assert_eq!(ids(&scratch), ["receipt.missing-fields"]);
+        // Its VAT worked out as 21 % of the total (0,65), not the rate's share (0,54).
+        let naive = ["Bakkerij de Krakeling", "TOTAAL 3,10", "BTW 21% 0,65", "Bonnr 12345 Kassa 1", "Datum 05/03/2024"];
+        assert_eq!(ids(&naive), ["receipt.vat.amount"]);
+        assert!(ids(&["Bakkerij de Krakeling", "TOTAAL 3,10", "BTW 21% 0,54", "Bonnr 12345 Kassa 1"]).is_empty());
         let s = signals(&read(&scratch));
         assert!(s[0].summary.nl.contains("btw-specificatie, bonnummer, kassa- of terminalnummer"), "{}", s[0].summary.nl);
     }

@@ -31,6 +31,9 @@ pub struct ClaimContext {
     /// The product claimed for.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub product: Option<String>,
+    /// The shop it was bought from, as the customer or the order names it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shop: Option<String>,
     /// Claimed amount in minor units (cents).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub claimed_amount_minor: Option<i64>,
@@ -69,7 +72,7 @@ pub struct FieldError {
 /// Channels a claim can come in through.
 pub const CHANNELS: [&str; 7] = ["web", "email", "phone", "app", "chat", "store", "other"];
 
-const KNOWN: [&str; 16] = [
+const KNOWN: [&str; 17] = [
     "external_ref",
     "customer_id",
     "client",
@@ -77,6 +80,7 @@ const KNOWN: [&str; 16] = [
     "language",
     "claim_type",
     "product",
+    "shop",
     "claimed_amount",
     "currency",
     "purchase_date",
@@ -132,6 +136,7 @@ impl ClaimContext {
             }
         }
         let product = r.text("product", false);
+        let shop = r.text("shop", false);
         let claimed_amount_minor = r.amount("claimed_amount");
         let currency = r.text("currency", false);
         if let Some(c) = &currency {
@@ -176,6 +181,7 @@ impl ClaimContext {
             language,
             claim_type,
             product,
+            shop,
             claimed_amount_minor,
             currency,
             purchase_date,

@@ -269,6 +269,7 @@ pub fn document() -> Value {
                     "language": {"type": "string", "pattern": "^[a-z]{2}$", "description": "The customer's language, ISO 639-1 (nl, en); used for fairness monitoring, never for routing"},
                     "claim_type": {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]{0,39}$", "description": "What kind of claim (damage, not-delivered, …); authority can differ per type"},
                     "product": {"type": "string"},
+                    "shop": {"type": "string", "description": "The shop it was bought from; set against the shop on a receipt"},
                     "claimed_amount": {"type": "string", "pattern": "^[0-9]{1,12}(\\.[0-9]{1,2})?$", "examples": ["129.95"]},
                     "currency": {"type": "string", "pattern": "^[A-Z]{3}$", "description": "ISO 4217; required with claimed_amount"},
                     "purchase_date": {"type": "string", "format": "date"},

@@ -293,6 +293,7 @@ async fn check_context(app: &App, claim_id: &str, evidence: &[EvidenceRecord], r
             let receipt = ReceiptFacts {
                 date: read.fields.date.as_ref().map(|d| d.value.to_string()),
                 total_minor: read.fields.total.as_ref().map(|t| t.value),
+                merchant: read.fields.merchant.as_ref().map(|m| m.value.clone()),
             };
             for s in receipt_context::check(&context, &receipt, received_day) {
                 r.add_signal(s);

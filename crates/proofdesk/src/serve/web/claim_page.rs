@@ -222,6 +222,7 @@ fn context_list(lang: Lang, c: &ClaimRecord, ctx: Option<&ClaimContext>) -> Mark
         (lang.say("Channel", "Kanaal"), ctx.channel.clone()),
         (lang.say("Claim type", "Soort claim"), ctx.claim_type.clone()),
         (lang.say("Product", "Product"), ctx.product.clone()),
+        (lang.say("Shop", "Winkel"), ctx.shop.clone()),
         (lang.say("Amount claimed", "Geclaimd bedrag"), amount),
         (lang.say("Purchase date", "Aankoopdatum"), ctx.purchase_date.clone()),
         (lang.say("Incident date", "Datum voorval"), ctx.incident_date.clone()),

@@ -21,7 +21,7 @@ use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
 /// The form's fields: name, English label, Dutch label, input type, required.
-const FIELDS: [(&str, &str, &str, &str, bool); 15] = [
+const FIELDS: [(&str, &str, &str, &str, bool); 16] = [
     ("external_ref", "Reference (ticket or case number)", "Referentie (ticket- of dossiernummer)", "text", true),
     ("customer_id", "Customer id (pseudonymous, not a name)", "Klant-id (pseudoniem, geen naam)", "text", true),
     ("client", "Client (brand)", "Opdrachtgever (merk)", "client", false),
@@ -29,6 +29,7 @@ const FIELDS: [(&str, &str, &str, &str, bool); 15] = [
     ("language", "Customer's language (e.g. nl, en)", "Taal van de klant (bijv. nl, en)", "text", false),
     ("claim_type", "Claim type (e.g. damage, not-delivered)", "Soort claim (bijv. damage, not-delivered)", "text", false),
     ("product", "Product", "Product", "text", false),
+    ("shop", "Shop bought from", "Gekocht bij (winkel)", "text", false),
     ("claimed_amount", "Amount claimed (e.g. 129.95)", "Geclaimd bedrag (bijv. 129,95)", "amount", false),
     ("currency", "Currency", "Valuta", "text", false),
     ("purchase_date", "Purchase date", "Aankoopdatum", "date", false),

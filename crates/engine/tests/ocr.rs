@@ -124,6 +124,7 @@ fn screening_a_receipt_reads_it_names_an_impossible_vat_number_and_says_when_it_
             ("BRODEN 12,50", 30, 260),
             ("TOTAAL 12,50", 30, 330),
             ("BTW 21% OVER 10,33 2,17", 30, 400),
+            ("BONNR 4711 KASSA 2", 30, 440),
         ];
         let mut px = render(720, 480, &lines, 2);
         if upside_down {

@@ -6,6 +6,7 @@
 
 use crate::claim::ClaimContext;
 use crate::context::{days, suspicious, SLACK_DAYS};
+use proofdesk_engine::receipt::letters_and_digits;
 use proofdesk_engine::Signal;
 
 /// What the checks need from a receipt read in a claim's evidence.
@@ -23,11 +24,6 @@ pub struct ReceiptFacts {
 /// flight's meal, a hotel night), not the purchase of what was damaged.
 fn expenses(claim_type: Option<&str>) -> bool {
     claim_type.is_some_and(|t| ["expense", "kosten", "delay", "vertraging", "cost"].iter().any(|w| t.contains(w)))
-}
-
-/// Letters and digits, upper case.
-fn letters(s: &str) -> String {
-    s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_uppercase).collect()
 }
 
 /// The context signals for one receipt of a claim received on `received` (`YYYY-MM-DD`).
@@ -64,7 +60,7 @@ pub fn check(claim: &ClaimContext, receipt: &ReceiptFacts, received: &str) -> Ve
         }
     }
     if let (Some(printed), Some(shop)) = (receipt.merchant.as_deref(), claim.shop.as_deref()) {
-        let (a, b) = (letters(printed), letters(shop));
+        let (a, b) = (letters_and_digits(printed), letters_and_digits(shop));
         // "Coolblue" and "COOLBLUE B.V.": one name holds the other.
         if a.len() >= 3 && b.len() >= 3 && !a.contains(&b) && !b.contains(&a) {
             out.push(

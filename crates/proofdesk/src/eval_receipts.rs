@@ -3,7 +3,7 @@
 //! (`expect` = `receipt:{"company": …, "date": …, "total": …}`), and whether an honest
 //! receipt was flagged.
 
-use proofdesk_engine::receipt::tokens;
+use proofdesk_engine::receipt::{letters_and_digits, tokens};
 use proofdesk_engine::FileReport;
 use serde::Serialize;
 use std::io::Write;
@@ -54,12 +54,6 @@ pub struct ReceiptEval {
     pub rows: Vec<ReceiptRow>,
 }
 
-/// Letters and digits only, upper case: spacing and punctuation are not compared (the
-/// reference itself writes "TAIL ORING").
-fn normalised(s: &str) -> String {
-    s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_uppercase).collect()
-}
-
 fn cents(text: &str) -> Option<i64> {
     tokens::amounts(text).first().map(|a| a.cents)
 }
@@ -92,7 +86,7 @@ pub fn evaluate(rows: &[(&str, &str, &FileReport)]) -> Option<ReceiptEval> {
         let exact = [
             total.is_some() && total == cents(&total_expected),
             date.is_some() && date == want_date,
-            merchant.as_deref().is_some_and(|m| normalised(m) == normalised(&merchant_expected)),
+            merchant.as_deref().is_some_and(|m| letters_and_digits(m) == letters_and_digits(&merchant_expected)),
         ];
         out.push(ReceiptRow {
             path: path.to_string(),

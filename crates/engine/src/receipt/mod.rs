@@ -75,6 +75,23 @@ fn round_div(n: i128, d: i128) -> i64 {
     if n < 0 { -q } else { q }
 }
 
+/// Cents as an amount in euros: "EUR 12.85" in English, "€ 12,85" in Dutch.
+pub fn money(cents: i64, dutch: bool) -> String {
+    let sign = if cents < 0 { "-" } else { "" };
+    let (whole, rest) = (cents.unsigned_abs() / 100, cents.unsigned_abs() % 100);
+    if dutch {
+        format!("{sign}€ {whole},{rest:02}")
+    } else {
+        format!("{sign}EUR {whole}.{rest:02}")
+    }
+}
+
+/// Letters and digits only, upper case: how names and numbers read from a picture are
+/// compared (spacing and punctuation vary between readings).
+pub fn letters_and_digits(s: &str) -> String {
+    s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_uppercase).collect()
+}
+
 /// `a − b` without overflow.
 fn difference(a: i64, b: i64) -> i128 {
     i128::from(a) - i128::from(b)

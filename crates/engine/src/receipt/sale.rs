@@ -5,6 +5,7 @@
 //! different sales of one shop never share a key.
 
 use super::fields::ReceiptFields;
+use super::{letters_and_digits, money};
 use crate::date::Date;
 use crate::signal::{Category, Direction, Signal, Text};
 
@@ -34,15 +35,11 @@ pub struct EarlierSale {
     pub seen_at: String,
 }
 
-fn normalised(s: &str) -> String {
-    s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_uppercase).collect()
-}
-
 /// The key of a receipt's sale: needs the shop, the date, the total, and the time or
 /// the receipt number (a shop's sales of one day and amount are told apart by them).
 pub fn key(fields: &ReceiptFields) -> Option<SaleKey> {
-    let merchant = normalised(&fields.merchant.as_ref()?.value);
-    let number = fields.receipt_number.as_ref().map(|n| normalised(&n.value)).filter(|n| n.len() >= 3);
+    let merchant = letters_and_digits(&fields.merchant.as_ref()?.value);
+    let number = fields.receipt_number.as_ref().map(|n| letters_and_digits(&n.value)).filter(|n| n.len() >= 3);
     let time = fields.time.as_ref().map(|t| t.value.clone());
     if merchant.chars().filter(|c| c.is_alphabetic()).count() < 3 || (number.is_none() && time.is_none()) {
         return None;
@@ -115,10 +112,10 @@ pub fn signals(this: &SaleKey, earlier: &[EarlierSale]) -> Vec<Signal> {
     }
     if let Some(e) = earlier.iter().find(|e| relation(this, &e.key) == Relation::OtherTotal) {
         let number = this.number.clone().unwrap_or_default();
-        let (a, b) = (cents(e.key.total), cents(this.total));
+        let (a, b) = (e.key.total, this.total);
         let summary = Text::new(
-            format!("Receipt number {number} of this shop and day was sent before with claim {} with a total of {a}; this copy says {b}. One of the two was edited.", e.source),
-            format!("Bonnummer {number} van deze winkel en dag is eerder ingestuurd bij claim {} met een totaal van {a}; deze zegt {b}. Een van beide is bewerkt.", e.source),
+            format!("Receipt number {number} of this shop and day was sent before with claim {} with a total of {}; this copy says {}. One of the two was edited.", e.source, money(a, false), money(b, false)),
+            format!("Bonnummer {number} van deze winkel en dag is eerder ingestuurd bij claim {} met een totaal van {}; deze zegt {}. Een van beide is bewerkt.", e.source, money(a, true), money(b, true)),
         );
         out.push(
             Signal::new("receipt.number-other-total", Category::Manipulation, Direction::Suspicious, 0.7, summary)
@@ -128,11 +125,6 @@ pub fn signals(this: &SaleKey, earlier: &[EarlierSale]) -> Vec<Signal> {
         );
     }
     out
-}
-
-/// Cents as "12.45".
-fn cents(c: i64) -> String {
-    format!("{}{}.{:02}", if c < 0 { "-" } else { "" }, c.unsigned_abs() / 100, c.unsigned_abs() % 100)
 }
 
 #[cfg(test)]
@@ -163,7 +155,8 @@ mod tests {
         let edited = sale(&["Bakkerij De Krakeling", "Croissant 1,25", "TOTAAL 71,25", "Bonnr: 4711 Kassa 2", "Di 05-03-2024 14:02"]);
         let s = signals(&edited, &[earlier(first.clone())]);
         assert_eq!(s.iter().map(|s| s.id.as_str()).collect::<Vec<_>>(), ["receipt.number-other-total"]);
-        assert!(s[0].summary.en.contains("with a total of 1.25; this copy says 71.25"), "{}", s[0].summary.en);
+        assert!(s[0].summary.en.contains("with a total of EUR 1.25; this copy says EUR 71.25"), "{}", s[0].summary.en);
+        assert!(s[0].summary.nl.contains("met een totaal van € 1,25; deze zegt € 71,25"), "{}", s[0].summary.nl);
     }
 
     #[test]

@@ -7,6 +7,7 @@ use super::arithmetic::Mismatch;
 use super::identity::IdCheck;
 use super::vat::RateCheck;
 use crate::date::Date;
+use super::money as euros;
 use crate::signal::{Category, Direction, Signal, Text};
 
 /// Strength of every receipt-check signal.
@@ -219,17 +220,6 @@ fn percent(basis_points: u32) -> String {
         format!("{whole} %")
     } else {
         format!("{}.{} %", whole, format!("{rest:02}").trim_end_matches('0'))
-    }
-}
-
-/// Cents as an amount in euros: "EUR 12.85" in English, "€ 12,85" in Dutch.
-fn euros(cents: i64, dutch: bool) -> String {
-    let sign = if cents < 0 { "-" } else { "" };
-    let (whole, rest) = (cents.unsigned_abs() / 100, cents.unsigned_abs() % 100);
-    if dutch {
-        format!("{sign}€ {whole},{rest:02}")
-    } else {
-        format!("{sign}EUR {whole}.{rest:02}")
     }
 }
 

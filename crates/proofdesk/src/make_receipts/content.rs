@@ -154,9 +154,12 @@ fn btw_id(rng: &mut Rng, valid: bool) -> String {
     }
 }
 
+/// 2021-01-01, in days since 1970-01-01: the first day a generated receipt can carry.
+const FIRST_DAY: i64 = 18_628;
+
 /// A random day from 2021 to 2026 and a time the shop is open.
 fn sale_moment(rng: &mut Rng) -> (Date, String) {
-    let start = Date::new(2021, 1, 1).expect("a date").days();
+    let start = FIRST_DAY;
     let day = start + rng.below(6 * 365) as i64;
     let date = Date::from_days(day);
     (date, format!("{:02}:{:02}", 8 + rng.below(14), rng.below(60)))
@@ -329,6 +332,7 @@ mod tests {
 
     #[test]
     fn a_genuine_receipt_adds_up() {
+        assert_eq!(Date::from_days(FIRST_DAY), Date::new(2021, 1, 1).unwrap());
         let mut rng = Rng::seeded(3);
         for _ in 0..20 {
             let r = genuine(&mut rng);

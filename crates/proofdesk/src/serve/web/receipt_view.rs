@@ -34,12 +34,7 @@ const ROWS: [Row; 13] = [
 
 /// Cents as money in the reader's language: "€ 12,45" / "EUR 12.45".
 fn money(lang: Lang, cents: i64) -> String {
-    let sign = if cents < 0 { "-" } else { "" };
-    let (whole, rest) = (cents.unsigned_abs() / 100, cents.unsigned_abs() % 100);
-    match lang {
-        Lang::Nl => format!("{sign}€ {whole},{rest:02}"),
-        Lang::En => format!("{sign}EUR {whole}.{rest:02}"),
-    }
+    proofdesk_engine::receipt::money(cents, lang == Lang::Nl)
 }
 
 /// The value of a field (or a list of fields) as a person reads it.

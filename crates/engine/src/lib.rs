@@ -25,6 +25,7 @@ pub mod format;
 pub mod jpeg_quality;
 pub mod metadata;
 pub mod ocr;
+pub mod pdf;
 pub mod pixels;
 pub mod receipt;
 pub mod reuse;
@@ -178,10 +179,10 @@ pub fn screen_keeping_pixels(bytes: &[u8], opts: &Options) -> Screened {
     if bytes.is_empty() {
         return report(fail("the file is empty (0 bytes)".into()));
     }
-    if matches!(
-        format,
-        Format::Unknown | Format::Gif | Format::Bmp | Format::Pdf
-    ) {
+    if format == Format::Pdf {
+        return report(pdf::report::screen(bytes, sha256));
+    }
+    if matches!(format, Format::Unknown | Format::Gif | Format::Bmp) {
         return report(fail(match format {
             Format::Unknown => {
                 "not a recognised image: the content is not JPEG, PNG, WebP, TIFF or HEIF".into()
@@ -316,10 +317,7 @@ pub fn screen_keeping_pixels(bytes: &[u8], opts: &Options) -> Screened {
         signals.push(detector::skipped_for_camera_data());
     }
     if let Some(r) = &receipt {
-        signals.extend(receipt::checks::signals(&r.fields));
-        if r.fields.total.is_none() && r.fields.date.is_none() {
-            signals.push(receipt::signals::unread(r.lines.len()));
-        }
+        signals.extend(receipt::signals_of(r));
     }
     signals.sort_by(|a, b| b.strength.total_cmp(&a.strength));
     let verdict = verdict::decide(&signals);

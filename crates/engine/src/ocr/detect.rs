@@ -25,8 +25,8 @@ pub const UNCLIP_RATIO: f32 = 1.6;
 const MAX_AREAS: usize = 2000;
 /// Plans kept for the last sizes seen.
 const PLANS_KEPT: usize = 4;
-/// The network sees a canvas whose sides are multiples of this (the picture in its top
-/// left corner, the rest paper white): pictures of similar sizes share a plan.
+/// The network sees a canvas whose longer side is a multiple of this (the picture in its
+/// top left corner, the rest paper white): pictures of similar sizes share a plan.
 const CANVAS_STEP: usize = 128;
 
 /// The loaded detector.
@@ -52,7 +52,7 @@ impl TextDetector {
     /// pixels a side.
     pub fn detect(&self, px: &Pixels) -> Result<Vec<TextBox>, OcrError> {
         let Some((sw, sh)) = scaled_size(px.width, px.height) else { return Ok(Vec::new()) };
-        let (w, h) = (sw.div_ceil(CANVAS_STEP) * CANVAS_STEP, sh.div_ceil(CANVAS_STEP) * CANVAS_STEP);
+        let (w, h) = canvas(sw, sh);
         let prob = self.plans.run(preprocess(px, (sw, sh), (w, h)), h, w)?;
         if prob.len() != w * h {
             return Err(OcrError::Graph(format!("a map of {} values for {w} × {h}", prob.len())));
@@ -75,6 +75,18 @@ pub fn scaled_size(width: usize, height: usize) -> Option<(usize, usize)> {
     let ratio = (SHORT_SIDE as f64 / short).min(MAX_LONG_SIDE as f64 / long);
     let side = |n: usize| ((n as f64 * ratio).round() as usize).max(8);
     Some((side(width), side(height)))
+}
+
+/// The canvas for a copy of `sw` × `sh`: the shorter side rounded up to a multiple of
+/// 32 (the network's coarsest step; that side is [`SHORT_SIDE`] for most pictures, so
+/// nothing is wasted on it), the longer to a multiple of [`CANVAS_STEP`].
+fn canvas(sw: usize, sh: usize) -> (usize, usize) {
+    let up = |n: usize, step: usize| n.div_ceil(step) * step;
+    if sw <= sh {
+        (up(sw, 32), up(sh, CANVAS_STEP))
+    } else {
+        (up(sw, CANVAS_STEP), up(sh, 32))
+    }
 }
 
 /// The copy, scaled to `scaled` (bilinear) in the top left corner of a `canvas` of
@@ -208,6 +220,13 @@ mod tests {
         // A 10-metre strip: the longer side is bounded, the shorter follows.
         assert_eq!(scaled_size(300, 300_000), Some((8, 2400)));
         assert_eq!(scaled_size(7, 100), None);
+    }
+
+    #[test]
+    fn the_canvas_wastes_nothing_on_the_shorter_side() {
+        assert_eq!(canvas(544, 943), (544, 1024));
+        assert_eq!(canvas(725, 544), (768, 544));
+        assert_eq!(canvas(8, 2400), (32, 2432));
     }
 
     #[test]

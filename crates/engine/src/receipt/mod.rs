@@ -66,6 +66,16 @@ impl ReceiptReport {
     }
 }
 
+/// The signals of a read receipt: its failed checks, or that neither a total nor a
+/// date was found.
+pub fn signals_of(report: &ReceiptReport) -> Vec<crate::signal::Signal> {
+    let mut out = checks::signals(&report.fields);
+    if report.fields.total.is_none() && report.fields.date.is_none() {
+        out.push(signals::unread(report.lines.len()));
+    }
+    out
+}
+
 /// `n / d` (d > 0) in whole cents, rounded half away from zero, saturated to i64 (the
 /// amounts come from reading a picture and may be absurd).
 fn round_div(n: i128, d: i128) -> i64 {

@@ -6,6 +6,7 @@
 
 mod content;
 mod forge;
+mod pdf;
 mod render;
 
 use crate::rng::Rng;
@@ -34,8 +35,13 @@ pub struct MakeReceiptsArgs {
     with_originals: bool,
 }
 
-/// The kinds made, in the manifest's `group` column.
-pub const KINDS: [&str; 5] = ["receipt-nl", "forged-total", "forged-digit", "forged-date", "from-scratch"];
+/// The kinds made, in the manifest's `group` column: scanned receipts, then receipts
+/// e-mailed as PDFs (the PDF kinds last, so a seed gives the same pictures as before
+/// they were added).
+pub const KINDS: [&str; 7] = ["receipt-nl", "forged-total", "forged-digit", "forged-date", "from-scratch", "receipt-pdf", "forged-pdf"];
+
+/// Programs named as a PDF receipt's producer.
+const PDF_PRODUCERS: [&str; 3] = ["Kassa Online 4.2", "TillMail PDF 2.1", "POS e-Bon 7"];
 
 /// Writes the set and its manifest.
 pub fn run(args: MakeReceiptsArgs) -> Result<ExitCode> {
@@ -48,7 +54,8 @@ pub fn run(args: MakeReceiptsArgs) -> Result<ExitCode> {
     for kind in KINDS {
         std::fs::create_dir_all(args.out.join(kind))?;
         for n in 1..=args.count {
-            let name = format!("{kind}/{kind}_{n:03}.jpg");
+            let ext = if kind.ends_with("-pdf") { "pdf" } else { "jpg" };
+            let name = format!("{kind}/{kind}_{n:03}.{ext}");
             let made = make(kind, &till, &template, &mut rng)?;
             write(&args.out.join(&name), &made.bytes)?;
             if let (true, Some((original, rescan))) = (args.with_originals, &made.originals) {
@@ -57,7 +64,7 @@ pub fn run(args: MakeReceiptsArgs) -> Result<ExitCode> {
                 write(&args.out.join(format!("originals/{kind}_{n:03}_rescan.jpg")), rescan)?;
             }
             let (expect, notes) = (made.expect, made.notes);
-            let label = if kind == "receipt-nl" { "authentic" } else { "forged" };
+            let label = if kind.starts_with("receipt-") { "authentic" } else { "forged" };
             manifest.write_record([name.as_str(), kind, label, &expect, "generated: proofdesk make-receipts", "Apache-2.0", &notes])?;
         }
     }
@@ -93,6 +100,9 @@ fn make(kind: &str, till: &Typeface, template: &Typeface, rng: &mut Rng) -> Resu
         return Ok(Made { bytes, expect: format!("receipt-forgery:{kind}"), notes, originals: None });
     }
     let receipt = content::genuine(rng);
+    if kind.ends_with("-pdf") {
+        return pdf_receipt(kind, receipt, rng);
+    }
     let print = render::print(&receipt.lines, till);
     let (scanned, geometry) = render::thermal_scan(&print, rng);
     let bytes = render::jpeg(&scanned, 80 + rng.below(13) as u8)?;
@@ -114,6 +124,29 @@ fn make(kind: &str, till: &Typeface, template: &Typeface, rng: &mut Rng) -> Resu
     let forged = render::jpeg(&px, 85 + rng.below(11) as u8)?;
     let rescan = render::jpeg(&render::thermal_scan(&print, rng).0, 80 + rng.below(13) as u8)?;
     Ok(Made { bytes: forged, expect: format!("receipt-forgery:{kind}"), notes: note, originals: Some((bytes, rescan)) })
+}
+
+/// A receipt e-mailed as a PDF; for `forged-pdf` its total and payment edited in the
+/// text layer (as a PDF editor does it), the items, subtotal and VAT table left.
+fn pdf_receipt(kind: &str, mut receipt: Receipt, rng: &mut Rng) -> Result<Made> {
+    let producer = *rng.pick(&PDF_PRODUCERS);
+    if kind == "receipt-pdf" {
+        let bytes = pdf::till_pdf(&receipt.lines, producer)?;
+        let notes = "genuine till receipt e-mailed as PDF (text layer)".into();
+        return Ok(Made { bytes, expect: reference(&receipt), notes, originals: None });
+    }
+    let factor = 1.5 + 2.5 * rng.unit();
+    let new = ((receipt.total as f64 * factor) as i64 / 5 * 5).max(receipt.total + 500);
+    let (old, edited) = (content::money(receipt.total), content::money(new));
+    for line in &mut receipt.lines {
+        let upper = line.text.to_uppercase();
+        if upper.starts_with("TOTAAL") || upper.starts_with("PIN") || upper.starts_with("BEDRAG") {
+            line.text = line.text.replace(&format!(" {old}"), &format!(" {edited}"));
+        }
+    }
+    let bytes = pdf::till_pdf(&receipt.lines, producer)?;
+    let notes = format!("total and payment {old} edited in the PDF's text to {edited}");
+    Ok(Made { bytes, expect: format!("receipt-forgery:{kind}"), notes, originals: None })
 }
 
 /// The manifest's reference for a genuine receipt, as `proofdesk eval` reads it.

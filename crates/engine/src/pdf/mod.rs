@@ -7,6 +7,7 @@
 //! streams inflate to gigabytes). A PDF with no text (a scan saved as PDF) is reported
 //! as such, not guessed at.
 
+pub mod budget;
 mod fonts;
 pub(crate) mod report;
 pub mod text;
@@ -29,7 +30,7 @@ pub struct PdfLimits {
 
 impl Default for PdfLimits {
     fn default() -> Self {
-        PdfLimits { max_bytes: 32 << 20, max_pages: 4, max_stream: 4 << 20, max_pieces: 20_000 }
+        PdfLimits { max_bytes: 16 << 20, max_pages: 4, max_stream: 1 << 20, max_pieces: 20_000 }
     }
 }
 
@@ -45,11 +46,14 @@ pub enum PdfError {
         limit: usize,
     },
     /// A stream inflates past [`PdfLimits::max_stream`].
-    #[error("a compressed stream in the PDF inflates past {limit} bytes (a decompression bomb?); it was not read")]
+    #[error("a stream in the PDF unpacks to more than {limit} bytes (a decompression bomb?); it was not read")]
     Bomb {
         /// The limit.
         limit: usize,
     },
+    /// More objects than a receipt's PDF needs ([`budget::MAX_ELEMENTS`]).
+    #[error("the PDF holds more objects than a receipt or invoice needs; it was not read")]
+    TooComplex,
     /// Encrypted with a password.
     #[error("the PDF is password-protected; its text cannot be read")]
     Encrypted,
@@ -84,8 +88,16 @@ pub fn read(bytes: &[u8], limits: PdfLimits) -> Result<PdfText, PdfError> {
     if bytes.len() > limits.max_bytes {
         return Err(PdfError::TooLarge { size: bytes.len(), limit: limits.max_bytes });
     }
-    let options = LoadOptions { max_decompressed_size: Some(limits.max_stream), ..LoadOptions::default() };
-    let doc = Document::load_mem_with_options(bytes, options).map_err(|e| error(e, limits))?;
+    if budget::tokens_outside_streams(bytes) > budget::MAX_ELEMENTS {
+        return Err(PdfError::TooComplex);
+    }
+    let options = LoadOptions { max_decompressed_size: Some(limits.max_stream), filter: Some(budget::keep), ..LoadOptions::default() };
+    budget::start();
+    let loaded = Document::load_mem_with_options(bytes, options);
+    if budget::finish() {
+        return Err(PdfError::TooComplex);
+    }
+    let doc = loaded.map_err(|e| error(e, limits))?;
     if doc.is_encrypted() {
         return Err(PdfError::Encrypted);
     }

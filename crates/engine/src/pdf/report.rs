@@ -76,7 +76,8 @@ fn no_text(t: &PdfText) -> Signal {
 fn unreadable(e: &PdfError) -> Signal {
     let nl = match e {
         PdfError::TooLarge { size, limit } => format!("de pdf is {size} bytes; pdf's boven {limit} bytes worden niet gelezen"),
-        PdfError::Bomb { limit } => format!("een gecomprimeerd deel van de pdf wordt groter dan {limit} bytes (een decompressiebom?)"),
+        PdfError::Bomb { limit } => format!("een deel van de pdf wordt uitgepakt groter dan {limit} bytes (een decompressiebom?)"),
+        PdfError::TooComplex => "de pdf bevat meer objecten dan een bon of factuur nodig heeft".into(),
         PdfError::Encrypted => "de pdf is met een wachtwoord beveiligd".into(),
         PdfError::Malformed(why) => format!("de pdf is beschadigd of onleesbaar ({why})"),
         PdfError::NoPages => "de pdf heeft geen pagina's".into(),
@@ -88,6 +89,7 @@ fn unreadable(e: &PdfError) -> Signal {
     let kind = match e {
         PdfError::TooLarge { .. } => "too-large",
         PdfError::Bomb { .. } => "decompression-bomb",
+        PdfError::TooComplex => "too-complex",
         PdfError::Encrypted => "encrypted",
         PdfError::Malformed(_) => "malformed",
         PdfError::NoPages => "no-pages",

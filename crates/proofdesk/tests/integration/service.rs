@@ -646,3 +646,37 @@ fn a_receipt_sent_again_is_found_by_its_text_and_an_edited_copy_is_named() {
     assert!(!found.contains(&"receipt.seen-before".to_owned()), "{found:?}");
     assert_eq!(edited["band"], "escalate", "{edited}");
 }
+
+#[test]
+fn a_pdf_receipt_is_read_its_resubmission_found_and_an_edited_total_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let set = dir.path().join("receipts");
+    let made = crate::util::proofdesk(&["make-receipts", "--out", set.to_str().unwrap(), "--count", "1", "--seed", "3"]);
+    assert_eq!(made.code, 0, "{}", made.stderr);
+    let read = |name: &str| std::fs::read(set.join(name)).unwrap();
+    let (genuine, forged) = (read("receipt-pdf/receipt-pdf_001.pdf"), read("forged-pdf/forged-pdf_001.pdf"));
+    let server = Server::start(&dir.path().join("data"), &[]);
+    let submit = |n: u32, bytes: &[u8]| -> Value {
+        let claim = format!(r#"{{"external_ref":"ZD-P{n}","customer_id":"cust-p{n}"}}"#);
+        let (status, _, body) = server.submit(&claim, &[("factuur.pdf", bytes)], None);
+        assert_eq!(status, 202, "{body}");
+        server.screened(body["id"].as_str().unwrap())
+    };
+    let ids = |doc: &Value| -> Vec<String> {
+        doc["evidence"][0]["signals"].as_array().unwrap().iter().map(|s| s["id"].as_str().unwrap().to_owned()).collect()
+    };
+    let first = submit(1, &genuine);
+    assert_eq!(first["evidence"][0]["format"], "pdf", "{first}");
+    assert!(ids(&first).contains(&"receipt.pdf-text".to_owned()), "{:?}", ids(&first));
+    assert!(first["evidence"][0]["receipt"]["fields"]["total"]["value"].is_i64(), "{first}");
+    assert_eq!(first["band"], "clear", "{first}");
+
+    let again = submit(2, &genuine);
+    assert!(ids(&again).contains(&"receipt.seen-before".to_owned()), "{:?}", ids(&again));
+    assert_eq!(again["band"], "escalate", "{again}");
+
+    let edited = submit(3, &forged);
+    let found = ids(&edited);
+    assert!(found.iter().any(|id| id.starts_with("receipt.sum.") || id.starts_with("receipt.vat.")), "{found:?}");
+    assert_ne!(edited["band"], "clear", "{edited}");
+}

@@ -180,7 +180,7 @@ pub fn screen_keeping_pixels(bytes: &[u8], opts: &Options) -> Screened {
         return report(fail("the file is empty (0 bytes)".into()));
     }
     if format == Format::Pdf {
-        return report(pdf::report::screen(bytes, sha256));
+        return report(pdf::report::screen(bytes, sha256, opts));
     }
     if matches!(format, Format::Unknown | Format::Gif | Format::Bmp) {
         return report(fail(match format {

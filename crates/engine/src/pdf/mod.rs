@@ -77,6 +77,9 @@ pub struct PdfText {
     pub words: Vec<Word>,
     /// Images drawn on the pages read (a scan saved as PDF has one per page).
     pub images: usize,
+    /// The largest JPEG picture on the pages read (a scanner app's page), as stored:
+    /// screened as a photo when the PDF draws no text.
+    pub scan: Option<Vec<u8>>,
     /// The program that made it (`/Producer`, else `/Creator`), when named.
     pub producer: Option<String>,
     /// Whether reading stopped at [`PdfLimits::max_pieces`].
@@ -115,7 +118,17 @@ pub fn read(bytes: &[u8], limits: PdfLimits) -> Result<PdfText, PdfError> {
         }
     }
     let (words, images, truncated) = reader.finish();
-    Ok(PdfText { pages: pages.len(), pages_read, words, images, producer: producer(&doc), truncated })
+    let scan = if words.is_empty() { largest_jpeg(&doc, pages.values().take(limits.max_pages).copied()) } else { None };
+    Ok(PdfText { pages: pages.len(), pages_read, words, images, scan, producer: producer(&doc), truncated })
+}
+
+/// The largest picture stored as a plain JPEG (`/DCTDecode` alone) on the pages.
+fn largest_jpeg(doc: &Document, pages: impl Iterator<Item = lopdf::ObjectId>) -> Option<Vec<u8>> {
+    pages
+        .flat_map(|p| doc.get_page_images(p).unwrap_or_default())
+        .filter(|i| i.filters.as_deref() == Some(&["DCTDecode".to_string()][..]) && i.content.starts_with(&[0xFF, 0xD8]))
+        .max_by_key(|i| i.width.saturating_mul(i.height))
+        .map(|i| i.content.to_vec())
 }
 
 /// The error a lopdf failure means to a reader.

@@ -8,8 +8,9 @@ use crate::{verdict, FileReport, Format};
 /// Strength of a finding that means no check could run: a person must look.
 const NOTHING_CHECKED: f32 = 1.0;
 
-/// Screens a PDF: its text layer as a receipt or invoice.
-pub(crate) fn screen(bytes: &[u8], sha256: String) -> FileReport {
+/// Screens a PDF: its text layer as a receipt or invoice; a PDF without text but with
+/// a scanned JPEG page has that picture screened as a photo.
+pub(crate) fn screen(bytes: &[u8], sha256: String, opts: &crate::Options) -> FileReport {
     let text = match super::read(bytes, PdfLimits::default()) {
         Ok(t) => t,
         Err(e) => {
@@ -18,6 +19,9 @@ pub(crate) fn screen(bytes: &[u8], sha256: String) -> FileReport {
             return r;
         }
     };
+    if let Some(jpeg) = text.scan.as_deref().filter(|_| text.words.is_empty()) {
+        return scanned(bytes, sha256, jpeg, &text, opts);
+    }
     let mut signals = Vec::new();
     let receipt = if text.words.is_empty() {
         signals.push(no_text(&text));
@@ -38,6 +42,42 @@ pub(crate) fn screen(bytes: &[u8], sha256: String) -> FileReport {
         receipt,
         error: None,
         ..FileReport::failed(sha256, bytes.len(), Format::Pdf, String::new())
+    }
+}
+
+/// A PDF holding a scanned page: the page's picture screened as a photo (metadata,
+/// pixels, OCR), reported for the PDF with a signal saying so.
+fn scanned(bytes: &[u8], sha256: String, jpeg: &[u8], t: &PdfText, opts: &crate::Options) -> FileReport {
+    let inner = crate::screen(jpeg, &crate::Options { extension: None, ..opts.clone() });
+    let mut signals = inner.signals;
+    let summary = Text::new(
+        format!("The PDF holds no text but a scanned picture ({} of {} page(s) read): the picture was checked as a photo, and its text read.", t.pages_read, t.pages),
+        format!("De pdf bevat geen tekst maar een gescande afbeelding ({} van {} pagina('s) gelezen): de afbeelding is gecontroleerd als foto, en de tekst erop gelezen.", t.pages_read, t.pages),
+    );
+    let mut s = Signal::new("receipt.pdf-scan", Category::Integrity, Direction::Neutral, 0.0, summary)
+        .with("pages", t.pages)
+        .with("images", t.images)
+        .with("picture_bytes", jpeg.len());
+    if let Some(p) = &t.producer {
+        s = s.with("producer", p.as_str());
+    }
+    signals.push(s);
+    signals.sort_by(|a, b| b.strength.total_cmp(&a.strength));
+    let verdict = verdict::decide(&signals);
+    let reasons = verdict::reasons(&signals, verdict);
+    FileReport {
+        sha256,
+        size: bytes.len(),
+        format: Format::Pdf,
+        verdict,
+        reasons,
+        signals,
+        metadata: inner.metadata,
+        credentials: inner.credentials,
+        forensics: inner.forensics,
+        fingerprint: inner.fingerprint,
+        receipt: inner.receipt,
+        error: inner.error,
     }
 }
 

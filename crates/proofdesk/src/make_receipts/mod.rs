@@ -38,10 +38,12 @@ pub struct MakeReceiptsArgs {
 /// The kinds made, in the manifest's `group` column: scanned receipts, then receipts
 /// e-mailed as PDFs (the PDF kinds last, so a seed gives the same pictures as before
 /// they were added).
-pub const KINDS: [&str; 7] = ["receipt-nl", "forged-total", "forged-digit", "forged-date", "from-scratch", "receipt-pdf", "forged-pdf"];
+pub const KINDS: [&str; 8] = ["receipt-nl", "forged-total", "forged-digit", "forged-date", "from-scratch", "receipt-pdf", "forged-pdf", "receipt-scan-pdf"];
 
 /// Programs named as a PDF receipt's producer.
 const PDF_PRODUCERS: [&str; 3] = ["Kassa Online 4.2", "TillMail PDF 2.1", "POS e-Bon 7"];
+/// Programs named as a scanned PDF's producer.
+const SCAN_PRODUCERS: [&str; 2] = ["ScanDesk Mobile 3.1", "PaperCam 12"];
 
 /// Writes the set and its manifest.
 pub fn run(args: MakeReceiptsArgs) -> Result<ExitCode> {
@@ -54,7 +56,7 @@ pub fn run(args: MakeReceiptsArgs) -> Result<ExitCode> {
     for kind in KINDS {
         std::fs::create_dir_all(args.out.join(kind))?;
         for n in 1..=args.count {
-            let ext = if kind.ends_with("-pdf") { "pdf" } else { "jpg" };
+            let ext = if kind.ends_with("pdf") { "pdf" } else { "jpg" };
             let name = format!("{kind}/{kind}_{n:03}.{ext}");
             let made = make(kind, &till, &template, &mut rng)?;
             write(&args.out.join(&name), &made.bytes)?;
@@ -100,7 +102,7 @@ fn make(kind: &str, till: &Typeface, template: &Typeface, rng: &mut Rng) -> Resu
         return Ok(Made { bytes, expect: format!("receipt-forgery:{kind}"), notes, originals: None });
     }
     let receipt = content::genuine(rng);
-    if kind.ends_with("-pdf") {
+    if kind == "receipt-pdf" || kind == "forged-pdf" {
         return pdf_receipt(kind, receipt, rng);
     }
     let print = render::print(&receipt.lines, till);
@@ -108,6 +110,12 @@ fn make(kind: &str, till: &Typeface, template: &Typeface, rng: &mut Rng) -> Resu
     let bytes = render::jpeg(&scanned, 80 + rng.below(13) as u8)?;
     if kind == "receipt-nl" {
         let notes = "genuine till receipt, thermal print scanned".into();
+        return Ok(Made { bytes, expect: reference(&receipt), notes, originals: None });
+    }
+    if kind == "receipt-scan-pdf" {
+        let (width, height) = (scanned.width, scanned.height);
+        let bytes = pdf::scan_pdf(&bytes, width, height, *rng.pick(&SCAN_PRODUCERS))?;
+        let notes = "genuine till receipt scanned into a PDF by a scanner app (no text layer)".into();
         return Ok(Made { bytes, expect: reference(&receipt), notes, originals: None });
     }
     // The fraudster opens the customer's JPEG, edits it, saves it again.

@@ -60,6 +60,40 @@ pub fn till_pdf(lines: &[PrintLine], producer: &str) -> Result<Vec<u8>> {
     Ok(out)
 }
 
+/// A scanned page as a scanner app saves it: the JPEG as it is, drawn over a page of
+/// its size at 200 dpi, no text.
+pub fn scan_pdf(jpeg: &[u8], width: usize, height: usize, producer: &str) -> Result<Vec<u8>> {
+    let (w, h) = (width as f32 * 72.0 / 200.0, height as f32 * 72.0 / 200.0);
+    let mut doc = Document::with_version("1.6");
+    let pages_id = doc.new_object_id();
+    let image = Stream::new(
+        dictionary! {
+            "Type" => "XObject", "Subtype" => "Image", "Width" => width as i64, "Height" => height as i64,
+            "ColorSpace" => "DeviceRGB", "BitsPerComponent" => 8, "Filter" => "DCTDecode",
+        },
+        jpeg.to_vec(),
+    )
+    .with_compression(false);
+    let image_id = doc.add_object(image);
+    let content = format!("q {w:.2} 0 0 {h:.2} 0 0 cm /Im0 Do Q").into_bytes();
+    let content_id = doc.add_object(Stream::new(dictionary! {}, content));
+    let page_id = doc.add_object(dictionary! {
+        "Type" => "Page",
+        "Parent" => pages_id,
+        "MediaBox" => vec![0.into(), 0.into(), w.into(), h.into()],
+        "Contents" => content_id,
+        "Resources" => dictionary! { "XObject" => dictionary! { "Im0" => image_id } },
+    });
+    doc.objects.insert(pages_id, Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => vec![page_id.into()], "Count" => 1 }));
+    let catalog_id = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
+    let info_id = doc.add_object(dictionary! { "Producer" => Object::string_literal(producer) });
+    doc.trailer.set("Root", catalog_id);
+    doc.trailer.set("Info", info_id);
+    let mut out = Vec::new();
+    doc.save_to(&mut out).context("writing the PDF")?;
+    Ok(out)
+}
+
 /// Text in the Windows code page the standard fonts use: Latin-1 as is, € at 0x80,
 /// anything else a question mark.
 fn win_ansi(text: &str) -> Vec<u8> {

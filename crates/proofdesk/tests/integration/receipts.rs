@@ -11,9 +11,9 @@ fn generated_receipts_are_read_and_each_forgery_kind_fails_a_check() {
     let out = dir.path().join("receipts");
     let made = proofdesk(&["make-receipts", "--out", out.to_str().unwrap(), "--count", "3", "--seed", "7"]);
     assert_eq!(made.code, 0, "{}", made.stderr);
-    assert!(made.stdout.contains("21 receipts (3 of each kind)"), "{}", made.stdout);
+    assert!(made.stdout.contains("24 receipts (3 of each kind)"), "{}", made.stdout);
     let manifest = std::fs::read_to_string(out.join("MANIFEST.csv")).expect("a manifest");
-    assert_eq!(manifest.lines().count(), 22, "{manifest}");
+    assert_eq!(manifest.lines().count(), 25, "{manifest}");
     // The same seed gives the same files.
     let again = dir.path().join("again");
     proofdesk(&["make-receipts", "--out", again.to_str().unwrap(), "--count", "3", "--seed", "7"]);
@@ -27,13 +27,13 @@ fn generated_receipts_are_read_and_each_forgery_kind_fails_a_check() {
     let group = |g: &str| -> Value {
         doc["groups"].as_array().unwrap().iter().find(|x| x["group"] == g).cloned().unwrap_or_else(|| panic!("no group {g}: {doc}"))
     };
-    for kind in ["receipt-nl", "receipt-pdf"] {
+    for kind in ["receipt-nl", "receipt-pdf", "receipt-scan-pdf"] {
         let genuine = group(kind);
         assert_eq!(genuine["agree"], 3, "{genuine}");
     }
-    // Scanned and PDF receipts alike: every field read exactly.
+    // Scanned receipts, PDF receipts and scans saved as PDF alike: every field read exactly.
     let r = &doc["receipts"];
-    assert_eq!((r["total"].as_u64(), r["date"].as_u64(), r["merchant"].as_u64()), (Some(6), Some(6), Some(6)), "{r}");
+    assert_eq!((r["total"].as_u64(), r["date"].as_u64(), r["merchant"].as_u64()), (Some(9), Some(9), Some(9)), "{r}");
     assert_eq!(r["checks_failed"], 0, "{r}");
     for kind in ["forged-total", "forged-digit", "forged-date", "from-scratch", "forged-pdf"] {
         let g = group(kind);

@@ -218,6 +218,7 @@ pub fn screen_keeping_pixels(bytes: &[u8], opts: &Options) -> Screened {
     let mut reduction = None;
     let mut document = None;
     let mut receipt = None;
+    let mut strip = None;
     let camera_data = metadata.camera().is_some();
     let mut detector_skipped = false;
     if opts.pixels {
@@ -263,6 +264,8 @@ pub fn screen_keeping_pixels(bytes: &[u8], opts: &Options) -> Screened {
                         Ok(words) => receipt::ReceiptReport::from_words(&words),
                         Err(e) => receipt::ReceiptReport::unread(e.to_string()),
                     });
+                } else if opts.reader.is_some() {
+                    strip = receipt::signals::too_long(px.width, px.height);
                 }
                 document = Some(doc);
                 // The marks live in the full-size pixels: a reduced copy cannot show them.
@@ -319,6 +322,7 @@ pub fn screen_keeping_pixels(bytes: &[u8], opts: &Options) -> Screened {
     if let Some(r) = &receipt {
         signals.extend(receipt::signals_of(r));
     }
+    signals.extend(strip);
     signals.sort_by(|a, b| b.strength.total_cmp(&a.strength));
     let verdict = verdict::decide(&signals);
     let reasons = verdict::reasons(&signals, verdict);

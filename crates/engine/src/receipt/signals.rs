@@ -209,6 +209,25 @@ pub fn unread(lines: usize) -> Signal {
     Signal::new("receipt.unread", Category::Integrity, Direction::Neutral, 0.0, summary).with("lines", lines)
 }
 
+/// Pictures at least this many times longer than wide are named when not read.
+pub const STRIP_RATIO: usize = 10;
+
+/// The signal for a picture too long and narrow to be read (a photographed or scanned
+/// till roll of several metres), or `None` for a picture of ordinary shape. Nothing of
+/// its text was checked, so it goes to a person (strength 1.0: review).
+pub fn too_long(width: usize, height: usize) -> Option<Signal> {
+    let (short, long) = (width.min(height).max(1), width.max(height));
+    if long < STRIP_RATIO * short {
+        return None;
+    }
+    let ratio = long / short;
+    let summary = Text::new(
+        format!("The picture is {width} × {height} pixels, {ratio} times longer than wide (a long till roll?): its text was not read, so no receipt check ran. Check it by eye, or ask for a photo of the part that matters (shop, date, total)."),
+        format!("De afbeelding is {width} × {height} pixels, {ratio} keer zo lang als breed (een lange kassarol?): de tekst is niet gelezen, dus er is geen controle van de bon gedaan. Bekijk hem zelf, of vraag om een foto van het deel dat ertoe doet (winkel, datum, totaal)."),
+    );
+    Some(Signal::new("receipt.too-long", Category::Integrity, Direction::Suspicious, 1.0, summary).with("width", width).with("height", height))
+}
+
 fn suspicious(id: &str, summary: Text) -> Signal {
     Signal::new(id, Category::Manipulation, Direction::Suspicious, STRENGTH, summary)
 }
@@ -227,6 +246,14 @@ fn percent(basis_points: u32) -> String {
 mod tests {
     use super::super::{arithmetic, identity, vat};
     use super::*;
+
+    #[test]
+    fn a_ten_metre_roll_is_named_and_a_panorama_is_not() {
+        let roll = too_long(700, 40_000).expect("named");
+        assert!(roll.is_suspicious() && roll.summary.en.contains("57 times longer"), "{}", roll.summary.en);
+        assert!(too_long(6000, 1000).is_none());
+        assert!(too_long(1000, 9999).is_none());
+    }
 
     #[test]
     fn a_made_up_btw_id_gets_a_reason_in_both_languages() {

@@ -98,7 +98,9 @@ fn a_scanned_receipt_gives_its_total_date_and_shop() {
     let f = ReceiptReport::from_words(&words).fields;
     assert_eq!(f.total.as_ref().map(|t| t.value), Some(1140), "{words:?}");
     assert_eq!(f.date.as_ref().map(|d| d.value.to_string()).as_deref(), Some("2018-03-19"));
-    assert_eq!(f.merchant.as_ref().map(|m| m.value.as_str()), Some("99 SPEED MART S/B"));
+    // Compared on letters and digits: narrowed boxes may lose a space (README, "Speed").
+    let merchant = f.merchant.as_ref().map(|m| proofdesk_engine::receipt::letters_and_digits(&m.value));
+    assert_eq!(merchant.as_deref(), Some("99SPEEDMARTSB"));
     // The total's box is the printed amount on the "Total Sales" line.
     let b = f.total.expect("a total").bbox;
     assert!(b.x > 500 && b.y > 780 && b.y < 860, "{b:?}");

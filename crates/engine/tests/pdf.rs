@@ -10,25 +10,32 @@ use std::io::Write;
 /// A one-page PDF drawing `content` with font `F1` = `font` (an A5-ish page).
 fn pdf(content: Vec<u8>, font: lopdf::Dictionary, compress: bool) -> Vec<u8> {
     let mut doc = Document::with_version("1.5");
-    let pages_id = doc.new_object_id();
     let font_id = doc.add_object(font);
     let mut stream = Stream::new(dictionary! {}, content);
     if compress {
         stream.compress().expect("compressing");
     }
     let content_id = doc.add_object(stream);
-    let page_id = doc.add_object(dictionary! {
-        "Type" => "Page",
-        "Parent" => pages_id,
+    let info_id = doc.add_object(dictionary! { "Producer" => Object::string_literal("Kassa 3000") });
+    doc.trailer.set("Info", info_id);
+    let page = dictionary! {
         "MediaBox" => vec![0.into(), 0.into(), 420.into(), 595.into()],
         "Contents" => content_id,
         "Resources" => dictionary! { "Font" => dictionary! { "F1" => font_id } },
-    });
+    };
+    one_page(doc, page)
+}
+
+/// Finishes a document of one `page` (its `/Type` and `/Parent` added): the page tree
+/// and the catalogue, written out.
+fn one_page(mut doc: Document, mut page: lopdf::Dictionary) -> Vec<u8> {
+    let pages_id = doc.new_object_id();
+    page.set("Type", "Page");
+    page.set("Parent", pages_id);
+    let page_id = doc.add_object(page);
     doc.objects.insert(pages_id, Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => vec![page_id.into()], "Count" => 1 }));
     let catalog_id = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
-    let info_id = doc.add_object(dictionary! { "Producer" => Object::string_literal("Kassa 3000") });
     doc.trailer.set("Root", catalog_id);
-    doc.trailer.set("Info", info_id);
     let mut out = Vec::new();
     doc.save_to(&mut out).expect("writing the PDF");
     out
@@ -115,17 +122,11 @@ fn a_composite_font_with_a_unicode_map_and_kerning_reads_as_text() {
     doc_font.set("ToUnicode", cmap_id);
     doc_font.set("DescendantFonts", vec![descendant.into()]);
     let font_id = pdf_doc.add_object(doc_font);
-    let pages_id = pdf_doc.new_object_id();
     let content_id = pdf_doc.add_object(Stream::new(dictionary! {}, content.into_bytes()));
-    let page_id = pdf_doc.add_object(dictionary! {
-        "Type" => "Page", "Parent" => pages_id, "MediaBox" => vec![0.into(), 0.into(), 420.into(), 595.into()],
+    let bytes = one_page(pdf_doc, dictionary! {
+        "MediaBox" => vec![0.into(), 0.into(), 420.into(), 595.into()],
         "Contents" => content_id, "Resources" => dictionary! { "Font" => dictionary! { "F1" => font_id } },
     });
-    pdf_doc.objects.insert(pages_id, Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => vec![page_id.into()], "Count" => 1 }));
-    let catalog_id = pdf_doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
-    pdf_doc.trailer.set("Root", catalog_id);
-    let mut bytes = Vec::new();
-    pdf_doc.save_to(&mut bytes).expect("writing");
 
     let text = proofdesk_engine::pdf::read(&bytes, Default::default()).expect("read");
     let words: Vec<&str> = text.words.iter().map(|w| w.text.as_str()).collect();
@@ -148,14 +149,8 @@ fn a_decompression_bomb_is_refused_within_its_limit() {
     let mut stream_dict = dictionary! { "Filter" => "FlateDecode" };
     stream_dict.set("Length", compressed.len() as i64);
     let mut doc = Document::with_version("1.5");
-    let pages_id = doc.new_object_id();
     let content_id = doc.add_object(Stream::new(stream_dict, compressed).with_compression(false));
-    let page_id = doc.add_object(dictionary! { "Type" => "Page", "Parent" => pages_id, "Contents" => content_id });
-    doc.objects.insert(pages_id, Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => vec![page_id.into()], "Count" => 1 }));
-    let catalog_id = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
-    doc.trailer.set("Root", catalog_id);
-    let mut bytes = Vec::new();
-    doc.save_to(&mut bytes).expect("writing");
+    let bytes = one_page(doc, dictionary! { "Contents" => content_id });
     assert!(bytes.len() < 2 << 20);
 
     let report = screen(&bytes, &Options::default());
@@ -169,22 +164,16 @@ fn a_decompression_bomb_is_refused_within_its_limit() {
 fn a_pdf_without_text_is_named_and_sent_to_a_person() {
     // A scanned page: one image, drawn, no text.
     let mut doc = Document::with_version("1.5");
-    let pages_id = doc.new_object_id();
     let image = Stream::new(
         dictionary! { "Type" => "XObject", "Subtype" => "Image", "Width" => 2, "Height" => 2, "ColorSpace" => "DeviceGray", "BitsPerComponent" => 8 },
         vec![0, 255, 255, 0],
     );
     let image_id = doc.add_object(image);
     let content_id = doc.add_object(Stream::new(dictionary! {}, b"q 400 0 0 580 10 10 cm /Im1 Do Q".to_vec()));
-    let page_id = doc.add_object(dictionary! {
-        "Type" => "Page", "Parent" => pages_id, "MediaBox" => vec![0.into(), 0.into(), 420.into(), 595.into()],
+    let bytes = one_page(doc, dictionary! {
+        "MediaBox" => vec![0.into(), 0.into(), 420.into(), 595.into()],
         "Contents" => content_id, "Resources" => dictionary! { "XObject" => dictionary! { "Im1" => image_id } },
     });
-    doc.objects.insert(pages_id, Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => vec![page_id.into()], "Count" => 1 }));
-    let catalog_id = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
-    doc.trailer.set("Root", catalog_id);
-    let mut bytes = Vec::new();
-    doc.save_to(&mut bytes).expect("writing");
 
     let report = screen(&bytes, &Options::default());
     let signal = report.signals.iter().find(|s| s.id == "receipt.pdf-no-text").expect("named");
@@ -211,4 +200,13 @@ fn damaged_and_cut_off_pdfs_get_an_error_never_a_panic() {
     let deep = pdf([b"[".repeat(1_000_000), b"] Tj".to_vec()].concat(), courier(), true);
     let report = screen(&deep, &Options::default());
     assert!(matches!(report.verdict, Verdict::Error | Verdict::Unknown));
+}
+
+#[test]
+fn a_pdf_named_as_a_photo_is_called_mislabelled() {
+    let opts = Options { extension: Some("jpg".into()), ..Options::default() };
+    let report = screen(&pdf(till_receipt(&RECEIPT), courier(), true), &opts);
+    let signal = report.signals.iter().find(|s| s.id == "integrity.extension-mismatch").expect("named");
+    assert_eq!(signal.details.get("detected").and_then(|v| v.as_str()), Some("pdf"));
+    assert!(report.receipt.is_some());
 }

@@ -5,7 +5,7 @@
 use super::content::{PrintLine, COLUMNS};
 use anyhow::{Context, Result};
 use lopdf::content::{Content, Operation};
-use lopdf::{dictionary, Document, Object, StringFormat, Stream};
+use lopdf::{dictionary, Dictionary, Document, Object, ObjectId, StringFormat, Stream};
 
 /// Size of the letters, in points.
 const SIZE: f32 = 8.0;
@@ -43,21 +43,8 @@ pub fn till_pdf(lines: &[PrintLine], producer: &str) -> Result<Vec<u8>> {
     let mut stream = Stream::new(dictionary! {}, content);
     stream.compress().context("compressing the page")?;
     let content_id = doc.add_object(stream);
-    let page_id = doc.add_object(dictionary! {
-        "Type" => "Page",
-        "Parent" => pages_id,
-        "MediaBox" => vec![0.into(), 0.into(), width.into(), height.into()],
-        "Contents" => content_id,
-        "Resources" => dictionary! { "Font" => dictionary! { "F1" => regular, "F2" => heavy } },
-    });
-    doc.objects.insert(pages_id, Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => vec![page_id.into()], "Count" => 1 }));
-    let catalog_id = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
-    let info_id = doc.add_object(dictionary! { "Producer" => Object::string_literal(producer) });
-    doc.trailer.set("Root", catalog_id);
-    doc.trailer.set("Info", info_id);
-    let mut out = Vec::new();
-    doc.save_to(&mut out).context("writing the PDF")?;
-    Ok(out)
+    let resources = dictionary! { "Font" => dictionary! { "F1" => regular, "F2" => heavy } };
+    one_page(doc, pages_id, (width, height), content_id, resources, producer)
 }
 
 /// A scanned page as a scanner app saves it: the JPEG as it is, drawn over a page of
@@ -77,12 +64,19 @@ pub fn scan_pdf(jpeg: &[u8], width: usize, height: usize, producer: &str) -> Res
     let image_id = doc.add_object(image);
     let content = format!("q {w:.2} 0 0 {h:.2} 0 0 cm /Im0 Do Q").into_bytes();
     let content_id = doc.add_object(Stream::new(dictionary! {}, content));
+    let resources = dictionary! { "XObject" => dictionary! { "Im0" => image_id } };
+    one_page(doc, pages_id, (w, h), content_id, resources, producer)
+}
+
+/// Finishes a one-page document: the page of `size` points with its content and
+/// resources, the page tree (object `pages_id`), the catalogue and the producer.
+fn one_page(mut doc: Document, pages_id: ObjectId, (w, h): (f32, f32), content_id: ObjectId, resources: Dictionary, producer: &str) -> Result<Vec<u8>> {
     let page_id = doc.add_object(dictionary! {
         "Type" => "Page",
         "Parent" => pages_id,
         "MediaBox" => vec![0.into(), 0.into(), w.into(), h.into()],
         "Contents" => content_id,
-        "Resources" => dictionary! { "XObject" => dictionary! { "Im0" => image_id } },
+        "Resources" => resources,
     });
     doc.objects.insert(pages_id, Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => vec![page_id.into()], "Count" => 1 }));
     let catalog_id = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });

@@ -22,7 +22,7 @@ pub(crate) fn screen(bytes: &[u8], sha256: String, opts: &crate::Options) -> Fil
     if let Some(jpeg) = text.scan.as_deref().filter(|_| text.words.is_empty()) {
         return scanned(bytes, sha256, jpeg, &text, opts);
     }
-    let mut signals = Vec::new();
+    let mut signals: Vec<Signal> = crate::rules::extension_mismatch(Format::Pdf, opts.extension.as_deref()).into_iter().collect();
     let receipt = if text.words.is_empty() {
         signals.push(no_text(&text));
         None
@@ -50,6 +50,7 @@ pub(crate) fn screen(bytes: &[u8], sha256: String, opts: &crate::Options) -> Fil
 fn scanned(bytes: &[u8], sha256: String, jpeg: &[u8], t: &PdfText, opts: &crate::Options) -> FileReport {
     let inner = crate::screen(jpeg, &crate::Options { extension: None, ..opts.clone() });
     let mut signals = inner.signals;
+    signals.extend(crate::rules::extension_mismatch(Format::Pdf, opts.extension.as_deref()));
     let summary = Text::new(
         format!("The PDF holds no text but a scanned picture ({} of {} page(s) read): the picture was checked as a photo, and its text read.", t.pages_read, t.pages),
         format!("De pdf bevat geen tekst maar een gescande afbeelding ({} van {} pagina('s) gelezen): de afbeelding is gecontroleerd als foto, en de tekst erop gelezen.", t.pages_read, t.pages),

@@ -6,27 +6,7 @@ use crate::pixels::PixelError;
 use crate::signal::{Category::Integrity, Direction::*, Signal, Text};
 
 pub(super) fn check(e: &Evidence, out: &mut Vec<Signal>) {
-    if let Some(ext) = e.extension {
-        if e.format != Format::Unknown
-            && Format::is_known_extension(ext)
-            && !e.format.accepts_extension(ext)
-        {
-            out.push(
-                Signal::new(
-                    "integrity.extension-mismatch",
-                    Integrity,
-                    Suspicious,
-                    0.4,
-                    Text::new(
-                        format!("The file is named .{ext} but its content is {}: it was renamed or mislabelled.", e.format.name().to_uppercase()),
-                        format!("Het bestand heet .{ext} maar de inhoud is {}: het is hernoemd of verkeerd gelabeld.", e.format.name().to_uppercase()),
-                    ),
-                )
-                .with("extension", ext)
-                .with("detected", e.format.name()),
-            );
-        }
-    }
+    out.extend(extension_mismatch(e.format, e.extension));
     if e.extracted.truncated {
         out.push(
             Signal::new(
@@ -149,6 +129,28 @@ pub(super) const NOTHING_CHECKED: f32 = 1.0;
 
 /// A file that is not a picture the screener reads (empty, unknown content, or a
 /// format recognised but not screened): nothing was checked, so a person must look.
+/// The signal for a file whose name's extension belongs to another known format.
+pub(crate) fn extension_mismatch(format: Format, extension: Option<&str>) -> Option<Signal> {
+    let ext = extension?;
+    if format == Format::Unknown || !Format::is_known_extension(ext) || format.accepts_extension(ext) {
+        return None;
+    }
+    Some(
+        Signal::new(
+            "integrity.extension-mismatch",
+            Integrity,
+            Suspicious,
+            0.4,
+            Text::new(
+                format!("The file is named .{ext} but its content is {}: it was renamed or mislabelled.", format.name().to_uppercase()),
+                format!("Het bestand heet .{ext} maar de inhoud is {}: het is hernoemd of verkeerd gelabeld.", format.name().to_uppercase()),
+            ),
+        )
+        .with("extension", ext)
+        .with("detected", format.name()),
+    )
+}
+
 pub(super) fn not_screened(format: Format, size: usize) -> Signal {
     let (id, text) = match format {
         _ if size == 0 => (

@@ -69,6 +69,8 @@ pub fn evaluate(e: &Evidence) -> Vec<Signal> {
 }
 
 /// The signal for a file that no check could read: it routes the claim to a person.
+pub(crate) use integrity::extension_mismatch;
+
 pub(crate) fn not_screened(format: Format, size: usize) -> Signal {
     integrity::not_screened(format, size)
 }
